@@ -1,0 +1,184 @@
+// Package carrier is the one interface shipdeck pushes orders through, and
+// its adapters: the generic REST contract, ShipStation v1 and a CSV drop
+// folder. Every adapter classifies its results and errors so the pipeline
+// never has to look at a status code or a message.
+package carrier
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+)
+
+// Address is where a shipment goes.
+type Address struct {
+	Name       string   `json:"name"`
+	Phone      string   `json:"phone,omitempty"`
+	Lines      []string `json:"address_lines"`
+	City       string   `json:"city"`
+	Region     string   `json:"region,omitempty"`
+	PostalCode string   `json:"postal_code"`
+	Country    string   `json:"country"`
+}
+
+// Item is one line of a shipment.
+type Item struct {
+	SKU      string `json:"sku"`
+	Title    string `json:"title,omitempty"`
+	Quantity int    `json:"quantity"`
+}
+
+// Shipment is an order as pushed to a 3PL.
+type Shipment struct {
+	// ExternalID is the TikTok order id; Reference adds the route
+	// generation so a re-routed order is told apart.
+	ExternalID string  `json:"external_id"`
+	Reference  string  `json:"reference,omitempty"`
+	Service    string  `json:"service,omitempty"`
+	ShipTo     Address `json:"ship_to"`
+	Items      []Item  `json:"items"`
+	WeightG    int     `json:"weight_g,omitempty"`
+	// IdempotencyKey never changes across retries of one route generation.
+	IdempotencyKey string `json:"-"`
+}
+
+// Status is a 3PL order's fulfillment status.
+type Status string
+
+// 3PL order statuses.
+const (
+	StatusAccepted  Status = "accepted"
+	StatusPicking   Status = "picking"
+	StatusShipped   Status = "shipped"
+	StatusCancelled Status = "cancelled"
+)
+
+// Remote is a 3PL's view of one order.
+type Remote struct {
+	ID             string    `json:"id"`
+	ExternalID     string    `json:"external_id"`
+	Status         Status    `json:"status"`
+	TrackingNumber string    `json:"tracking_number,omitempty"`
+	CarrierCode    string    `json:"carrier_code,omitempty"`
+	ShippedAt      time.Time `json:"shipped_at,omitzero"`
+}
+
+// PushResult is a successful push.
+type PushResult struct {
+	// ID is the 3PL's id for the order.
+	ID string
+	// Replay is true when the 3PL said it had already accepted this key
+	// (the earlier request landed).
+	Replay bool
+	// Adopted is true when the 3PL already held the order under another
+	// key and shipdeck adopted it after a lookup.
+	Adopted bool
+}
+
+// Capabilities says what an adapter can do beyond pushing.
+type Capabilities struct {
+	Lookup bool // find an order by external id
+	Status bool // read one order's status and tracking
+	Cancel bool // cancel an order
+	// IdempotentPush is true when resending with the same key can never
+	// create a second order (so an unknown push may simply be replayed).
+	IdempotentPush bool
+	// Batch is true when pushes are collected and delivered in batches
+	// (the CSV drop).
+	Batch bool
+}
+
+// Carrier is a 3PL or carrier shipdeck pushes orders to.
+type Carrier interface {
+	// Name is the configured carrier name.
+	Name() string
+	// Kind is the adapter kind ("rest", "shipstation", "csv").
+	Kind() string
+	Capabilities() Capabilities
+	// Push creates the order at the 3PL, idempotently by s.IdempotencyKey.
+	Push(ctx context.Context, s Shipment) (PushResult, error)
+	// Status reads one order by the 3PL's id.
+	Status(ctx context.Context, id string) (Remote, error)
+	// Lookup finds orders by external id (the TikTok order id).
+	Lookup(ctx context.Context, externalID string) ([]Remote, error)
+	// Cancel cancels an order by the 3PL's id.
+	Cancel(ctx context.Context, id string) error
+}
+
+// Class is how a failed call should be handled.
+type Class string
+
+// Error classes.
+const (
+	// Retryable: try again later, after Error.RetryAfter when set.
+	Retryable Class = "retryable"
+	// Permanent: retrying will not help; an operator must act on Reason.
+	Permanent Class = "permanent"
+	// Unknown: the request may have landed (timeout, reset after send);
+	// resolve with a lookup or a replay of the same key before any resend.
+	Unknown Class = "unknown"
+	// Unsupported: the adapter lacks the capability.
+	Unsupported Class = "unsupported"
+	// TooLate: a cancel came after the 3PL shipped the order.
+	TooLate Class = "too_late"
+)
+
+// Error is a classified carrier failure. Messages that came from the 3PL
+// are in Reason, unsanitized; the console sanitizes them before display.
+type Error struct {
+	Carrier    string
+	Op         string
+	Class      Class
+	HTTPStatus int
+	// Code is the 3PL's error code, when it sent one.
+	Code string
+	// Reason is the text an operator can act on.
+	Reason string
+	// RetryAfter is the server-given delay, when there was one.
+	RetryAfter time.Duration
+	Err        error
+}
+
+func (e *Error) Error() string {
+	msg := fmt.Sprintf("%s %s: %s", e.Carrier, e.Op, e.Class)
+	if e.HTTPStatus != 0 {
+		msg += fmt.Sprintf(" (HTTP %d", e.HTTPStatus)
+		if e.Code != "" {
+			msg += " " + e.Code
+		}
+		msg += ")"
+	}
+	if e.Reason != "" {
+		msg += ": " + e.Reason
+	}
+	if e.Err != nil && e.Reason == "" {
+		msg += ": " + e.Err.Error()
+	}
+	return msg
+}
+
+func (e *Error) Unwrap() error { return e.Err }
+
+// ClassOf returns the class of err: the Class of a *Error in its chain,
+// Unknown for a context deadline (the request may have landed), Retryable
+// otherwise.
+func ClassOf(err error) Class {
+	var ce *Error
+	if errors.As(err, &ce) {
+		return ce.Class
+	}
+	if errors.Is(err, context.DeadlineExceeded) {
+		return Unknown
+	}
+	return Retryable
+}
+
+// RetryAfterOf returns the server-given delay in err's chain, or 0.
+func RetryAfterOf(err error) time.Duration {
+	var ce *Error
+	if errors.As(err, &ce) {
+		return ce.RetryAfter
+	}
+	return 0
+}
