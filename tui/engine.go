@@ -7,54 +7,6 @@ import (
 	"github.com/shipdeck/shipdeck/store"
 )
 
-// Role is what an operator may do. Roles are ordered: each includes the
-// ones before it.
-type Role int
-
-// Roles.
-const (
-	RoleViewer Role = iota
-	RoleOperator
-	RoleAdmin
-)
-
-// String names the role as the operators file spells it.
-func (r Role) String() string {
-	switch r {
-	case RoleOperator:
-		return "operator"
-	case RoleAdmin:
-		return "admin"
-	}
-	return "viewer"
-}
-
-// Actor is who runs a command: an SSH operator by name, or the local OS
-// user.
-type Actor struct {
-	Name string
-	Role Role
-}
-
-// Filter selects orders for bulk commands. Empty fields match everything.
-type Filter struct {
-	// States limits the match to these local states (default failed and
-	// dead).
-	States  []store.State
-	Carrier string
-	// ErrorClass matches the order's last error class.
-	ErrorClass string
-}
-
-// SearchHit is one fuzzy search result.
-type SearchHit struct {
-	Order store.Order
-	// Text is the string that matched and Matched the rune indexes that
-	// matched in it, for highlighting.
-	Text    string
-	Matched []int
-}
-
 // Engine is everything the console needs from the sync worker. The console
 // never imports the worker; cmd wires an implementation in.
 type Engine interface {
@@ -74,23 +26,23 @@ type Engine interface {
 	// Search runs a fuzzy search over orders (id, buyer, SKU, carrier, city)
 	// and returns at most limit hits, best first. It stops early when ctx is
 	// cancelled.
-	Search(ctx context.Context, pattern string, limit int) ([]SearchHit, error)
+	Search(ctx context.Context, pattern string, limit int) ([]store.SearchHit, error)
 	// Carriers names the configured carriers, for the re-route picker.
 	Carriers() []string
 
 	// Commands. Each checks actor's role, and writes an audit entry in the
 	// same transaction as the change.
-	Retry(ctx context.Context, actor Actor, orderID string) error
+	Retry(ctx context.Context, actor store.Actor, orderID string) error
 	// CountMatching counts the orders a bulk command would touch, over the
 	// real totals in the store.
-	CountMatching(ctx context.Context, f Filter) (int, error)
-	RetryMatching(ctx context.Context, actor Actor, f Filter) (int, error)
-	Reroute(ctx context.Context, actor Actor, orderID, carrier string) error
-	Hold(ctx context.Context, actor Actor, orderID string) error
-	Release(ctx context.Context, actor Actor, orderID string) error
-	Resolve(ctx context.Context, actor Actor, orderID, reason string) error
-	SetPaused(ctx context.Context, actor Actor, paused bool) error
+	CountMatching(ctx context.Context, f store.Filter) (int, error)
+	RetryMatching(ctx context.Context, actor store.Actor, f store.Filter) (int, error)
+	Reroute(ctx context.Context, actor store.Actor, orderID, carrier string) error
+	Hold(ctx context.Context, actor store.Actor, orderID string) error
+	Release(ctx context.Context, actor store.Actor, orderID string) error
+	Resolve(ctx context.Context, actor store.Actor, orderID, reason string) error
+	SetPaused(ctx context.Context, actor store.Actor, paused bool) error
 	// Export writes the orders of a view ("failed", "dead", a state name or
 	// "all") as CSV to w.
-	Export(ctx context.Context, actor Actor, view string, w io.Writer) (int, error)
+	Export(ctx context.Context, actor store.Actor, view string, w io.Writer) (int, error)
 }

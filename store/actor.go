@@ -1,0 +1,49 @@
+package store
+
+// Role is what an operator may do. Roles are ordered: each includes the
+// ones before it.
+type Role int
+
+// Roles.
+const (
+	RoleViewer Role = iota
+	RoleOperator
+	RoleAdmin
+)
+
+// String names the role as the operators file spells it.
+func (r Role) String() string {
+	switch r {
+	case RoleOperator:
+		return "operator"
+	case RoleAdmin:
+		return "admin"
+	}
+	return "viewer"
+}
+
+// Actor is who runs a command: an SSH operator by name, or the local OS
+// user.
+type Actor struct {
+	Name string
+	Role Role
+}
+
+// Filter selects orders for bulk commands. Empty fields match everything.
+type Filter struct {
+	// States limits the match to these local states (default failed and
+	// dead).
+	States  []State
+	Carrier string
+	// ErrorClass matches the order's last error class.
+	ErrorClass string
+}
+
+// SearchHit is one fuzzy search result.
+type SearchHit struct {
+	Order Order
+	// Text is the string that matched and Matched the rune indexes that
+	// matched in it, for highlighting.
+	Text    string
+	Matched []int
+}
