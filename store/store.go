@@ -1,11 +1,12 @@
 package store
 
 import (
-	"context"
 	"errors"
-	"io"
 	"log/slog"
+	"sync"
 	"time"
+
+	badger "github.com/dgraph-io/badger/v4"
 )
 
 // Topic is a bit set naming what changed, for the change feed.
@@ -33,6 +34,14 @@ var ErrLocked = errors.New("data directory is in use by another shipdeck process
 // the part of it the caller may use) is spent.
 var ErrQuotaExhausted = errors.New("quota exhausted")
 
+// ErrClosed is returned by every call made after Close.
+var ErrClosed = errors.New("store is closed")
+
+// ErrConflict is returned (wrapped) by Update when Badger kept reporting a
+// write conflict after several retries. With one writer it means something
+// else wrote to the database at the same time; the caller may retry later.
+var ErrConflict = errors.New("write conflict persisted after retries")
+
 // Options tunes a Store. The zero value is sensible.
 type Options struct {
 	// Logger receives Badger's own log (at warning level and above) and the
@@ -46,146 +55,47 @@ type Options struct {
 	Now func() time.Time
 	// InMemory opens a store without a directory, for short-lived tools.
 	InMemory bool
+	// OnOrders, if set, is called by the writer after every commit with the
+	// orders that commit stored (their stored form, each once). It runs on
+	// the writer goroutine, so it must return quickly and must not call
+	// Update; it exists to keep in-memory indexes (search) current without
+	// rescanning the store.
+	OnOrders func(changed []Order)
 }
 
 // Store is shipdeck's embedded database. All writes go through one writer
 // goroutine that group-commits concurrent transactions into one synced
 // Badger commit, so callers never see ErrConflict between their own writes.
 type Store struct {
-	impl
-}
+	db   *badger.DB
+	dir  string
+	opts Options
+	now  func() time.Time
+	log  *slog.Logger
+	lock *dirLock
 
-// Open opens (or creates) the store in dir. A directory held by another
-// process gives an error wrapping ErrLocked that names the directory.
-func Open(dir string, opts Options) (*Store, error) { return open(dir, opts) }
+	// sendMu guards closing reqs against concurrent sends.
+	sendMu     sync.RWMutex
+	sendClosed bool
+	reqs       chan *writeRequest
+	writerDone chan struct{}
 
-// Close stops the writer and the GC timer and closes Badger.
-func (s *Store) Close() error { return s.close() }
+	// readers counts reads in progress so Close can wait for them before
+	// closing Badger.
+	readMu  sync.Mutex
+	readers int
+	closed  bool
+	readsOK *sync.Cond
 
-// Update runs fn in a write transaction. fn's writes are buffered and
-// applied only if fn returns nil, so an error leaves nothing behind. The
-// transaction is synced to disk before Update returns. Concurrent Update
-// calls may share one commit.
-func (s *Store) Update(ctx context.Context, fn func(tx *Tx) error) error { return s.update(ctx, fn) }
+	stopMaint chan struct{}
+	maintDone chan struct{}
 
-// Subscribe returns a channel that receives the topics that changed since
-// the last receive, coalesced (it never blocks the writer), and a cancel
-// function that closes it.
-func (s *Store) Subscribe(topics Topic) (<-chan Topic, func()) { return s.subscribe(topics) }
+	feed feed
 
-// Order returns one order.
-func (s *Store) Order(ctx context.Context, id string) (Order, error) { return s.order(ctx, id) }
+	// commitTxn commits one group's Badger transaction; tests replace it
+	// to inject conflicts.
+	commitTxn func(*badger.Txn) error
 
-// OrderDetail returns one order with its attempts, oldest first, and the
-// audit entries that name it.
-func (s *Store) OrderDetail(ctx context.Context, id string) (Order, []Attempt, []AuditEntry, error) {
-	return s.orderDetail(ctx, id)
-}
-
-// Counts returns the number of orders per local state and marketplace
-// status from counters, in constant time.
-func (s *Store) Counts(ctx context.Context) (Counts, error) { return s.counts(ctx) }
-
-// Queue returns a page of orders in one local state sorted by ship-by
-// deadline (earliest first), skipping offset orders.
-func (s *Store) Queue(ctx context.Context, state State, offset, limit int) ([]Order, error) {
-	return s.queue(ctx, state, offset, limit)
-}
-
-// QueueByStatus returns a page of orders with one marketplace status sorted
-// by ship-by deadline.
-func (s *Store) QueueByStatus(ctx context.Context, status MarketStatus, offset, limit int) ([]Order, error) {
-	return s.queueByStatus(ctx, status, offset, limit)
-}
-
-// Failed returns a page of failed and dead orders sorted by next retry;
-// dead orders (no next retry: they wait for an operator) come first.
-func (s *Store) Failed(ctx context.Context, offset, limit int) ([]Order, error) {
-	return s.failed(ctx, offset, limit)
-}
-
-// Due returns up to limit failed orders whose next attempt is at or before
-// now, earliest first.
-func (s *Store) Due(ctx context.Context, now time.Time, limit int) ([]Order, error) {
-	return s.due(ctx, now, limit)
-}
-
-// Audit returns the last n audit entries, newest first.
-func (s *Store) Audit(ctx context.Context, n int) ([]AuditEntry, error) { return s.audit(ctx, n) }
-
-// Samples returns one carrier's latency samples in [since, until), oldest
-// first.
-func (s *Store) Samples(ctx context.Context, carrier string, since, until time.Time) ([]LatencySample, error) {
-	return s.samples(ctx, carrier, since, until)
-}
-
-// Quota returns the ledger of one quota day (an empty ledger if none).
-func (s *Store) Quota(ctx context.Context, day string) (QuotaDay, error) { return s.quota(ctx, day) }
-
-// Cursor returns the poller's cursor (zero if none).
-func (s *Store) Cursor(ctx context.Context) (Cursor, error) { return s.cursor(ctx) }
-
-// ArrivalProfile returns the number of orders created per hour of day (UTC
-// hour index 0..23) over the last days days, from per-hour counters.
-func (s *Store) ArrivalProfile(ctx context.Context, now time.Time, days int) ([24]int64, error) {
-	return s.arrivalProfile(ctx, now, days)
-}
-
-// ScanOrders calls fn for every order in id order until fn returns false.
-// It reads every order: use it for exports and search indexes, never on a
-// per-frame path.
-func (s *Store) ScanOrders(ctx context.Context, fn func(Order) bool) error {
-	return s.scanOrders(ctx, fn)
-}
-
-// BulkPut stores many new or replaced orders with Badger's write batch,
-// keeping indexes and counters right, without per-order fsync. It is for
-// imports and seeding; the batch is synced once at the end.
-func (s *Store) BulkPut(ctx context.Context, orders []Order) error { return s.bulkPut(ctx, orders) }
-
-// Backup writes a full backup of the store to w.
-func (s *Store) Backup(w io.Writer) error { return s.backup(w) }
-
-// Restore loads a backup made by Backup into this (empty) store.
-func (s *Store) Restore(r io.Reader) error { return s.restore(r) }
-
-// Tx is a write transaction handed to Update's fn. Its writes are buffered
-// until fn returns nil.
-type Tx struct {
-	txImpl
-}
-
-// Order returns an order as this transaction sees it (ErrNotFound if none).
-func (t *Tx) Order(id string) (Order, error) { return t.order(id) }
-
-// PutOrder stores o, bumping its Version and ChangedAt and keeping every
-// index entry and counter consistent with the previously stored version.
-func (t *Tx) PutOrder(o Order) error { return t.putOrder(o) }
-
-// AddAttempt appends an attempt to an order's history (Seq is assigned).
-func (t *Tx) AddAttempt(a Attempt) error { return t.addAttempt(a) }
-
-// AddAudit appends an audit entry (Seq and, if zero, At are assigned).
-func (t *Tx) AddAudit(e AuditEntry) error { return t.addAudit(e) }
-
-// AddSample records a carrier latency sample.
-func (t *Tx) AddSample(s LatencySample) error { return t.addSample(s) }
-
-// ReserveQuota reserves n calls of kind on day against limit. It fails with
-// ErrQuotaExhausted, writing nothing, when the day's total would exceed
-// allowed (the part of limit the caller may spend; allowed <= limit).
-func (t *Tx) ReserveQuota(day string, kind CallKind, n, limit, allowed int) (QuotaDay, error) {
-	return t.reserveQuota(day, kind, n, limit, allowed)
-}
-
-// NoteRateLimited counts a rate-limit reply on day.
-func (t *Tx) NoteRateLimited(day string, at time.Time) error { return t.noteRateLimited(day, at) }
-
-// SetCursor stores the poller's cursor.
-func (t *Tx) SetCursor(c Cursor) error { return t.setCursor(c) }
-
-// SeenNotification records a webhook notification id and reports whether
-// it had been seen before (for dedup).
-func (t *Tx) SeenNotification(id string, at time.Time) (bool, error) {
-	return t.seenNotification(id, at)
+	closeOnce sync.Once
+	closeErr  error
 }

@@ -1,12 +1,139 @@
 // Command shipdeck is a terminal operations console for TikTok Shop sellers
-// who fulfil through 3PLs and carriers.
+// who fulfil through 3PLs and carriers: an embedded sync worker, an
+// embedded Badger store and a live console, locally or over SSH.
+//
+// With no arguments it opens the console on the built-in simulator (the
+// demo). See the README for every command and config key.
 package main
 
 import (
+	"context"
+	"errors"
 	"fmt"
+	"io"
 	"os"
+	"os/signal"
+	"syscall"
+
+	"github.com/spf13/cobra"
 )
 
+// Exit codes, stable for scripts.
+const (
+	exitOK        = 0
+	exitError     = 1
+	exitUsage     = 2
+	exitForbidden = 3
+	exitRefused   = 4
+	exitLocked    = 5
+)
+
+// exitError carries an exit code with an error.
+type codedError struct {
+	code int
+	err  error
+}
+
+func (e *codedError) Error() string { return e.err.Error() }
+func (e *codedError) Unwrap() error { return e.err }
+
+// withCode tags err with an exit code.
+func withCode(code int, err error) error {
+	if err == nil {
+		return nil
+	}
+	return &codedError{code: code, err: err}
+}
+
 func main() {
-	fmt.Fprintln(os.Stdout, "shipdeck: the live demo console starts here once the console lands.")
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	code := run(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Stderr)
+	stop()
+	os.Exit(code)
+}
+
+// run executes one command line and returns its exit code. It never
+// panics out to the operator: a panic becomes a one-line error.
+func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) (code int) {
+	defer func() {
+		if r := recover(); r != nil {
+			fmt.Fprintf(stderr, "shipdeck: internal error: %v (please report it)\n", r)
+			code = exitError
+		}
+	}()
+	root := newRoot(localEnv(stdin, stdout, stderr))
+	root.SetArgs(args)
+	root.SetIn(stdin)
+	root.SetOut(stdout)
+	root.SetErr(stderr)
+	err := root.ExecuteContext(ctx)
+	if err == nil {
+		return exitOK
+	}
+	fmt.Fprintf(stderr, "shipdeck: %v\n", err)
+	return exitCode(err)
+}
+
+// exitCode maps an error to the documented exit code.
+func exitCode(err error) int {
+	var ce *codedError
+	if errors.As(err, &ce) {
+		return ce.code
+	}
+	if isUsage(err) {
+		return exitUsage
+	}
+	return exitError
+}
+
+// newRoot builds the command tree. The same tree serves local runs and
+// commands over SSH; env says where it runs and who runs it.
+func newRoot(env *runEnv) *cobra.Command {
+	root := &cobra.Command{
+		Use:   "shipdeck",
+		Short: "Operations console for TikTok Shop sellers shipping through 3PLs",
+		Long: "shipdeck polls TikTok Shop within its API quota, pushes each order to a 3PL exactly once,\n" +
+			"writes tracking back, and shows it all in a live console.\n\n" +
+			"With no command it opens the console: on the built-in simulator (a demo) without --config,\n" +
+			"or on your shop with --config.",
+		SilenceUsage:  true,
+		SilenceErrors: true,
+		Args:          cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return runConsole(cmd.Context(), env, globalFlags(cmd))
+		},
+	}
+	root.PersistentFlags().String("config", "", "config file (TOML); without it shipdeck runs the demo on the built-in simulator")
+	root.PersistentFlags().String("data", "", "data directory (default: ./shipdeck-data next to the config, or a fresh demo directory)")
+	root.Flags().Float64("speed", 60, "demo only: how many times faster than real time the simulated shop runs")
+	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error { return usageError{err} })
+	for _, c := range commands(env) {
+		root.AddCommand(c)
+	}
+	return root
+}
+
+// usageError marks a command-line mistake (exit code 2).
+type usageError struct{ error }
+
+func (u usageError) Unwrap() error { return u.error }
+
+func isUsage(err error) bool {
+	var u usageError
+	return errors.As(err, &u)
+}
+
+// flags are the global flags every command reads.
+type flags struct {
+	Config string
+	Data   string
+	Speed  float64
+}
+
+func globalFlags(cmd *cobra.Command) flags {
+	var f flags
+	f.Config, _ = cmd.Flags().GetString("config")
+	f.Data, _ = cmd.Flags().GetString("data")
+	f.Speed, _ = cmd.Flags().GetFloat64("speed")
+	return f
 }

@@ -1,0 +1,415 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/shipdeck/shipdeck/sanitize"
+	"github.com/shipdeck/shipdeck/store"
+	shipsync "github.com/shipdeck/shipdeck/sync"
+)
+
+// commands returns every sub-command. Those in operatorCommands also run
+// over SSH on `shipdeck serve`.
+func commands(env *runEnv) []*cobra.Command {
+	cmds := []*cobra.Command{syncCmd(env), checkCmd(env), simCmd(env), routeCmd(env), importCmd(env), serveCmd(env), keysCmd(env)}
+	return append(cmds, operatorCommands(env)...)
+}
+
+// operatorCommands are the script commands shared by local runs and SSH.
+func operatorCommands(env *runEnv) []*cobra.Command {
+	return []*cobra.Command{ordersCmd(env), retryCmd(env), rerouteCmd(env), holdCmd(env, true), holdCmd(env, false),
+		resolveCmd(env), exportCmd(env), quotaCmd(env), pauseCmd(env, true), pauseCmd(env, false)}
+}
+
+// withApp runs fn with the serving app (over SSH) or a freshly opened one
+// (locally).
+func withApp(cmd *cobra.Command, env *runEnv, opts appOptions, fn func(ctx context.Context, a *app) error) error {
+	if env.shared != nil {
+		return fn(cmd.Context(), env.shared)
+	}
+	a, err := openApp(cmd.Context(), globalFlags(cmd), opts)
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	return fn(cmd.Context(), a)
+}
+
+// commandError maps engine errors onto exit codes.
+func commandError(err error) error {
+	switch {
+	case err == nil:
+		return nil
+	case errors.Is(err, shipsync.ErrForbidden):
+		return withCode(exitForbidden, err)
+	case errors.Is(err, shipsync.ErrRefused):
+		return withCode(exitRefused, err)
+	}
+	return err
+}
+
+func writeJSON(w io.Writer, v any) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(v)
+}
+
+// SyncSummary is what `shipdeck sync --once --json` prints.
+type SyncSummary struct {
+	OrdersSeen     int `json:"orders_seen"`
+	OrdersChanged  int `json:"orders_changed"`
+	Routed         int `json:"routed"`
+	Pushed         int `json:"pushed"`
+	Failed         int `json:"failed"`
+	Dead           int `json:"dead"`
+	Unknown        int `json:"unknown"`
+	Tracked        int `json:"tracked"`
+	CallsUsed      int `json:"calls_used"`
+	QuotaRemaining int `json:"quota_remaining"`
+}
+
+func syncCmd(env *runEnv) *cobra.Command {
+	var once, asJSON bool
+	var rounds int
+	c := &cobra.Command{
+		Use:   "sync",
+		Short: "Run the sync worker headless (--once: one full cycle, then exit)",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return withApp(cmd, env, appOptions{}, func(ctx context.Context, a *app) error {
+				if !once {
+					fmt.Fprintf(env.out, "shipdeck: syncing %s; Ctrl-C stops\n", a.cfg.Shop.Name)
+					return a.eng.Run(ctx)
+				}
+				sum, err := syncOnce(ctx, a, rounds)
+				if asJSON {
+					if jerr := writeJSON(env.out, sum); jerr != nil {
+						return jerr
+					}
+				} else {
+					fmt.Fprintf(env.out, "orders seen %d (changed %d) · routed %d · pushed %d · failed %d · dead %d · unknown %d · tracked %d · TikTok calls %d · quota left %d\n",
+						sum.OrdersSeen, sum.OrdersChanged, sum.Routed, sum.Pushed, sum.Failed, sum.Dead, sum.Unknown, sum.Tracked, sum.CallsUsed, sum.QuotaRemaining)
+				}
+				return err
+			})
+		},
+	}
+	c.Flags().BoolVar(&once, "once", false, "run one cycle (recover, poll, push, track, write back) and exit")
+	c.Flags().BoolVar(&asJSON, "json", false, "print the summary as JSON")
+	c.Flags().IntVar(&rounds, "rounds", 1, "with --once: pipeline passes to run (retries that come due are pushed again)")
+	return c
+}
+
+// syncOnce runs one full cycle: recover, poll, push, track, write back.
+func syncOnce(ctx context.Context, a *app, rounds int) (SyncSummary, error) {
+	var sum SyncSummary
+	before, _ := a.planner.Status(ctx, a.now())
+	if err := a.eng.Recover(ctx); err != nil {
+		return sum, err
+	}
+	var errs []error
+	pr, err := a.eng.Poll(ctx)
+	sum.OrdersSeen, sum.OrdersChanged = pr.Seen, pr.Changed
+	errs = append(errs, err)
+	for i := 0; i < max(rounds, 1); i++ {
+		ps, err := a.eng.PipelineOnce(ctx)
+		sum.Routed += ps.Routed
+		sum.Pushed += ps.Pushed
+		sum.Failed += ps.Failed
+		sum.Dead += ps.Dead
+		sum.Unknown += ps.Unknown
+		errs = append(errs, err)
+		n, err := a.eng.Track(ctx)
+		sum.Tracked += n
+		errs = append(errs, err)
+		if _, err := a.eng.PipelineOnce(ctx); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	a.eng.Flush(ctx)
+	after, _ := a.planner.Status(ctx, a.now())
+	sum.CallsUsed = after.Used - before.Used
+	if after.Day != before.Day {
+		sum.CallsUsed = after.Used
+	}
+	sum.QuotaRemaining = after.Remaining
+	return sum, errors.Join(errs...)
+}
+
+func quotaCmd(env *runEnv) *cobra.Command {
+	var asJSON bool
+	c := &cobra.Command{
+		Use:   "quota",
+		Short: "Print today's TikTok API quota ledger",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return withApp(cmd, env, appOptions{}, func(ctx context.Context, a *app) error {
+				q, err := a.planner.Status(ctx, a.now())
+				if err != nil {
+					return err
+				}
+				if asJSON {
+					return writeJSON(env.out, q)
+				}
+				tw := tabwriter.NewWriter(env.out, 2, 4, 2, ' ', 0)
+				fmt.Fprintf(tw, "day\t%s\n", q.Day)
+				fmt.Fprintf(tw, "used\t%d of %d (reserve %d)\n", q.Used, q.Limit, q.Reserve)
+				fmt.Fprintf(tw, "remaining\t%d\n", q.Remaining)
+				for _, k := range store.CallKinds() {
+					fmt.Fprintf(tw, "  %s\t%d\n", k, q.ByKind[k])
+				}
+				fmt.Fprintf(tw, "resets\t%s\n", q.ResetAt.Format(time.RFC3339))
+				if !q.NextPoll.IsZero() {
+					fmt.Fprintf(tw, "next poll\t%s\n", q.NextPoll.Format(time.RFC3339))
+				}
+				if !q.ExhaustAt.IsZero() {
+					fmt.Fprintf(tw, "projected exhaustion\t%s\n", q.ExhaustAt.Format(time.RFC3339))
+				}
+				fmt.Fprintf(tw, "rate-limit replies\t%d\n", q.RateLimited)
+				return tw.Flush()
+			})
+		},
+	}
+	c.Flags().BoolVar(&asJSON, "json", false, "print as JSON")
+	return c
+}
+
+func checkCmd(env *runEnv) *cobra.Command {
+	return &cobra.Command{
+		Use:   "check",
+		Short: "Validate the config and make one signed call to TikTok",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return withApp(cmd, env, appOptions{}, func(ctx context.Context, a *app) error {
+				fmt.Fprintf(env.out, "config %s: ok (%d carriers, %d routes)\n", a.cfg.path, len(a.cfg.Carriers), len(a.cfg.Routes))
+				if a.tt == nil {
+					fmt.Fprintln(env.out, "shop: no app_key configured; TikTok is not called (import-only)")
+					return nil
+				}
+				shops, err := a.tt.Shops(ctx)
+				if err != nil {
+					return fmt.Errorf("signed call to TikTok failed: %w", err)
+				}
+				for _, s := range shops {
+					fmt.Fprintf(env.out, "shop %s (%s, %s): authorized\n", sanitize.Line(s.Name), s.ID, s.Region)
+				}
+				return nil
+			})
+		},
+	}
+}
+
+func ordersCmd(env *runEnv) *cobra.Command {
+	var state string
+	var limit int
+	var asJSON bool
+	c := &cobra.Command{
+		Use:   "orders",
+		Short: "List orders in one local state (failed and dead by default)",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			st := store.State(state)
+			if state != "" && !st.Valid() {
+				return usageError{fmt.Errorf("--state %q: use one of %v", state, store.States())}
+			}
+			return withApp(cmd, env, appOptions{}, func(ctx context.Context, a *app) error {
+				var orders []store.Order
+				var err error
+				if state == "" {
+					orders, err = a.eng.Failed(ctx, 0, limit)
+				} else {
+					orders, err = a.eng.Queue(ctx, st, 0, limit)
+				}
+				if err != nil {
+					return err
+				}
+				if asJSON {
+					if orders == nil {
+						orders = []store.Order{}
+					}
+					return writeJSON(env.out, orders)
+				}
+				tw := tabwriter.NewWriter(env.out, 2, 4, 2, ' ', 0)
+				fmt.Fprintln(tw, "ORDER\tSTATE\tCARRIER\tSHIP BY\tATTEMPTS\tREASON")
+				for _, o := range orders {
+					fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%d\t%s\n", o.ID, o.State, o.Carrier(), o.ShipBy().Format("Jan 02 15:04"),
+						o.Attempts, sanitize.Truncate(sanitize.Line(o.Reason), 60))
+				}
+				return tw.Flush()
+			})
+		},
+	}
+	c.Flags().StringVar(&state, "state", "", "local state (new, ready, queued, pushing, pushed, tracking, shipped, failed, dead, unknown, held, cancelled)")
+	c.Flags().IntVar(&limit, "limit", 100, "at most this many orders")
+	c.Flags().BoolVar(&asJSON, "json", false, "print as JSON")
+	return c
+}
+
+func retryCmd(env *runEnv) *cobra.Command {
+	var all bool
+	var carrierName, class string
+	c := &cobra.Command{
+		Use:   "retry ORDER... | retry --all [--carrier NAME] [--class CLASS]",
+		Short: "Push failed or dead orders again with the same idempotency key",
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if all == (len(args) > 0) {
+				return usageError{errors.New("name orders to retry, or --all")}
+			}
+			return withApp(cmd, env, appOptions{}, func(ctx context.Context, a *app) error {
+				if all {
+					n, err := a.eng.RetryMatching(ctx, env.actor, store.Filter{Carrier: carrierName, ErrorClass: class})
+					fmt.Fprintf(env.out, "retried %d orders\n", n)
+					return commandError(err)
+				}
+				for _, id := range args {
+					if err := a.eng.Retry(ctx, env.actor, id); err != nil {
+						return commandError(err)
+					}
+					fmt.Fprintf(env.out, "order %s: queued for retry\n", id)
+				}
+				return nil
+			})
+		},
+	}
+	c.Flags().BoolVar(&all, "all", false, "retry every failed and dead order matching the filters")
+	c.Flags().StringVar(&carrierName, "carrier", "", "with --all: only this carrier")
+	c.Flags().StringVar(&class, "class", "", "with --all: only this error class")
+	return c
+}
+
+func rerouteCmd(env *runEnv) *cobra.Command {
+	var to string
+	c := &cobra.Command{
+		Use:   "reroute ORDER --carrier NAME",
+		Short: "Send an order to another carrier (cancelling it at the old one first)",
+		Args:  cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if to == "" {
+				return usageError{errors.New("--carrier is required")}
+			}
+			return withApp(cmd, env, appOptions{}, func(ctx context.Context, a *app) error {
+				if err := a.eng.Reroute(ctx, env.actor, args[0], to); err != nil {
+					return commandError(err)
+				}
+				fmt.Fprintf(env.out, "order %s: re-routed to %s\n", args[0], to)
+				return nil
+			})
+		},
+	}
+	c.Flags().StringVar(&to, "carrier", "", "the carrier to send it to")
+	return c
+}
+
+func holdCmd(env *runEnv, hold bool) *cobra.Command {
+	use, short := "hold ORDER...", "Hold orders until released"
+	if !hold {
+		use, short = "release ORDER...", "Release held orders"
+	}
+	return &cobra.Command{
+		Use: use, Short: short, Args: cobra.MinimumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return withApp(cmd, env, appOptions{}, func(ctx context.Context, a *app) error {
+				for _, id := range args {
+					var err error
+					if hold {
+						err = a.eng.Hold(ctx, env.actor, id)
+					} else {
+						err = a.eng.Release(ctx, env.actor, id)
+					}
+					if err != nil {
+						return commandError(err)
+					}
+					fmt.Fprintf(env.out, "order %s: %s\n", id, map[bool]string{true: "held", false: "released"}[hold])
+				}
+				return nil
+			})
+		},
+	}
+}
+
+func resolveCmd(env *runEnv) *cobra.Command {
+	var reason string
+	c := &cobra.Command{
+		Use:   "resolve ORDER --reason TEXT",
+		Short: "Mark an order handled outside shipdeck",
+		Args:  cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return withApp(cmd, env, appOptions{}, func(ctx context.Context, a *app) error {
+				if err := a.eng.Resolve(ctx, env.actor, args[0], reason); err != nil {
+					return commandError(err)
+				}
+				fmt.Fprintf(env.out, "order %s: resolved\n", args[0])
+				return nil
+			})
+		},
+	}
+	c.Flags().StringVar(&reason, "reason", "", "why (kept in the audit trail)")
+	return c
+}
+
+func pauseCmd(env *runEnv, pause bool) *cobra.Command {
+	use := map[bool]string{true: "pause", false: "resume"}[pause]
+	return &cobra.Command{
+		Use: use, Short: strings.ToUpper(use[:1]) + use[1:] + " the sync worker of a running serve", Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if env.shared == nil {
+				return usageError{fmt.Errorf("%s applies to a running `shipdeck serve`: ssh -p 2222 <host> %s", use, use)}
+			}
+			if err := env.shared.eng.SetPaused(cmd.Context(), env.actor, pause); err != nil {
+				return commandError(err)
+			}
+			fmt.Fprintf(env.out, "worker %sd\n", use)
+			return nil
+		},
+	}
+}
+
+func exportCmd(env *runEnv) *cobra.Command {
+	var format, out string
+	c := &cobra.Command{
+		Use:   "export [failed|all|STATE]",
+		Short: "Export orders of a view as CSV",
+		Args:  cobra.MaximumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if format != "csv" {
+				return usageError{fmt.Errorf("--format %q: only csv is supported", format)}
+			}
+			view := "failed"
+			if len(args) == 1 {
+				view = args[0]
+			}
+			return withApp(cmd, env, appOptions{}, func(ctx context.Context, a *app) error {
+				w := env.out
+				if out != "" && env.shared == nil {
+					f, err := os.Create(out)
+					if err != nil {
+						return err
+					}
+					defer f.Close()
+					w = f
+				}
+				n, err := a.eng.Export(ctx, env.actor, view, w)
+				if err != nil {
+					return commandError(err)
+				}
+				if out != "" && env.shared == nil {
+					fmt.Fprintf(env.out, "exported %d orders to %s\n", n, out)
+				}
+				return nil
+			})
+		},
+	}
+	c.Flags().StringVar(&format, "format", "csv", "output format (csv)")
+	c.Flags().StringVarP(&out, "output", "o", "", "write to this file instead of standard output (local only)")
+	return c
+}

@@ -1,0 +1,407 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"regexp"
+	"strings"
+	"time"
+
+	"github.com/BurntSushi/toml"
+
+	"github.com/shipdeck/shipdeck/tui/keys"
+)
+
+// duration is a TOML string such as "90s" or "15m".
+type duration struct{ time.Duration }
+
+func (d *duration) UnmarshalText(b []byte) error {
+	v, err := time.ParseDuration(string(b))
+	if err != nil {
+		return fmt.Errorf("not a duration (use 90s, 15m, 2h): %q", b)
+	}
+	if v < 0 {
+		return fmt.Errorf("duration must not be negative: %q", b)
+	}
+	d.Duration = v
+	return nil
+}
+
+// Config is shipdeck's configuration file. Secrets are never in it: it
+// names the environment variables that hold them.
+type Config struct {
+	Shop     ShopConfig      `toml:"shop"`
+	Quota    QuotaConfig     `toml:"quota"`
+	Poll     PollConfig      `toml:"poll"`
+	Webhook  WebhookConfig   `toml:"webhook"`
+	Carriers []CarrierConfig `toml:"carrier"`
+	Routes   []RouteConfig   `toml:"route"`
+	SSH      SSHConfig       `toml:"ssh"`
+	Console  ConsoleConfig   `toml:"console"`
+	// Keys remaps console key bindings: binding name → keys.
+	Keys map[string][]string `toml:"keys"`
+
+	path string
+	src  string
+}
+
+// ShopConfig is the [shop] table.
+type ShopConfig struct {
+	Name            string `toml:"name"`
+	BaseURL         string `toml:"base_url"`
+	AuthURL         string `toml:"auth_url"`
+	AppKey          string `toml:"app_key"`
+	AppSecretEnv    string `toml:"app_secret_env"`
+	AccessTokenEnv  string `toml:"access_token_env"`
+	RefreshTokenEnv string `toml:"refresh_token_env"`
+	ShopCipher      string `toml:"shop_cipher"`
+}
+
+// QuotaConfig is the [quota] table.
+type QuotaConfig struct {
+	DailyLimit     int      `toml:"daily_limit"`
+	PerSecond      int      `toml:"per_second"`
+	ResetZone      string   `toml:"reset_zone"`
+	ResetHour      int      `toml:"reset_hour"`
+	ReservePercent int      `toml:"reserve_percent"`
+	SlowWindows    []string `toml:"slow_windows"`
+}
+
+// PollConfig is the [poll] table.
+type PollConfig struct {
+	MinInterval duration `toml:"min_interval"`
+	MaxInterval duration `toml:"max_interval"`
+	Overlap     duration `toml:"overlap"`
+}
+
+// WebhookConfig is the [webhook] table; an empty listen turns it off.
+type WebhookConfig struct {
+	Listen string `toml:"listen"`
+}
+
+// CarrierConfig is one [[carrier]].
+type CarrierConfig struct {
+	Name             string   `toml:"name"`
+	Kind             string   `toml:"kind"`
+	Endpoint         string   `toml:"endpoint"`
+	TokenEnv         string   `toml:"token_env"`
+	KeyEnv           string   `toml:"key_env"`
+	SecretEnv        string   `toml:"secret_env"`
+	Dir              string   `toml:"dir"`
+	Timeout          duration `toml:"timeout"`
+	MaxInFlight      int      `toml:"max_in_flight"`
+	TransitDays      int      `toml:"transit_days"`
+	TikTokProviderID string   `toml:"tiktok_provider_id"`
+}
+
+// RouteConfig is one [[route]]: first match wins.
+type RouteConfig struct {
+	Name     string    `toml:"name"`
+	When     WhenTable `toml:"when"`
+	Carrier  string    `toml:"carrier"`
+	Fallback []string  `toml:"fallback"`
+}
+
+// WhenTable holds a route's conditions; empty fields match everything.
+type WhenTable struct {
+	Country       string   `toml:"country"`
+	Region        []string `toml:"region"`
+	PostalPrefix  []string `toml:"postal_prefix"`
+	MinWeightG    int      `toml:"min_weight_g"`
+	MaxWeightG    int      `toml:"max_weight_g"`
+	SKU           []string `toml:"sku"`
+	MinValueCents int64    `toml:"min_value_cents"`
+	MaxValueCents int64    `toml:"max_value_cents"`
+}
+
+// SSHConfig is the [ssh] table for `shipdeck serve`.
+type SSHConfig struct {
+	Listen            string   `toml:"listen"`
+	Operators         string   `toml:"operators"`
+	HandshakeTimeout  duration `toml:"handshake_timeout"`
+	IdleTimeout       duration `toml:"idle_timeout"`
+	MaxSessionTime    duration `toml:"max_session_time"`
+	MaxSessions       int      `toml:"max_sessions"`
+	MaxSessionsPerKey int      `toml:"max_sessions_per_key"`
+	ConnectionsPerMin int      `toml:"connections_per_minute"`
+}
+
+// ConsoleConfig is the [console] table.
+type ConsoleConfig struct {
+	HighContrast bool `toml:"high_contrast"`
+	Light        bool `toml:"light"`
+}
+
+// ConfigError names the file, the line and the key of a bad setting.
+type ConfigError struct {
+	File string
+	Line int
+	Key  string
+	Msg  string
+}
+
+func (e *ConfigError) Error() string {
+	loc := e.File
+	if e.Line > 0 {
+		loc = fmt.Sprintf("%s:%d", e.File, e.Line)
+	}
+	if e.Key != "" {
+		return fmt.Sprintf("%s: %s: %s", loc, e.Key, e.Msg)
+	}
+	return fmt.Sprintf("%s: %s", loc, e.Msg)
+}
+
+// LoadConfig reads, decodes and validates a config file.
+func LoadConfig(path string) (*Config, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("read config: %w", err)
+	}
+	return ParseConfig(path, string(b))
+}
+
+// ParseConfig decodes and validates config text; path names it in errors.
+func ParseConfig(path, src string) (*Config, error) {
+	c := &Config{path: path, src: src}
+	md, err := toml.Decode(src, c)
+	if err != nil {
+		var pe toml.ParseError
+		if errors.As(err, &pe) {
+			return nil, &ConfigError{File: path, Line: pe.Position.Line, Key: pe.LastKey, Msg: firstLine(pe.Message)}
+		}
+		return nil, &ConfigError{File: path, Msg: err.Error()}
+	}
+	if und := md.Undecoded(); len(und) > 0 {
+		k := und[0].String()
+		return nil, c.errAt(k, "unknown key (check the spelling against the README)")
+	}
+	c.defaults()
+	if err := c.validate(); err != nil {
+		return nil, err
+	}
+	return c, nil
+}
+
+func firstLine(s string) string {
+	s, _, _ = strings.Cut(s, "\n")
+	return s
+}
+
+func (c *Config) defaults() {
+	q := &c.Quota
+	if q.DailyLimit == 0 {
+		q.DailyLimit = 500
+	}
+	if q.PerSecond == 0 {
+		q.PerSecond = 50
+	}
+	if q.ResetZone == "" {
+		q.ResetZone = "UTC"
+	}
+	if q.ReservePercent == 0 {
+		q.ReservePercent = 20
+	}
+	if c.Poll.MinInterval.Duration == 0 {
+		c.Poll.MinInterval.Duration = time.Minute
+	}
+	if c.Poll.MaxInterval.Duration == 0 {
+		c.Poll.MaxInterval.Duration = time.Hour
+	}
+	if c.Poll.Overlap.Duration == 0 {
+		c.Poll.Overlap.Duration = 2 * time.Minute
+	}
+	if c.Shop.AuthURL == "" {
+		c.Shop.AuthURL = "https://auth.tiktok-shops.com"
+	}
+	if c.Shop.BaseURL == "" {
+		c.Shop.BaseURL = "https://open-api.tiktokglobalshop.com"
+	}
+	if c.SSH.Listen == "" {
+		c.SSH.Listen = "127.0.0.1:2222"
+	}
+	if c.SSH.Operators == "" {
+		c.SSH.Operators = "operators.toml"
+	}
+	for i := range c.Carriers {
+		cc := &c.Carriers[i]
+		if cc.Timeout.Duration == 0 {
+			cc.Timeout.Duration = 10 * time.Second
+		}
+		if cc.MaxInFlight == 0 {
+			cc.MaxInFlight = 8
+		}
+	}
+}
+
+var envName = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
+
+// validate checks every key it can without the network.
+func (c *Config) validate() error {
+	if _, err := time.LoadLocation(c.Quota.ResetZone); err != nil {
+		return c.errAt("quota.reset_zone", fmt.Sprintf("unknown time zone %q (use an IANA name such as Asia/Shanghai)", c.Quota.ResetZone))
+	}
+	switch {
+	case c.Quota.DailyLimit < 1:
+		return c.errAt("quota.daily_limit", "must be at least 1")
+	case c.Quota.PerSecond < 1:
+		return c.errAt("quota.per_second", "must be at least 1")
+	case c.Quota.ResetHour < 0 || c.Quota.ResetHour > 23:
+		return c.errAt("quota.reset_hour", "must be 0..23")
+	case c.Quota.ReservePercent < 0 || c.Quota.ReservePercent > 90:
+		return c.errAt("quota.reserve_percent", "must be 0..90")
+	case c.Poll.MinInterval.Duration > c.Poll.MaxInterval.Duration:
+		return c.errAt("poll.min_interval", "must not exceed poll.max_interval")
+	}
+	for _, w := range c.Quota.SlowWindows {
+		if err := checkWindow(w); err != nil {
+			return c.errAt("quota.slow_windows", err.Error())
+		}
+	}
+	for _, k := range []struct{ key, val string }{
+		{"shop.app_secret_env", c.Shop.AppSecretEnv}, {"shop.access_token_env", c.Shop.AccessTokenEnv},
+		{"shop.refresh_token_env", c.Shop.RefreshTokenEnv},
+	} {
+		if k.val != "" && !envName.MatchString(k.val) {
+			return c.errAt(k.key, "must name an environment variable (the secret itself never goes in the file)")
+		}
+	}
+	if c.Shop.AppKey != "" && (c.Shop.AppSecretEnv == "" || c.Shop.AccessTokenEnv == "") {
+		return c.errAt("shop.app_key", "needs app_secret_env and access_token_env naming the variables that hold the secrets")
+	}
+	if len(c.Carriers) == 0 {
+		return &ConfigError{File: c.path, Key: "carrier", Msg: "at least one [[carrier]] is required"}
+	}
+	names := map[string]bool{}
+	for i, cc := range c.Carriers {
+		key := fmt.Sprintf("carrier[%d]", i)
+		if cc.Name == "" {
+			return c.errAtN("carrier", i, "name", key+".name is required")
+		}
+		if names[cc.Name] {
+			return c.errAtN("carrier", i, "name", fmt.Sprintf("carrier %q is defined twice", cc.Name))
+		}
+		names[cc.Name] = true
+		switch cc.Kind {
+		case "rest":
+			if cc.Endpoint == "" || cc.TokenEnv == "" {
+				return c.errAtN("carrier", i, "endpoint", "a rest carrier needs endpoint and token_env")
+			}
+		case "shipstation":
+			if cc.KeyEnv == "" || cc.SecretEnv == "" {
+				return c.errAtN("carrier", i, "key_env", "a shipstation carrier needs key_env and secret_env")
+			}
+		case "csv":
+			if cc.Dir == "" {
+				return c.errAtN("carrier", i, "dir", "a csv carrier needs dir")
+			}
+		default:
+			return c.errAtN("carrier", i, "kind", fmt.Sprintf("unknown kind %q (rest, shipstation or csv)", cc.Kind))
+		}
+		for _, v := range []string{cc.TokenEnv, cc.KeyEnv, cc.SecretEnv} {
+			if v != "" && !envName.MatchString(v) {
+				return c.errAtN("carrier", i, "token_env", "must name an environment variable")
+			}
+		}
+		if cc.MaxInFlight < 1 || cc.MaxInFlight > 256 {
+			return c.errAtN("carrier", i, "max_in_flight", "must be 1..256")
+		}
+		if cc.TransitDays < 0 {
+			return c.errAtN("carrier", i, "transit_days", "must not be negative")
+		}
+	}
+	for i, r := range c.Routes {
+		if r.Carrier == "" {
+			return c.errAtN("route", i, "carrier", "carrier is required")
+		}
+		for _, n := range append([]string{r.Carrier}, r.Fallback...) {
+			if !names[n] {
+				return c.errAtN("route", i, "carrier", fmt.Sprintf("no [[carrier]] named %q", n))
+			}
+		}
+	}
+	if len(c.Keys) > 0 {
+		if err := keys.Default().Remap(c.Keys); err != nil {
+			return &ConfigError{File: c.path, Line: c.lineOf("keys", -1, ""), Key: "keys", Msg: err.Error()}
+		}
+	}
+	return nil
+}
+
+// checkWindow validates "18:00-21:00 Asia/Shanghai".
+func checkWindow(w string) error {
+	span, zone, _ := strings.Cut(strings.TrimSpace(w), " ")
+	from, to, ok := strings.Cut(span, "-")
+	if !ok {
+		return fmt.Errorf("slow window %q: use HH:MM-HH:MM Zone", w)
+	}
+	for _, t := range []string{from, to} {
+		if _, err := time.Parse("15:04", t); err != nil {
+			return fmt.Errorf("slow window %q: %q is not HH:MM", w, t)
+		}
+	}
+	if zone != "" {
+		if _, err := time.LoadLocation(zone); err != nil {
+			return fmt.Errorf("slow window %q: unknown time zone %q", w, zone)
+		}
+	}
+	return nil
+}
+
+// errAt builds an error for a dotted key, finding its line in the source.
+func (c *Config) errAt(key, msg string) error {
+	table, leaf := "", key
+	if i := strings.LastIndex(key, "."); i >= 0 {
+		table, leaf = key[:i], key[i+1:]
+	}
+	return &ConfigError{File: c.path, Line: c.lineOf(table, -1, leaf), Key: key, Msg: msg}
+}
+
+// errAtN builds an error for a key of the n-th [[table]].
+func (c *Config) errAtN(table string, n int, leaf, msg string) error {
+	return &ConfigError{File: c.path, Line: c.lineOf(table, n, leaf), Key: fmt.Sprintf("%s[%d].%s", table, n, leaf), Msg: msg}
+}
+
+// lineOf finds the line of key leaf in [table] (or the n-th [[table]]),
+// falling back to the table's header line, or 0.
+func (c *Config) lineOf(table string, n int, leaf string) int {
+	inTable := table == ""
+	header, seen := 0, -1
+	for i, raw := range strings.Split(c.src, "\n") {
+		line := strings.TrimSpace(raw)
+		if strings.HasPrefix(line, "[") {
+			name := strings.Trim(line, "[] \t")
+			if j := strings.Index(name, "]"); j >= 0 {
+				name = name[:j]
+			}
+			if name == table {
+				seen++
+			}
+			inTable = name == table && (n < 0 || seen == n)
+			if inTable {
+				header = i + 1
+			}
+			continue
+		}
+		if inTable {
+			k, _, ok := strings.Cut(line, "=")
+			if ok && strings.TrimSpace(k) == leaf {
+				return i + 1
+			}
+		}
+	}
+	return header
+}
+
+// secret reads a secret from the environment variable a config key names.
+// Errors name the variable, never its value.
+func secret(key, env string) (string, error) {
+	if env == "" {
+		return "", nil
+	}
+	v, ok := os.LookupEnv(env)
+	if !ok || v == "" {
+		return "", fmt.Errorf("%s: environment variable %s is not set", key, env)
+	}
+	return v, nil
+}

@@ -1,0 +1,96 @@
+package main
+
+import (
+	"fmt"
+	"net"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/shipdeck/shipdeck/sync/quota"
+	"github.com/shipdeck/shipdeck/sync/sim"
+)
+
+func simCmd(env *runEnv) *cobra.Command {
+	o := sim.DemoOptions()
+	o.Listen = "127.0.0.1:7788"
+	var quiet bool
+	c := &cobra.Command{
+		Use:   "sim",
+		Short: "Serve the simulated TikTok Shop and carriers on loopback",
+		Long: "Serves the TikTok Shop subset (signed requests, quota, page tokens) and the simulated carriers,\n" +
+			"prints their addresses and a matching config, and runs until interrupted.",
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if quiet {
+				o.Latency, o.CarrierFaults = 0, 0
+			}
+			if host, _, err := net.SplitHostPort(o.Listen); err == nil && host != "127.0.0.1" && host != "localhost" && host != "::1" {
+				fmt.Fprintf(env.err, "warning: the simulator accepts its fixed demo credentials; it listens on %s\n", o.Listen)
+			}
+			s, err := sim.Start(cmd.Context(), o)
+			if err != nil {
+				return err
+			}
+			defer s.Close()
+			fmt.Fprintf(env.out, "# shipdeck simulator: TikTok Shop at %s\n", s.MarketplaceURL())
+			for _, c := range s.Carriers() {
+				fmt.Fprintf(env.out, "#   carrier %-8s %-11s %s (%s)\n", c.Name, c.Kind, c.URL, c.Profile)
+			}
+			fmt.Fprintln(env.out, "# export these, then run: shipdeck sync --once --config sim.toml")
+			for k, v := range s.Env() {
+				fmt.Fprintf(env.out, "# export %s=%s\n", k, v)
+			}
+			fmt.Fprintln(env.out, "# ---- sim.toml ----")
+			fmt.Fprint(env.out, s.ConfigTOML())
+			<-cmd.Context().Done()
+			return nil
+		},
+	}
+	c.Flags().StringVar(&o.Listen, "listen", o.Listen, "address to serve on")
+	c.Flags().IntVar(&o.OrdersPerDay, "orders-per-day", o.OrdersPerDay, "mean orders per simulated day")
+	c.Flags().Int64Var(&o.Seed, "seed", o.Seed, "seed for arrivals and faults")
+	c.Flags().Float64Var(&o.Speed, "speed", o.Speed, "simulated seconds per real second")
+	c.Flags().IntVar(&o.DailyLimit, "quota", o.DailyLimit, "daily API call budget the simulated TikTok enforces")
+	c.Flags().DurationVar(&o.History, "history", o.History, "orders already placed before start")
+	c.Flags().BoolVar(&quiet, "quiet", false, "no simulated latency and no carrier faults")
+	c.AddCommand(planCmd(env))
+	return c
+}
+
+func planCmd(env *runEnv) *cobra.Command {
+	var days, perDay, budget int
+	var seed uint64
+	var asJSON bool
+	c := &cobra.Command{
+		Use:   "plan",
+		Short: "Compare the quota planner with a fixed 15-minute poll over simulated days",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if days < 1 || perDay < 0 || budget < 1 {
+				return usageError{fmt.Errorf("--days, --orders-per-day and --quota must be positive")}
+			}
+			win, err := quota.ParseWindow("18:00-21:00 Asia/Shanghai")
+			if err != nil {
+				return err
+			}
+			res, err := quota.Simulate(quota.SimOptions{Days: days, OrdersPerDay: float64(perDay), Seed: seed,
+				Config: quota.Config{DailyLimit: budget, SlowWindows: []quota.Window{win}}})
+			if err != nil {
+				return err
+			}
+			if asJSON {
+				return writeJSON(env.out, res)
+			}
+			fmt.Fprintf(env.out, "%d days, %d orders/day, %d calls/day budget (20%% reserve), slow window 18:00-21:00 Asia/Shanghai\n\n", days, perDay, budget)
+			fmt.Fprint(env.out, strings.TrimRight(res.Table(), "\n")+"\n")
+			return nil
+		},
+	}
+	c.Flags().IntVar(&days, "days", 30, "simulated days")
+	c.Flags().IntVar(&perDay, "orders-per-day", 150, "mean orders per day")
+	c.Flags().IntVar(&budget, "quota", 500, "daily call budget")
+	c.Flags().Uint64Var(&seed, "seed", 1, "arrival seed")
+	c.Flags().BoolVar(&asJSON, "json", false, "print one JSON object with fixed_15m, planner and floor")
+	return c
+}

@@ -1,0 +1,243 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"sync"
+	"time"
+
+	badger "github.com/dgraph-io/badger/v4"
+)
+
+// Memory and file sizes for a small fulfillment box: Badger's defaults
+// (64 MiB memtables, 256 MiB block cache, 1 GiB value-log files) are sized
+// for servers and would dominate the process's memory.
+const (
+	memTableSize     = 16 << 20
+	blockCacheSize   = 32 << 20
+	valueLogFileSize = 64 << 20
+	numCompactors    = 2
+
+	defaultGCInterval = 10 * time.Minute
+	writeQueueLen     = 4096
+)
+
+// Open opens (or creates) the store in dir. A directory held by another
+// process gives an error wrapping ErrLocked that names the directory.
+func Open(dir string, opts Options) (*Store, error) {
+	if !opts.InMemory && dir == "" {
+		return nil, errors.New("open store: no data directory given")
+	}
+	s := &Store{
+		dir:        dir,
+		opts:       opts,
+		now:        opts.Now,
+		log:        opts.Logger,
+		reqs:       make(chan *writeRequest, writeQueueLen),
+		writerDone: make(chan struct{}),
+		stopMaint:  make(chan struct{}),
+		maintDone:  make(chan struct{}),
+	}
+	if s.now == nil {
+		s.now = time.Now
+	}
+	if s.log == nil {
+		s.log = slog.New(slog.DiscardHandler)
+	}
+	s.readsOK = sync.NewCond(&s.readMu)
+	s.commitTxn = func(txn *badger.Txn) error { return txn.Commit() }
+	s.feed.init()
+
+	bopts := badger.DefaultOptions("").WithInMemory(true)
+	if !opts.InMemory {
+		if err := os.MkdirAll(dir, 0o700); err != nil {
+			return nil, fmt.Errorf("open store %s: %w", dir, err)
+		}
+		lock, err := lockDir(dir)
+		if err != nil {
+			return nil, err
+		}
+		s.lock = lock
+		bopts = badger.DefaultOptions(dir).WithSyncWrites(true)
+	}
+	bopts = bopts.
+		WithMemTableSize(memTableSize).
+		WithBlockCacheSize(blockCacheSize).
+		WithNumCompactors(numCompactors).
+		WithNumVersionsToKeep(1).
+		WithValueLogFileSize(valueLogFileSize).
+		WithLogger(badgerLogger{s.log})
+
+	db, err := openBadger(bopts)
+	if err != nil {
+		s.lock.release()
+		return nil, fmt.Errorf("open store %s: %w", s.name(), err)
+	}
+	s.db = db
+	if err := s.prepare(); err != nil {
+		_ = db.Close()
+		s.lock.release()
+		return nil, fmt.Errorf("open store %s: %w", s.name(), err)
+	}
+	go s.runWriter()
+	go s.runMaintenance(s.gcInterval())
+	return s, nil
+}
+
+// openBadger opens Badger, turning a panic on unreadable files into an
+// error: a corrupt directory must give the operator a message, not a crash.
+func openBadger(opts badger.Options) (db *badger.DB, err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			err = fmt.Errorf("database files are corrupt or unreadable: %v", p)
+		}
+	}()
+	db, err = badger.Open(opts)
+	if err != nil {
+		return nil, fmt.Errorf("database files are corrupt or unreadable: %w", err)
+	}
+	return db, nil
+}
+
+// prepare checks the key layout version and repairs indexes and counters
+// left half-written by an interrupted bulk write.
+func (s *Store) prepare() error {
+	var schema []byte
+	var interrupted bool
+	err := s.db.View(func(txn *badger.Txn) error {
+		var err error
+		schema, err = getValue(txn, []byte(keySchema))
+		if err != nil {
+			return err
+		}
+		marker, err := getValue(txn, []byte(keyBulkMarker))
+		interrupted = marker != nil
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("read schema: %w", err)
+	}
+	switch {
+	case schema == nil:
+		err := s.db.Update(func(txn *badger.Txn) error {
+			return txn.Set([]byte(keySchema), []byte(schemaVersion))
+		})
+		if err != nil {
+			return fmt.Errorf("write schema: %w", err)
+		}
+	case string(schema) != schemaVersion:
+		return fmt.Errorf("data was written by a shipdeck with key layout %q; this one reads layout %q",
+			schema, schemaVersion)
+	}
+	if interrupted {
+		s.log.Warn("store: a bulk write was interrupted; rebuilding indexes and counters", "dir", s.dir)
+		if err := s.rebuildIndexes(); err != nil {
+			return fmt.Errorf("rebuild indexes after an interrupted bulk write: %w", err)
+		}
+	}
+	return nil
+}
+
+func (s *Store) name() string {
+	if s.opts.InMemory {
+		return "(in memory)"
+	}
+	return s.dir
+}
+
+func (s *Store) gcInterval() time.Duration {
+	switch {
+	case s.opts.GCInterval < 0 || s.opts.InMemory:
+		return 0
+	case s.opts.GCInterval == 0:
+		return defaultGCInterval
+	}
+	return s.opts.GCInterval
+}
+
+// Close stops the writer and the GC timer and closes Badger.
+func (s *Store) Close() error {
+	s.closeOnce.Do(func() {
+		// Maintenance first: it writes through the writer.
+		close(s.stopMaint)
+		<-s.maintDone
+
+		// Stop accepting writes; the writer drains what is queued.
+		s.sendMu.Lock()
+		s.sendClosed = true
+		close(s.reqs)
+		s.sendMu.Unlock()
+		<-s.writerDone
+
+		s.readMu.Lock()
+		s.closed = true
+		for s.readers > 0 {
+			s.readsOK.Wait()
+		}
+		s.readMu.Unlock()
+
+		s.feed.closeAll()
+		if err := s.db.Close(); err != nil {
+			s.closeErr = fmt.Errorf("close store %s: %w", s.name(), err)
+		}
+		s.lock.release()
+	})
+	return s.closeErr
+}
+
+// beginRead registers a read so Close waits for it; it fails after Close.
+func (s *Store) beginRead() error {
+	s.readMu.Lock()
+	defer s.readMu.Unlock()
+	if s.closed {
+		return ErrClosed
+	}
+	s.readers++
+	return nil
+}
+
+func (s *Store) endRead() {
+	s.readMu.Lock()
+	s.readers--
+	if s.readers == 0 {
+		s.readsOK.Broadcast()
+	}
+	s.readMu.Unlock()
+}
+
+// view runs fn in a read-only Badger transaction.
+func (s *Store) view(ctx context.Context, fn func(txn *badger.Txn) error) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	if err := s.beginRead(); err != nil {
+		return err
+	}
+	defer s.endRead()
+	return s.db.View(fn)
+}
+
+// badgerLogger routes Badger's log into the application's slog logger,
+// dropping its chatty info and debug lines.
+type badgerLogger struct{ l *slog.Logger }
+
+func (b badgerLogger) Errorf(format string, args ...any) {
+	b.l.Error(trimLog(fmt.Sprintf(format, args...)), "component", "badger")
+}
+
+func (b badgerLogger) Warningf(format string, args ...any) {
+	b.l.Warn(trimLog(fmt.Sprintf(format, args...)), "component", "badger")
+}
+
+func (badgerLogger) Infof(string, ...any)  {}
+func (badgerLogger) Debugf(string, ...any) {}
+
+func trimLog(s string) string {
+	for len(s) > 0 && (s[len(s)-1] == '\n' || s[len(s)-1] == ' ') {
+		s = s[:len(s)-1]
+	}
+	return s
+}

@@ -1,0 +1,110 @@
+package carrier
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"net/url"
+)
+
+// Status reads one order with GET /v1/orders/{id}.
+func (r *REST) Status(ctx context.Context, id string) (Remote, error) {
+	if err := validateID(r.name, "status", id); err != nil {
+		return Remote{}, err
+	}
+	rep, err := r.http.do(ctx, "status", http.MethodGet, r.base+"/v1/orders/"+url.PathEscape(id), r.headers(), nil, Retryable)
+	if err != nil {
+		return Remote{}, err
+	}
+	return r.orderReply(rep)
+}
+
+// orderReply reads a Status reply. It makes no calls, so it can be fuzzed.
+func (r *REST) orderReply(rep reply) (Remote, error) {
+	if !is2xx(rep.status) {
+		return Remote{}, r.errorReply("status", rep)
+	}
+	if rep.bodyErr != nil {
+		return Remote{}, r.unreadable("status", rep, rep.bodyErr)
+	}
+	rm, err := parseRESTOrder(rep.body)
+	if err != nil {
+		return Remote{}, r.unreadable("status", rep, err)
+	}
+	return rm, nil
+}
+
+// Lookup finds orders by external id with GET /v1/orders?external_id=.
+func (r *REST) Lookup(ctx context.Context, externalID string) ([]Remote, error) {
+	if err := validateID(r.name, "lookup", externalID); err != nil {
+		return nil, err
+	}
+	target := r.base + "/v1/orders?" + url.Values{"external_id": {externalID}}.Encode()
+	rep, err := r.http.do(ctx, "lookup", http.MethodGet, target, r.headers(), nil, Retryable)
+	if err != nil {
+		return nil, err
+	}
+	return r.ordersReply(rep)
+}
+
+// ordersReply reads a Lookup reply. It makes no calls, so it can be fuzzed.
+func (r *REST) ordersReply(rep reply) ([]Remote, error) {
+	if !is2xx(rep.status) {
+		return nil, r.errorReply("lookup", rep)
+	}
+	if rep.bodyErr != nil {
+		return nil, r.unreadable("lookup", rep, rep.bodyErr)
+	}
+	list, err := parseRESTOrders(rep.body)
+	if err != nil {
+		return nil, r.unreadable("lookup", rep, err)
+	}
+	return list, nil
+}
+
+// Cancel cancels an order with POST /v1/orders/{id}/cancel; 409
+// already_shipped is TooLate. A cancel that got no reply is Retryable:
+// cancelling twice is harmless.
+func (r *REST) Cancel(ctx context.Context, id string) error {
+	if err := validateID(r.name, "cancel", id); err != nil {
+		return err
+	}
+	rep, err := r.http.do(ctx, "cancel", http.MethodPost, r.base+"/v1/orders/"+url.PathEscape(id)+"/cancel", r.headers(), nil, Retryable)
+	if err != nil {
+		return err
+	}
+	return r.cancelReply(rep)
+}
+
+// cancelReply reads a Cancel reply. A 2xx whose body names a status other
+// than cancelled is refused: a 3PL that answers "shipped" did not cancel.
+func (r *REST) cancelReply(rep reply) error {
+	if is2xx(rep.status) {
+		if rep.bodyErr != nil || len(rep.body) == 0 {
+			return nil
+		}
+		rm, err := parseRESTOrder(rep.body)
+		if err != nil || rm.Status == StatusCancelled {
+			return nil // the status code is the contract; the body is a courtesy
+		}
+		class := Permanent
+		if rm.Status == StatusShipped {
+			class = TooLate
+		}
+		return &Error{Carrier: r.name, Op: "cancel", Class: class, HTTPStatus: rep.status,
+			Reason: fmt.Sprintf("the 3PL answered the cancel with status %s", rm.Status)}
+	}
+	code, message, _ := parseRESTError(rep.body)
+	if rep.status == http.StatusConflict && code == codeAlreadyShipped {
+		return &Error{Carrier: r.name, Op: "cancel", Class: TooLate, HTTPStatus: rep.status, Code: code,
+			Reason: "the 3PL already shipped the order: " + r.http.describe(rep, message)}
+	}
+	return r.http.statusError("cancel", rep, r.now(), code, message)
+}
+
+// unreadable classifies a 2xx read reply that does not parse: Retryable,
+// since reading again is harmless and a proxy hiccup is the usual cause.
+func (r *REST) unreadable(op string, rep reply, err error) *Error {
+	return &Error{Carrier: r.name, Op: op, Class: Retryable, HTTPStatus: rep.status,
+		Reason: "unreadable reply: " + r.http.scrub.clean(err.Error()), Err: r.http.scrub.wrap(err)}
+}

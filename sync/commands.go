@@ -1,0 +1,433 @@
+package sync
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/shipdeck/shipdeck/store"
+	"github.com/shipdeck/shipdeck/sync/carrier"
+)
+
+// ErrForbidden is returned (wrapped) when the actor's role may not run a
+// command, even if the console was bypassed.
+var ErrForbidden = errors.New("not allowed for this role")
+
+// ErrRefused is returned (wrapped, with the reason) when a command does not
+// apply to the order in its current state.
+var ErrRefused = errors.New("refused")
+
+// reroutableWindow is how long after shipping TikTok accepts updated
+// shipping info.
+const reroutableWindow = 72 * time.Hour
+
+// allow checks the actor's role for a command.
+func allow(actor store.Actor, need store.Role, action string) error {
+	if actor.Role < need {
+		return fmt.Errorf("%s: %w (%s is %s; needs %s)", action, ErrForbidden, actor.Name, actor.Role, need)
+	}
+	return nil
+}
+
+// refuse builds a refusal that names the order and why.
+func refuse(action, id, why string) error {
+	return fmt.Errorf("%s order %s: %w: %s", action, id, ErrRefused, why)
+}
+
+// command runs one operator change on one order in a transaction together
+// with its audit entry.
+func (e *Engine) command(ctx context.Context, actor store.Actor, action, id, detail string, fn func(o *store.Order) error) error {
+	err := e.st.Update(ctx, func(tx *store.Tx) error {
+		o, err := tx.Order(id)
+		if errors.Is(err, store.ErrNotFound) {
+			return fmt.Errorf("%s order %s: no such order", action, id)
+		}
+		if err != nil {
+			return err
+		}
+		before := o.State
+		if err := fn(&o); err != nil {
+			return err
+		}
+		if err := tx.PutOrder(o); err != nil {
+			return err
+		}
+		return tx.AddAudit(store.AuditEntry{At: e.now(), Who: actor.Name, Role: actor.Role.String(), Action: action,
+			OrderID: id, Before: string(before), After: string(o.State), Detail: detail})
+	})
+	if err == nil {
+		e.nudge()
+	}
+	return err
+}
+
+// retryable reports whether an operator retry applies to o, and if not why.
+func retryable(o *store.Order) string {
+	switch o.State {
+	case store.StateFailed, store.StateDead, store.StateUnknown:
+		return ""
+	case store.StatePushing:
+		return "it is in flight to " + o.Carrier() + "; wait for the result"
+	}
+	return "it is " + string(o.State) + ", not failed or dead"
+}
+
+// retryOrder moves a failed, dead or unknown order back into the pipeline with
+// the same idempotency key.
+func retryOrder(o *store.Order, now time.Time) {
+	switch {
+	case o.CancelAtCarrier:
+		o.State = store.StateFailed
+		o.NextAttemptAt = now // due at once
+	case o.Push == nil:
+		o.State = store.StateReady
+	case o.Push.TrackingNumber != "":
+		o.State = store.StateTracking
+	case o.State == store.StateUnknown:
+		// Keep it unknown but due now: it is resolved before any resend.
+		o.NextAttemptAt = time.Time{}
+	default:
+		o.State = store.StateQueued
+	}
+	if o.State != store.StateFailed {
+		o.NextAttemptAt = time.Time{}
+	}
+	o.Attempts, o.WriteBackAttempts, o.Reason = 0, 0, ""
+}
+
+// Retry sends a failed or dead push again with the same key. It is refused
+// while the push is in flight.
+func (e *Engine) Retry(ctx context.Context, actor store.Actor, id string) error {
+	if err := allow(actor, store.RoleOperator, "retry"); err != nil {
+		return err
+	}
+	return e.command(ctx, actor, "retry", id, "", func(o *store.Order) error {
+		if why := retryable(o); why != "" {
+			return refuse("retry", id, why)
+		}
+		retryOrder(o, e.now())
+		return nil
+	})
+}
+
+// matches reports whether o is selected by f.
+func matches(o *store.Order, f store.Filter) bool {
+	states := f.States
+	if len(states) == 0 {
+		states = []store.State{store.StateFailed, store.StateDead}
+	}
+	if !slices.Contains(states, o.State) {
+		return false
+	}
+	if f.Carrier != "" && o.Carrier() != f.Carrier {
+		return false
+	}
+	if f.ErrorClass != "" && o.ErrorClass != f.ErrorClass {
+		return false
+	}
+	return true
+}
+
+// forMatching walks the orders a filter selects through the indexes (the
+// failed index for failed/dead, the state queues otherwise), never a scan
+// of all orders, calling fn for each.
+func (e *Engine) forMatching(ctx context.Context, f store.Filter, fn func(store.Order) error) error {
+	states := f.States
+	if len(states) == 0 {
+		states = []store.State{store.StateFailed, store.StateDead}
+	}
+	const page = 500
+	for _, st := range states {
+		for off := 0; ; off += page {
+			orders, err := e.st.Queue(ctx, st, off, page)
+			if err != nil {
+				return err
+			}
+			for _, o := range orders {
+				if matches(&o, f) {
+					if err := fn(o); err != nil {
+						return err
+					}
+				}
+			}
+			if len(orders) < page {
+				break
+			}
+		}
+	}
+	return nil
+}
+
+// CountMatching counts the orders a bulk command would touch.
+func (e *Engine) CountMatching(ctx context.Context, f store.Filter) (int, error) {
+	n := 0
+	err := e.forMatching(ctx, f, func(store.Order) error { n++; return nil })
+	return n, err
+}
+
+// RetryMatching retries every order the filter selects, over the real
+// totals in the store, a batch per transaction, each with its audit entry.
+func (e *Engine) RetryMatching(ctx context.Context, actor store.Actor, f store.Filter) (int, error) {
+	if err := allow(actor, store.RoleOperator, "retry all"); err != nil {
+		return 0, err
+	}
+	var ids []string
+	if err := e.forMatching(ctx, f, func(o store.Order) error { ids = append(ids, o.ID); return nil }); err != nil {
+		return 0, err
+	}
+	done := 0
+	detail := describeFilter(f)
+	for len(ids) > 0 {
+		n := min(200, len(ids))
+		batch := ids[:n]
+		ids = ids[n:]
+		moved := 0
+		err := e.st.Update(ctx, func(tx *store.Tx) error {
+			moved = 0
+			for _, id := range batch {
+				o, err := tx.Order(id)
+				if err != nil || !matches(&o, f) || retryable(&o) != "" {
+					continue
+				}
+				before := o.State
+				retryOrder(&o, e.now())
+				if err := tx.PutOrder(o); err != nil {
+					return err
+				}
+				if err := tx.AddAudit(store.AuditEntry{At: e.now(), Who: actor.Name, Role: actor.Role.String(), Action: "retry",
+					OrderID: id, Before: string(before), After: string(o.State), Detail: "bulk: " + detail}); err != nil {
+					return err
+				}
+				moved++
+			}
+			return nil
+		})
+		if err != nil {
+			return done, fmt.Errorf("retry all (%s): %w", detail, err)
+		}
+		done += moved
+	}
+	e.nudge()
+	return done, nil
+}
+
+func describeFilter(f store.Filter) string {
+	var parts []string
+	for _, s := range f.States {
+		parts = append(parts, string(s))
+	}
+	if len(parts) == 0 {
+		parts = append(parts, "failed", "dead")
+	}
+	d := "state " + strings.Join(parts, "|")
+	if f.Carrier != "" {
+		d += " carrier " + f.Carrier
+	}
+	if f.ErrorClass != "" {
+		d += " class " + f.ErrorClass
+	}
+	return d
+}
+
+// Reroute sends an order to another carrier with a new route generation
+// and key. An order the old 3PL accepted is cancelled there first (refused
+// when it cannot be); one already written back to TikTok is corrected
+// through update-shipping-info, only inside its 72-hour window.
+func (e *Engine) Reroute(ctx context.Context, actor store.Actor, id, to string) error {
+	if err := allow(actor, store.RoleOperator, "re-route"); err != nil {
+		return err
+	}
+	slot := e.carriers[to]
+	if slot == nil {
+		return refuse("re-route", id, fmt.Sprintf("no carrier named %q (have %s)", to, strings.Join(e.names, ", ")))
+	}
+	o, err := e.st.Order(ctx, id)
+	if errors.Is(err, store.ErrNotFound) {
+		return fmt.Errorf("re-route order %s: no such order", id)
+	}
+	if err != nil {
+		return err
+	}
+	switch o.State {
+	case store.StatePushing:
+		return refuse("re-route", id, "it is in flight to "+o.Carrier()+"; wait for the result")
+	case store.StateCancelled:
+		return refuse("re-route", id, "it is cancelled")
+	case store.StateShipped:
+		if o.ShippedAt.IsZero() || e.now().Sub(o.ShippedAt) > reroutableWindow {
+			return refuse("re-route", id, "TikTok only accepts new shipping info within 72 hours of shipping")
+		}
+	}
+	if o.Carrier() == to && o.State != store.StateDead && o.State != store.StateFailed {
+		return refuse("re-route", id, "it is already routed to "+to)
+	}
+	// Cancel at the old 3PL first when it holds (or may hold) the order.
+	cancelled := ""
+	if o.Push != nil && o.Push.Carrier != to && (o.Push.ExternalID != "" || o.State == store.StateUnknown) {
+		old := e.carriers[o.Push.Carrier]
+		if old == nil {
+			return refuse("re-route", id, "the old carrier "+o.Push.Carrier+" is not configured, so it cannot be cancelled there; resolve it instead")
+		}
+		if !old.Capabilities().Cancel {
+			return refuse("re-route", id, old.Name()+" cannot cancel orders: cancel it there by hand, then resolve this one")
+		}
+		extID := o.Push.ExternalID
+		if extID == "" && old.Capabilities().Lookup {
+			remotes, err := old.Lookup(ctx, o.ID)
+			if err != nil {
+				return fmt.Errorf("re-route order %s: look it up at %s: %w", id, old.Name(), err)
+			}
+			for _, r := range remotes {
+				if r.Status != carrier.StatusCancelled {
+					extID = r.ID
+				}
+			}
+		}
+		if extID != "" {
+			if err := old.Cancel(ctx, extID); err != nil {
+				if carrier.ClassOf(err) == carrier.TooLate {
+					return refuse("re-route", id, old.Name()+" has already shipped it")
+				}
+				return fmt.Errorf("re-route order %s: cancel at %s first: %w", id, old.Name(), err)
+			}
+			cancelled = " (cancelled at " + old.Name() + ")"
+		}
+	}
+	return e.command(ctx, actor, "reroute", id, "to "+to+cancelled, func(cur *store.Order) error {
+		if cur.State == store.StatePushing {
+			return refuse("re-route", id, "it went in flight meanwhile")
+		}
+		gen := 1
+		var prev []string
+		if cur.Push != nil {
+			gen = cur.Push.Generation + 1
+			prev = append(cur.Push.PreviousCarriers, cur.Push.Carrier)
+		}
+		cur.Push = &store.Push{Carrier: to, Generation: gen, IdempotencyKey: IdempotencyKey(cur.ID, to, gen),
+			RouteRule: "operator", RouteReason: "re-routed by " + actor.Name, PreviousCarriers: prev, ShippingProviderID: slot.ProviderID}
+		cur.State, cur.Reason, cur.ErrorClass, cur.Attempts, cur.NextAttemptAt = store.StateQueued, "", "", 0, time.Time{}
+		cur.HeldFrom = ""
+		return nil
+	})
+}
+
+// Hold parks an order until an operator releases it.
+func (e *Engine) Hold(ctx context.Context, actor store.Actor, id string) error {
+	if err := allow(actor, store.RoleOperator, "hold"); err != nil {
+		return err
+	}
+	return e.command(ctx, actor, "hold", id, "", func(o *store.Order) error {
+		switch o.State {
+		case store.StatePushing:
+			return refuse("hold", id, "it is in flight to "+o.Carrier())
+		case store.StateHeld:
+			return refuse("hold", id, "it is already held")
+		case store.StateShipped, store.StateCancelled:
+			return refuse("hold", id, "it is "+string(o.State))
+		}
+		o.HeldFrom, o.State, o.Reason = o.State, store.StateHeld, "held by "+actor.Name
+		return nil
+	})
+}
+
+// Release returns a held order to the state it was held in.
+func (e *Engine) Release(ctx context.Context, actor store.Actor, id string) error {
+	if err := allow(actor, store.RoleOperator, "release"); err != nil {
+		return err
+	}
+	return e.command(ctx, actor, "release", id, "", func(o *store.Order) error {
+		if o.State != store.StateHeld {
+			return refuse("release", id, "it is not held")
+		}
+		back := o.HeldFrom
+		if back == "" || back == store.StatePushing {
+			back = store.StateReady
+		}
+		if back == store.StateFailed {
+			o.NextAttemptAt = e.now()
+		}
+		o.State, o.HeldFrom, o.Reason = back, "", ""
+		if back == store.StateNew || back == store.StateReady {
+			ok, why := eligible(o)
+			if ok {
+				o.State = store.StateReady
+			} else {
+				o.State, o.Reason = store.StateNew, why
+			}
+		}
+		return nil
+	})
+}
+
+// Resolve marks an order handled outside shipdeck, with a reason.
+func (e *Engine) Resolve(ctx context.Context, actor store.Actor, id, reason string) error {
+	if err := allow(actor, store.RoleOperator, "resolve"); err != nil {
+		return err
+	}
+	reason = strings.TrimSpace(reason)
+	if reason == "" {
+		return refuse("resolve", id, "a reason is required")
+	}
+	return e.command(ctx, actor, "resolve", id, reason, func(o *store.Order) error {
+		switch o.State {
+		case store.StatePushing:
+			return refuse("resolve", id, "it is in flight to "+o.Carrier())
+		case store.StateShipped, store.StateCancelled:
+			return refuse("resolve", id, "it is already "+string(o.State))
+		}
+		o.State, o.NextAttemptAt, o.HeldFrom = store.StateShipped, time.Time{}, ""
+		o.Reason = "resolved outside shipdeck by " + actor.Name + ": " + reason
+		return nil
+	})
+}
+
+// SetPaused pauses or resumes the worker (polling, pushing, tracking).
+// In-flight calls finish; nothing new starts while paused.
+func (e *Engine) SetPaused(ctx context.Context, actor store.Actor, paused bool) error {
+	if err := allow(actor, store.RoleOperator, "pause"); err != nil {
+		return err
+	}
+	action := "resume"
+	if paused {
+		action = "pause"
+	}
+	err := e.st.Update(ctx, func(tx *store.Tx) error {
+		return tx.AddAudit(store.AuditEntry{At: e.now(), Who: actor.Name, Role: actor.Role.String(), Action: action})
+	})
+	if err != nil {
+		return fmt.Errorf("%s worker: %w", action, err)
+	}
+	e.mu.Lock()
+	e.paused = paused
+	if paused {
+		e.worker.State, e.worker.Reason = store.WorkerPaused, "paused by "+actor.Name
+	} else {
+		e.worker.State, e.worker.Reason = store.WorkerSleeping, ""
+	}
+	e.mu.Unlock()
+	e.nudge()
+	return nil
+}
+
+// DryRun explains which rule each of the last n orders (by ship-by
+// deadline, across the pre-push queues) would hit, changing nothing.
+func (e *Engine) DryRun(ctx context.Context, n int) ([]string, error) {
+	var lines []string
+	now := e.now()
+	for _, st := range []store.State{store.StateReady, store.StateQueued, store.StateNew, store.StateFailed, store.StateDead, store.StatePushed} {
+		if len(lines) >= n {
+			break
+		}
+		orders, err := e.st.Queue(ctx, st, 0, n-len(lines))
+		if err != nil {
+			return nil, err
+		}
+		for _, o := range orders {
+			lines = append(lines, fmt.Sprintf("%s [%s] %s", o.ID, o.State, e.router.Explain(o, now)))
+		}
+	}
+	return lines, nil
+}

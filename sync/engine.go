@@ -1,0 +1,326 @@
+// Package sync is shipdeck's sync engine: it polls TikTok Shop within the
+// quota, routes each eligible order to a carrier, pushes it exactly once,
+// retries, reads tracking back, writes it to TikTok, and serves the console
+// its snapshots, pages and commands.
+//
+// The package name shadows the standard library's; inside it the standard
+// package is imported as gosync.
+package sync
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"math/rand/v2"
+	gosync "sync"
+	"time"
+
+	"github.com/shipdeck/shipdeck/store"
+	"github.com/shipdeck/shipdeck/sync/backoff"
+	"github.com/shipdeck/shipdeck/sync/carrier"
+	"github.com/shipdeck/shipdeck/sync/health"
+	"github.com/shipdeck/shipdeck/sync/route"
+	"github.com/shipdeck/shipdeck/sync/tiktok"
+)
+
+// Marketplace is the part of the TikTok Shop client the engine uses.
+type Marketplace interface {
+	SearchOrders(ctx context.Context, req tiktok.SearchRequest, pageToken string, pageSize int) (tiktok.SearchData, error)
+	OrderDetail(ctx context.Context, ids []string) ([]tiktok.Order, error)
+	ShippingProviders(ctx context.Context, deliveryOptionID string) ([]tiktok.ShippingProvider, error)
+	ShipPackage(ctx context.Context, packageID string, req tiktok.ShipPackageRequest) (tiktok.ShipData, error)
+	UpdateShippingInfo(ctx context.Context, orderID string, req tiktok.UpdateShippingInfoRequest) (tiktok.ShipData, error)
+}
+
+// Planner is the quota planner the engine asks before every TikTok call.
+type Planner interface {
+	Reserve(ctx context.Context, kind store.CallKind, n int) error
+	NoteRateLimited(ctx context.Context, at time.Time) error
+	NextPoll(ctx context.Context, now time.Time) (time.Time, error)
+	Status(ctx context.Context, now time.Time) (store.QuotaStatus, error)
+}
+
+// Searcher is the in-memory fuzzy index behind the console's search.
+type Searcher interface {
+	Find(ctx context.Context, pattern string, limit int) ([]SearchResult, error)
+}
+
+// SearchResult is one hit of a Searcher.
+type SearchResult struct {
+	ID      string
+	Text    string
+	Matched []int
+}
+
+// Carrier is a configured carrier with the limits the pipeline applies.
+type Carrier struct {
+	carrier.Carrier
+	// MaxInFlight caps concurrent pushes to this carrier (default 8).
+	MaxInFlight int
+	// TransitDays is the carrier's transit time, for deliver-by checks.
+	TransitDays int
+	// ProviderID is the TikTok shipping_provider_id its tracking is written
+	// back with.
+	ProviderID string
+}
+
+// Config tunes the engine. Zero values take the defaults noted.
+type Config struct {
+	// Shop is the shop name shown in the header.
+	Shop string
+	// Demo marks the console as running on the built-in simulator.
+	Demo bool
+	// Overlap is subtracted from the cursor on each incremental search
+	// (default 2 minutes), so orders updated at the boundary are not missed.
+	Overlap time.Duration
+	// SweepEvery is how often a reconciliation sweep searches the last
+	// SweepWindow again (default 6 h over 24 h); zero SweepWindow disables.
+	SweepEvery  time.Duration
+	SweepWindow time.Duration
+	// Lease is how long a push may stay in flight before it is treated as
+	// unknown (default 2 minutes; longer than any carrier timeout).
+	Lease time.Duration
+	// Backoff is the retry policy for failed pushes and write-backs.
+	Backoff backoff.Policy
+	// TrackEvery is how often pushed orders are asked for tracking
+	// (default 1 minute).
+	TrackEvery time.Duration
+	// AutoFailover moves queued orders to the route's fallback while a
+	// carrier's circuit is open.
+	AutoFailover bool
+	// Batch is how many orders one pipeline pass claims per stage
+	// (default 200).
+	Batch int
+	// SnapshotEvery is the minimum gap between snapshots (default 100 ms,
+	// at most 10 a second).
+	SnapshotEvery time.Duration
+	// Seed seeds the retry jitter (0: random).
+	Seed uint64
+	// Speed is how much faster than real time the clock runs (default 1;
+	// the demo accelerates it). Waits computed on the clock are divided by it.
+	Speed float64
+}
+
+func (c *Config) defaults() {
+	if c.Overlap == 0 {
+		c.Overlap = 2 * time.Minute
+	}
+	if c.SweepEvery == 0 {
+		c.SweepEvery = 6 * time.Hour
+	}
+	if c.SweepWindow == 0 {
+		c.SweepWindow = 24 * time.Hour
+	}
+	if c.Lease == 0 {
+		c.Lease = 2 * time.Minute
+	}
+	if c.Backoff.Base == 0 {
+		c.Backoff = backoff.Policy{Base: time.Second, Cap: 5 * time.Minute, MaxAttempts: 8, MaxServerDelay: 10 * time.Minute}
+	}
+	if c.TrackEvery == 0 {
+		c.TrackEvery = time.Minute
+	}
+	if c.Batch == 0 {
+		c.Batch = 200
+	}
+	if c.Speed <= 0 {
+		c.Speed = 1
+	}
+	if c.SnapshotEvery == 0 {
+		c.SnapshotEvery = 100 * time.Millisecond
+	}
+}
+
+// Deps are the engine's collaborators. Store, Router, Planner and Carriers
+// are required; Marketplace may be nil for import-only runs.
+type Deps struct {
+	Store       *store.Store
+	Marketplace Marketplace
+	Planner     Planner
+	Router      *route.Router
+	Carriers    []Carrier
+	Health      *health.Tracker
+	Breakers    *health.Breakers
+	Search      Searcher
+	// Now is the clock (default time.Now); the demo runs it accelerated.
+	Now    func() time.Time
+	Logger *slog.Logger
+}
+
+// Engine is the sync worker. It is safe for concurrent use by several
+// console sessions.
+type Engine struct {
+	cfg      Config
+	st       *store.Store
+	mp       Marketplace
+	planner  Planner
+	router   *route.Router
+	carriers map[string]*carrierSlot
+	names    []string
+	health   *health.Tracker
+	breakers *health.Breakers
+	search   Searcher
+	now      func() time.Time
+	log      *slog.Logger
+
+	rndMu gosync.Mutex
+	rnd   *rand.Rand
+
+	wake    chan struct{} // nudges the pipeline
+	pollNow chan []string // webhook-triggered detail fetches
+
+	mu        gosync.Mutex
+	paused    bool
+	worker    store.WorkerStatus
+	providers map[string]string // delivery option + carrier code → provider id
+	snap      store.Snapshot
+	subs      map[int]chan store.Snapshot
+	nextSub   int
+}
+
+// carrierSlot is one carrier with its in-flight semaphore.
+type carrierSlot struct {
+	Carrier
+	sem chan struct{}
+}
+
+// New builds an engine. It does not start any goroutine; Run does.
+func New(cfg Config, d Deps) (*Engine, error) {
+	cfg.defaults()
+	if d.Store == nil || d.Router == nil || d.Planner == nil {
+		return nil, errors.New("sync engine: store, router and planner are required")
+	}
+	if len(d.Carriers) == 0 {
+		return nil, errors.New("sync engine: no carrier configured")
+	}
+	if d.Now == nil {
+		d.Now = time.Now
+	}
+	if d.Logger == nil {
+		d.Logger = slog.New(slog.DiscardHandler)
+	}
+	if d.Health == nil {
+		d.Health = health.NewTracker()
+	}
+	if d.Breakers == nil {
+		d.Breakers = health.NewBreakers(health.BreakerConfig{})
+	}
+	seed := cfg.Seed
+	if seed == 0 {
+		seed = rand.Uint64()
+	}
+	e := &Engine{
+		cfg: cfg, st: d.Store, mp: d.Marketplace, planner: d.Planner, router: d.Router,
+		carriers: map[string]*carrierSlot{}, health: d.Health, breakers: d.Breakers,
+		search: d.Search, now: d.Now, log: d.Logger,
+		rnd:       rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15)),
+		wake:      make(chan struct{}, 1),
+		pollNow:   make(chan []string, 64),
+		providers: map[string]string{},
+		subs:      map[int]chan store.Snapshot{},
+	}
+	for _, c := range d.Carriers {
+		if c.Carrier == nil {
+			return nil, errors.New("sync engine: nil carrier adapter")
+		}
+		if _, dup := e.carriers[c.Name()]; dup {
+			return nil, fmt.Errorf("sync engine: carrier %q configured twice", c.Name())
+		}
+		if c.MaxInFlight <= 0 {
+			c.MaxInFlight = 8
+		}
+		e.carriers[c.Name()] = &carrierSlot{Carrier: c, sem: make(chan struct{}, c.MaxInFlight)}
+		e.names = append(e.names, c.Name())
+	}
+	e.worker = store.WorkerStatus{State: store.WorkerSleeping}
+	e.snap = store.Snapshot{Shop: cfg.Shop, Demo: cfg.Demo, Worker: e.worker}
+	return e, nil
+}
+
+// Run runs the worker until ctx is cancelled: it resolves what a crash left
+// in flight, then polls, pushes, retries, tracks and writes back, and
+// publishes snapshots. It returns when every goroutine it started has
+// stopped.
+func (e *Engine) Run(ctx context.Context) error {
+	if err := e.Recover(ctx); err != nil {
+		return err
+	}
+	var wg gosync.WaitGroup
+	loops := []func(context.Context){e.pollLoop, e.pipelineLoop, e.trackLoop, e.snapshotLoop, e.batchLoop}
+	for _, loop := range loops {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			loop(ctx)
+		}()
+	}
+	wg.Wait()
+	e.setWorker(func(w *store.WorkerStatus) { w.State = store.WorkerStopped })
+	return nil
+}
+
+// Carriers names the configured carriers in config order.
+func (e *Engine) Carriers() []string { return append([]string(nil), e.names...) }
+
+// nudge wakes the pipeline without blocking.
+func (e *Engine) nudge() {
+	select {
+	case e.wake <- struct{}{}:
+	default:
+	}
+}
+
+// jitter returns a retry delay from the backoff policy.
+func (e *Engine) delay(attempt int, server time.Duration) time.Duration {
+	e.rndMu.Lock()
+	defer e.rndMu.Unlock()
+	return e.cfg.Backoff.Delay(attempt, server, e.rnd)
+}
+
+func (e *Engine) setWorker(fn func(*store.WorkerStatus)) {
+	e.mu.Lock()
+	fn(&e.worker)
+	e.mu.Unlock()
+}
+
+// Paused reports whether an operator paused the worker.
+func (e *Engine) Paused() bool {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return e.paused
+}
+
+// wait waits d of clock time (d/Speed of real time), or until ctx is done
+// or the pipeline is nudged when wakeable; it reports whether ctx is live.
+func (e *Engine) wait(ctx context.Context, d time.Duration, wake <-chan struct{}) bool {
+	real := time.Duration(float64(d) / e.cfg.Speed)
+	if real < 5*time.Millisecond {
+		real = 5 * time.Millisecond
+	}
+	t := time.NewTimer(real)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return false
+	case <-t.C:
+	case <-wake:
+	}
+	return ctx.Err() == nil
+}
+
+// sleep waits d of real time or until ctx is done; it reports whether ctx
+// is still live.
+func sleep(ctx context.Context, d time.Duration) bool {
+	if d <= 0 {
+		return ctx.Err() == nil
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return false
+	case <-t.C:
+		return true
+	}
+}

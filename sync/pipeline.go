@@ -1,0 +1,559 @@
+package sync
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	gosync "sync"
+	"time"
+
+	"github.com/shipdeck/shipdeck/store"
+	"github.com/shipdeck/shipdeck/sync/carrier"
+)
+
+// PushSummary says what one pipeline pass did.
+type PushSummary struct {
+	Routed   int `json:"routed"`
+	Pushed   int `json:"pushed"`
+	Failed   int `json:"failed"`
+	Dead     int `json:"dead"`
+	Unknown  int `json:"unknown"`
+	Resolved int `json:"resolved"`
+	Requeued int `json:"requeued"`
+}
+
+func (s *PushSummary) add(o PushSummary) {
+	s.Routed += o.Routed
+	s.Pushed += o.Pushed
+	s.Failed += o.Failed
+	s.Dead += o.Dead
+	s.Unknown += o.Unknown
+	s.Resolved += o.Resolved
+	s.Requeued += o.Requeued
+}
+
+// IdempotencyKey derives a push's key from the order, the carrier and the
+// route generation. It never changes on retry; a re-route bumps the
+// generation and so the key.
+func IdempotencyKey(orderID, carrierName string, generation int) string {
+	return fmt.Sprintf("shipdeck-%s-%s-g%d", orderID, carrierName, generation)
+}
+
+// pipelineLoop runs pipeline passes whenever something changed, and at
+// least every second for due retries.
+func (e *Engine) pipelineLoop(ctx context.Context) {
+	for ctx.Err() == nil {
+		if !e.Paused() {
+			if _, err := e.PipelineOnce(ctx); err != nil && ctx.Err() == nil {
+				e.log.Warn("pipeline pass failed", "err", err)
+			}
+		}
+		if !e.wait(ctx, time.Second, e.wake) {
+			return
+		}
+	}
+}
+
+// PipelineOnce runs one pass: route ready orders, requeue due retries,
+// resolve unknown pushes, push everything queued, and write back tracking.
+func (e *Engine) PipelineOnce(ctx context.Context) (PushSummary, error) {
+	var sum PushSummary
+	var errs []error
+	r, err := e.routeReady(ctx)
+	sum.add(r)
+	errs = append(errs, err)
+	r, err = e.requeueDue(ctx)
+	sum.add(r)
+	errs = append(errs, err)
+	r, err = e.resolveUnknown(ctx)
+	sum.add(r)
+	errs = append(errs, err)
+	r, err = e.pushQueued(ctx)
+	sum.add(r)
+	errs = append(errs, err)
+	_, err = e.writeBack(ctx)
+	errs = append(errs, err)
+	return sum, errors.Join(errs...)
+}
+
+// routeReady moves ready orders to queued with a carrier, a generation and
+// an idempotency key, a batch per transaction.
+func (e *Engine) routeReady(ctx context.Context) (PushSummary, error) {
+	var sum PushSummary
+	for ctx.Err() == nil {
+		page, err := e.st.Queue(ctx, store.StateReady, 0, e.cfg.Batch)
+		if err != nil || len(page) == 0 {
+			return sum, err
+		}
+		now := e.now()
+		moved := 0
+		err = e.st.Update(ctx, func(tx *store.Tx) error {
+			moved = 0
+			for _, p := range page {
+				o, err := tx.Order(p.ID)
+				if err != nil || o.State != store.StateReady {
+					continue
+				}
+				e.applyRoute(&o, now)
+				if o.State == store.StateReady {
+					continue
+				}
+				if err := tx.PutOrder(o); err != nil {
+					return err
+				}
+				moved++
+			}
+			return nil
+		})
+		if err != nil {
+			return sum, fmt.Errorf("route ready orders: %w", err)
+		}
+		sum.Routed += moved
+		if len(page) < e.cfg.Batch || moved == 0 {
+			return sum, nil
+		}
+	}
+	return sum, ctx.Err()
+}
+
+// applyRoute picks a carrier for o: queued on success, dead with the
+// router's reason when no carrier fits.
+func (e *Engine) applyRoute(o *store.Order, now time.Time) {
+	d := e.router.Route(*o, now, e.breakers.Skip(now))
+	if !d.OK && d.Retry {
+		// Every fit carrier's circuit is open: stay ready and try later.
+		o.Reason = "waiting for a carrier: " + d.Reason
+		return
+	}
+	if !d.OK {
+		o.State, o.Reason, o.ErrorClass = store.StateDead, "no route: "+d.Reason, "route"
+		return
+	}
+	gen := 1
+	var prev []string
+	if o.Push != nil {
+		gen = o.Push.Generation + 1
+		prev = append(o.Push.PreviousCarriers, o.Push.Carrier)
+	}
+	o.Push = &store.Push{
+		Carrier: d.Carrier, Generation: gen, IdempotencyKey: IdempotencyKey(o.ID, d.Carrier, gen),
+		RouteRule: d.Rule, RouteReason: d.Reason, PreviousCarriers: prev,
+	}
+	if p := e.carriers[d.Carrier]; p != nil {
+		o.Push.ShippingProviderID = p.ProviderID
+	}
+	o.State, o.Reason, o.ErrorClass, o.Attempts, o.NextAttemptAt = store.StateQueued, "", "", 0, time.Time{}
+}
+
+// requeueDue moves failed orders whose next attempt is due back into the
+// pipeline: cancellations to the cancel step, failed write-backs to
+// tracking, failed pushes to queued with the same key.
+func (e *Engine) requeueDue(ctx context.Context) (PushSummary, error) {
+	var sum PushSummary
+	due, err := e.st.Due(ctx, e.now(), e.cfg.Batch)
+	if err != nil || len(due) == 0 {
+		return sum, err
+	}
+	var cancels []store.Order
+	err = e.st.Update(ctx, func(tx *store.Tx) error {
+		sum.Requeued = 0
+		cancels = cancels[:0]
+		for _, p := range due {
+			o, err := tx.Order(p.ID)
+			if err != nil || o.State != store.StateFailed {
+				continue
+			}
+			switch {
+			case o.CancelAtCarrier:
+				cancels = append(cancels, o)
+				continue
+			case o.Push != nil && o.Push.TrackingNumber != "":
+				o.State = store.StateTracking
+			case o.Push == nil:
+				o.State = store.StateReady
+			default:
+				o.State = store.StateQueued
+			}
+			o.NextAttemptAt = time.Time{}
+			if err := tx.PutOrder(o); err != nil {
+				return err
+			}
+			sum.Requeued++
+		}
+		return nil
+	})
+	if err != nil {
+		return sum, fmt.Errorf("requeue due orders: %w", err)
+	}
+	for _, o := range cancels {
+		if err := e.cancelAtCarrier(ctx, o); err != nil {
+			e.log.Warn("cancel at carrier failed", "order", o.ID, "err", err)
+		}
+	}
+	return sum, nil
+}
+
+// claim moves a batch of queued orders to pushing with a lease, in one
+// synced transaction, before any HTTP call is made.
+func (e *Engine) claim(ctx context.Context) ([]store.Order, error) {
+	page, err := e.st.Queue(ctx, store.StateQueued, 0, e.cfg.Batch)
+	if err != nil || len(page) == 0 {
+		return nil, err
+	}
+	now := e.now()
+	var claimed []store.Order
+	err = e.st.Update(ctx, func(tx *store.Tx) error {
+		claimed = claimed[:0]
+		for _, p := range page {
+			o, err := tx.Order(p.ID)
+			if err != nil || o.State != store.StateQueued || o.Push == nil {
+				continue
+			}
+			slot := e.carriers[o.Push.Carrier]
+			if slot == nil {
+				o.State, o.Reason, o.ErrorClass = store.StateDead, "carrier "+o.Push.Carrier+" is no longer configured: re-route it", "config"
+				if err := tx.PutOrder(o); err != nil {
+					return err
+				}
+				continue
+			}
+			if !e.breakers.Allow(o.Push.Carrier, now) {
+				if e.cfg.AutoFailover && e.failover(&o, now) {
+					if err := tx.PutOrder(o); err != nil {
+						return err
+					}
+				}
+				continue
+			}
+			o.State = store.StatePushing
+			o.Push.LeaseUntil = now.Add(e.cfg.Lease)
+			if err := tx.PutOrder(o); err != nil {
+				return err
+			}
+			claimed = append(claimed, o)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("claim queued orders: %w", err)
+	}
+	return claimed, nil
+}
+
+// failover re-routes a queued order to the next carrier whose circuit is
+// closed; it reports whether it did.
+func (e *Engine) failover(o *store.Order, now time.Time) bool {
+	d := e.router.Route(*o, now, e.breakers.Skip(now))
+	if !d.OK || d.Carrier == o.Push.Carrier {
+		return false
+	}
+	prev := o.Push.Carrier
+	e.applyRoute(o, now)
+	o.Reason = "failed over from " + prev + ": circuit open"
+	return true
+}
+
+// pushQueued claims and pushes queued orders until none are left (or a
+// pass makes no progress), each carrier within its concurrency limit.
+func (e *Engine) pushQueued(ctx context.Context) (PushSummary, error) {
+	var sum PushSummary
+	for ctx.Err() == nil {
+		claimed, err := e.claim(ctx)
+		if err != nil || len(claimed) == 0 {
+			return sum, err
+		}
+		var mu gosync.Mutex
+		var wg gosync.WaitGroup
+		var errs []error
+		for _, o := range claimed {
+			slot := e.carriers[o.Push.Carrier]
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				select {
+				case slot.sem <- struct{}{}:
+				case <-ctx.Done():
+					return // still pushing: the next start resolves it
+				}
+				defer func() { <-slot.sem }()
+				r, err := e.pushOne(ctx, slot, o)
+				mu.Lock()
+				sum.add(r)
+				if err != nil {
+					errs = append(errs, err)
+				}
+				mu.Unlock()
+			}()
+		}
+		wg.Wait()
+		if err := errors.Join(errs...); err != nil {
+			return sum, err
+		}
+	}
+	return sum, ctx.Err()
+}
+
+// shipment builds what is sent to the 3PL.
+func shipment(o store.Order) carrier.Shipment {
+	s := carrier.Shipment{
+		ExternalID:     o.ID,
+		Reference:      fmt.Sprintf("%s/%d", o.ID, o.Push.Generation),
+		Service:        "ground",
+		IdempotencyKey: o.Push.IdempotencyKey,
+		WeightG:        o.WeightGrams(),
+		ShipTo: carrier.Address{
+			Name: o.Recipient.Name, Phone: o.Recipient.Phone, Lines: o.Recipient.Lines, City: o.Recipient.City,
+			Region: o.Recipient.Region, PostalCode: o.Recipient.PostalCode, Country: o.Recipient.Country,
+		},
+	}
+	for _, li := range o.LineItems {
+		s.Items = append(s.Items, carrier.Item{SKU: li.SKU, Title: li.ProductName, Quantity: max(li.Quantity, 1)})
+	}
+	return s
+}
+
+// pushOne sends one claimed order and commits its outcome, the attempt and
+// the latency sample in one transaction.
+func (e *Engine) pushOne(ctx context.Context, slot *carrierSlot, o store.Order) (PushSummary, error) {
+	start := time.Now()
+	res, perr := slot.Push(ctx, shipment(o))
+	lat := time.Since(start)
+	now := e.now()
+	if ctx.Err() != nil && perr != nil {
+		// Shutting down mid-call: leave it pushing; the next start resolves it
+		// as unknown through the 3PL's lookup.
+		return PushSummary{}, nil
+	}
+	class := carrier.ClassOf(perr)
+	ok := perr == nil
+	e.health.Record(slot.Name(), now, lat, ok || class == carrier.Permanent)
+	e.breakers.Record(slot.Name(), now, ok || class == carrier.Permanent)
+	var sum PushSummary
+	err := e.st.Update(ctx, func(tx *store.Tx) error {
+		sum = PushSummary{}
+		cur, err := tx.Order(o.ID)
+		if err != nil {
+			return err
+		}
+		if cur.State != store.StatePushing || cur.Push == nil || cur.Push.IdempotencyKey != o.Push.IdempotencyKey {
+			return nil // an operator or a recovery moved it meanwhile
+		}
+		att := store.Attempt{OrderID: o.ID, At: now, Kind: store.AttemptPush, Carrier: slot.Name(),
+			Generation: cur.Push.Generation, Latency: lat}
+		cur.Push.LeaseUntil = time.Time{}
+		if ok {
+			att.Outcome = store.OutcomeSuccess
+			if res.Replay || res.Adopted {
+				att.Outcome = store.OutcomeReplay
+			}
+			cur.State, cur.Reason, cur.ErrorClass = store.StatePushed, "", ""
+			cur.Push.ExternalID, cur.Push.PushedAt = res.ID, now
+			cur.Attempts++
+			if cur.CancelAtCarrier {
+				cur.State, cur.NextAttemptAt, cur.ErrorClass = store.StateFailed, now, "cancel"
+			}
+			sum.Pushed++
+		} else {
+			e.applyFailure(&cur, &att, perr, now, &sum)
+		}
+		if err := tx.AddAttempt(att); err != nil {
+			return err
+		}
+		if err := tx.AddSample(store.LatencySample{Carrier: slot.Name(), At: now, Latency: lat, OK: ok, Kind: store.AttemptPush}); err != nil {
+			return err
+		}
+		return tx.PutOrder(cur)
+	})
+	if err != nil {
+		return sum, fmt.Errorf("record push of order %s to %s: %w", o.ID, slot.Name(), err)
+	}
+	return sum, nil
+}
+
+// applyFailure moves an order after a failed push: failed with a retry
+// time, unknown when the push may have landed, dead when attempts ran out
+// or the error is permanent.
+func (e *Engine) applyFailure(o *store.Order, att *store.Attempt, perr error, now time.Time, sum *PushSummary) {
+	class := carrier.ClassOf(perr)
+	msg := perr.Error()
+	var ce *carrier.Error
+	if errors.As(perr, &ce) {
+		att.HTTPStatus = ce.HTTPStatus
+		if ce.Reason != "" {
+			msg = ce.Reason
+		}
+	}
+	att.Error = msg
+	o.Attempts++
+	o.ErrorClass = string(class)
+	switch class {
+	case carrier.Unknown:
+		att.Outcome = store.OutcomeUnknown
+		o.State, o.Reason = store.StateUnknown, "push may have landed: "+msg
+		o.NextAttemptAt = now.Add(e.delay(o.Attempts, 0))
+		sum.Unknown++
+	case carrier.Retryable:
+		att.Outcome = store.OutcomeRetryable
+		if e.cfg.Backoff.Exhausted(o.Attempts) {
+			o.State, o.Reason, o.NextAttemptAt = store.StateDead, fmt.Sprintf("gave up after %d attempts: %s", o.Attempts, msg), time.Time{}
+			sum.Dead++
+			return
+		}
+		o.State, o.Reason = store.StateFailed, msg
+		o.NextAttemptAt = now.Add(e.delay(o.Attempts, carrier.RetryAfterOf(perr)))
+		sum.Failed++
+	default:
+		att.Outcome = store.OutcomePermanent
+		o.State, o.Reason, o.NextAttemptAt = store.StateDead, msg, time.Time{}
+		sum.Dead++
+	}
+}
+
+// resolveUnknown settles pushes that may have landed: through the 3PL's
+// lookup by external id where it has one, by replaying the same key where
+// pushes are idempotent, and otherwise by asking an operator.
+func (e *Engine) resolveUnknown(ctx context.Context) (PushSummary, error) {
+	var sum PushSummary
+	page, err := e.st.Queue(ctx, store.StateUnknown, 0, e.cfg.Batch)
+	if err != nil || len(page) == 0 {
+		return sum, err
+	}
+	now := e.now()
+	for _, o := range page {
+		if o.NextAttemptAt.After(now) || o.Push == nil {
+			continue
+		}
+		slot := e.carriers[o.Push.Carrier]
+		if slot == nil {
+			continue
+		}
+		caps := slot.Capabilities()
+		var found *carrier.Remote
+		var lerr error
+		var lat time.Duration
+		if caps.Lookup {
+			start := time.Now()
+			remotes, err := slot.Lookup(ctx, o.ID)
+			lat = time.Since(start)
+			lerr = err
+			for i := range remotes {
+				if remotes[i].Status != carrier.StatusCancelled {
+					found = &remotes[i]
+					break
+				}
+			}
+		}
+		var r PushSummary
+		err := e.st.Update(ctx, func(tx *store.Tx) error {
+			r = PushSummary{}
+			cur, err := tx.Order(o.ID)
+			if err != nil || cur.State != store.StateUnknown || cur.Push == nil || cur.Push.IdempotencyKey != o.Push.IdempotencyKey {
+				return err
+			}
+			att := store.Attempt{OrderID: o.ID, At: now, Kind: store.AttemptLookup, Carrier: slot.Name(), Generation: cur.Push.Generation, Latency: lat}
+			switch {
+			case caps.Lookup && lerr != nil:
+				att.Outcome, att.Error = store.OutcomeRetryable, lerr.Error()
+				cur.Attempts++
+				if e.cfg.Backoff.Exhausted(cur.Attempts) {
+					cur.State, cur.Reason = store.StateDead, "could not resolve an in-flight push: "+lerr.Error()
+					r.Dead++
+				} else {
+					cur.NextAttemptAt = now.Add(e.delay(cur.Attempts, carrier.RetryAfterOf(lerr)))
+				}
+			case found != nil:
+				att.Outcome = store.OutcomeReplay
+				cur.State, cur.Reason, cur.ErrorClass, cur.NextAttemptAt = store.StatePushed, "", "", time.Time{}
+				cur.Push.ExternalID, cur.Push.PushedAt = found.ID, now
+				if cur.CancelAtCarrier {
+					cur.State, cur.NextAttemptAt, cur.ErrorClass = store.StateFailed, now, "cancel"
+				}
+				r.Resolved++
+			case caps.Lookup || caps.IdempotentPush:
+				// Not there (or a replay of the same key is safe): send again with
+				// the same key.
+				att.Outcome = store.OutcomeSuccess
+				att.Error = "not found at the 3PL: resending with the same key"
+				if cur.CancelAtCarrier {
+					cur.State, cur.Reason, cur.NextAttemptAt = store.StateCancelled, "cancelled on TikTok", time.Time{}
+				} else {
+					cur.State, cur.Reason, cur.NextAttemptAt = store.StateQueued, "", time.Time{}
+				}
+				r.Resolved++
+			default:
+				att.Outcome = store.OutcomeUnknown
+				cur.State, cur.NextAttemptAt = store.StateDead, time.Time{}
+				cur.Reason = slot.Name() + " cannot look orders up: check whether it holds order " + cur.ID + ", then retry or resolve"
+				r.Dead++
+			}
+			if caps.Lookup {
+				if err := tx.AddAttempt(att); err != nil {
+					return err
+				}
+			}
+			return tx.PutOrder(cur)
+		})
+		if err != nil {
+			return sum, fmt.Errorf("resolve unknown push of order %s: %w", o.ID, err)
+		}
+		sum.add(r)
+	}
+	return sum, nil
+}
+
+// cancelAtCarrier cancels at the 3PL an order TikTok cancelled after it was
+// pushed, then marks it cancelled; a 3PL that already shipped it makes it
+// dead for an operator.
+func (e *Engine) cancelAtCarrier(ctx context.Context, o store.Order) error {
+	slot := e.carriers[o.Carrier()]
+	now := e.now()
+	var cerr error
+	var lat time.Duration
+	id := ""
+	if o.Push != nil {
+		id = o.Push.ExternalID
+	}
+	if slot != nil && id == "" && slot.Capabilities().Lookup {
+		remotes, err := slot.Lookup(ctx, o.ID)
+		if err != nil {
+			cerr = err
+		}
+		for _, r := range remotes {
+			if r.Status != carrier.StatusCancelled {
+				id = r.ID
+			}
+		}
+	}
+	if slot != nil && id != "" && cerr == nil {
+		start := time.Now()
+		cerr = slot.Cancel(ctx, id)
+		lat = time.Since(start)
+	}
+	return e.st.Update(ctx, func(tx *store.Tx) error {
+		cur, err := tx.Order(o.ID)
+		if err != nil || cur.State != store.StateFailed || !cur.CancelAtCarrier {
+			return err
+		}
+		att := store.Attempt{OrderID: o.ID, At: now, Kind: store.AttemptCancel, Carrier: o.Carrier(), Latency: lat, Outcome: store.OutcomeSuccess}
+		class := carrier.ClassOf(cerr)
+		switch {
+		case cerr == nil:
+			cur.State, cur.Reason, cur.ErrorClass, cur.NextAttemptAt = store.StateCancelled, "cancelled on TikTok and at "+o.Carrier(), "", time.Time{}
+			cur.CancelAtCarrier = false
+		case class == carrier.Retryable || class == carrier.Unknown:
+			att.Outcome, att.Error = store.OutcomeRetryable, cerr.Error()
+			cur.Attempts++
+			cur.NextAttemptAt = now.Add(e.delay(cur.Attempts, carrier.RetryAfterOf(cerr)))
+			cur.Reason = "cancelled on TikTok; cancel at " + o.Carrier() + " failed: " + cerr.Error()
+		default:
+			att.Outcome, att.Error = store.OutcomePermanent, cerr.Error()
+			cur.State, cur.NextAttemptAt, cur.ErrorClass = store.StateDead, time.Time{}, string(class)
+			cur.Reason = "cancelled on TikTok but " + o.Carrier() + " could not cancel (" + strings.TrimSpace(cerr.Error()) + "): stop the parcel there, then resolve"
+		}
+		if err := tx.AddAttempt(att); err != nil {
+			return err
+		}
+		return tx.PutOrder(cur)
+	})
+}

@@ -1,0 +1,261 @@
+package sync
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/shipdeck/shipdeck/store"
+	"github.com/shipdeck/shipdeck/sync/tiktok"
+)
+
+// PollResult says what one poll did.
+type PollResult struct {
+	Pages   int `json:"pages"`
+	Seen    int `json:"seen"`
+	Changed int `json:"changed"`
+}
+
+// pageSize is TikTok's maximum order search page.
+const pageSize = 100
+
+// maxPages bounds one poll so a page-token loop cannot spend the budget.
+const maxPages = 200
+
+// Poll runs one incremental search from the stored cursor (minus the
+// overlap) to now, storing each page and moving the cursor only after the
+// page is stored.
+func (e *Engine) Poll(ctx context.Context) (PollResult, error) {
+	if e.mp == nil {
+		return PollResult{}, nil
+	}
+	cur, err := e.st.Cursor(ctx)
+	if err != nil {
+		return PollResult{}, fmt.Errorf("poll: read cursor: %w", err)
+	}
+	now := e.now()
+	from := cur.UpdateTimeGE.Add(-e.cfg.Overlap)
+	if cur.UpdateTimeGE.IsZero() {
+		// First run: look back far enough to catch every open order.
+		from = now.Add(-7 * 24 * time.Hour)
+	}
+	res, err := e.searchWindow(ctx, store.CallPoll, from, now)
+	if err != nil {
+		return res, err
+	}
+	err = e.st.Update(ctx, func(tx *store.Tx) error {
+		c := cur
+		c.UpdateTimeGE = now
+		c.LastPoll = now
+		return tx.SetCursor(c)
+	})
+	if err != nil {
+		return res, fmt.Errorf("poll: store cursor: %w", err)
+	}
+	return res, nil
+}
+
+// Sweep searches the last SweepWindow again to catch anything a webhook or
+// an earlier poll missed. It does not move the incremental cursor.
+func (e *Engine) Sweep(ctx context.Context) (PollResult, error) {
+	if e.mp == nil || e.cfg.SweepWindow <= 0 {
+		return PollResult{}, nil
+	}
+	now := e.now()
+	res, err := e.searchWindow(ctx, store.CallSweep, now.Add(-e.cfg.SweepWindow), now)
+	if err != nil {
+		return res, err
+	}
+	err = e.st.Update(ctx, func(tx *store.Tx) error {
+		c, err := e.cursorIn(ctx)
+		if err != nil {
+			return err
+		}
+		c.LastSweep = now
+		return tx.SetCursor(c)
+	})
+	return res, err
+}
+
+func (e *Engine) cursorIn(ctx context.Context) (store.Cursor, error) { return e.st.Cursor(ctx) }
+
+// searchWindow pages through orders updated in [from, to) and stores each page.
+func (e *Engine) searchWindow(ctx context.Context, kind store.CallKind, from, to time.Time) (PollResult, error) {
+	var res PollResult
+	req := tiktok.SearchRequest{UpdateTimeGE: from.Unix(), UpdateTimeLT: to.Unix()}
+	token := ""
+	seen := map[string]bool{}
+	for res.Pages < maxPages {
+		page, err := e.mp.SearchOrders(tiktok.WithKind(ctx, string(kind)), req, token, pageSize)
+		if err != nil {
+			return res, fmt.Errorf("poll orders updated %s..%s: %w", from.Format(time.RFC3339), to.Format(time.RFC3339), err)
+		}
+		res.Pages++
+		n, err := e.storeOrders(ctx, page.Orders)
+		if err != nil {
+			return res, err
+		}
+		res.Seen += len(page.Orders)
+		res.Changed += n
+		if page.NextPageToken == "" || len(page.Orders) == 0 {
+			return res, nil
+		}
+		if seen[page.NextPageToken] {
+			return res, fmt.Errorf("poll orders: TikTok returned page token %.12q twice; stopping to protect the quota", page.NextPageToken)
+		}
+		seen[page.NextPageToken] = true
+		token = page.NextPageToken
+	}
+	return res, fmt.Errorf("poll orders: more than %d pages in one poll; stopping to protect the quota", maxPages)
+}
+
+// ErrBadOrder is returned (wrapped) when TikTok sent an order shipdeck
+// cannot store; the page it came in is not stored.
+var ErrBadOrder = errors.New("malformed order")
+
+// storeOrders validates and upserts one page of orders in one transaction
+// and returns how many changed. A malformed order refuses the whole page.
+func (e *Engine) storeOrders(ctx context.Context, orders []tiktok.Order) (int, error) {
+	for _, t := range orders {
+		if err := tiktok.ValidateOrder(t); err != nil {
+			return 0, fmt.Errorf("%w: %w", ErrBadOrder, err)
+		}
+	}
+	now := e.now()
+	changed := 0
+	err := e.st.Update(ctx, func(tx *store.Tx) error {
+		changed = 0
+		for _, t := range orders {
+			in := fromTikTok(t)
+			var curp *store.Order
+			cur, err := tx.Order(in.ID)
+			switch {
+			case err == nil:
+				curp = &cur
+			case !errors.Is(err, store.ErrNotFound):
+				return err
+			}
+			o, ok := merge(curp, in, now)
+			if !ok {
+				continue
+			}
+			if err := tx.PutOrder(o); err != nil {
+				return fmt.Errorf("store order %s: %w", o.ID, err)
+			}
+			changed++
+		}
+		return nil
+	})
+	if err != nil {
+		return 0, err
+	}
+	if changed > 0 {
+		e.nudge()
+	}
+	return changed, nil
+}
+
+// FetchOrders fetches specific orders by id (webhook-triggered), 50 a call.
+func (e *Engine) FetchOrders(ctx context.Context, ids []string) (int, error) {
+	if e.mp == nil {
+		return 0, nil
+	}
+	total := 0
+	for len(ids) > 0 {
+		n := min(50, len(ids))
+		batch := ids[:n]
+		ids = ids[n:]
+		orders, err := e.mp.OrderDetail(tiktok.WithKind(ctx, string(store.CallDetail)), batch)
+		if err != nil {
+			return total, fmt.Errorf("fetch orders %v: %w", batch, err)
+		}
+		c, err := e.storeOrders(ctx, orders)
+		total += c
+		if err != nil {
+			return total, err
+		}
+	}
+	return total, nil
+}
+
+// Notify asks the poller to fetch these orders now (from a webhook).
+func (e *Engine) Notify(ids ...string) {
+	select {
+	case e.pollNow <- ids:
+	default:
+		// The queue is full: the next poll or sweep catches them.
+	}
+}
+
+// pollLoop polls when the planner says so, fetches webhook-named orders at
+// once, and sweeps periodically.
+func (e *Engine) pollLoop(ctx context.Context) {
+	for ctx.Err() == nil {
+		if e.Paused() || e.mp == nil {
+			if !e.wait(ctx, time.Second, nil) {
+				return
+			}
+			continue
+		}
+		now := e.now()
+		next, err := e.planner.NextPoll(ctx, now)
+		if err != nil {
+			e.degrade("quota planner: " + err.Error())
+			next = now.Add(time.Minute)
+		}
+		if next.After(now) {
+			e.setWorker(func(w *store.WorkerStatus) {
+				if w.State != store.WorkerDegraded {
+					w.State = store.WorkerSleeping
+				}
+				w.NextPoll = next
+			})
+			t := time.NewTimer(max(time.Duration(float64(next.Sub(now))/e.cfg.Speed), 5*time.Millisecond))
+			select {
+			case <-ctx.Done():
+				t.Stop()
+				return
+			case ids := <-e.pollNow:
+				t.Stop()
+				if _, err := e.FetchOrders(ctx, ids); err != nil {
+					e.log.Warn("webhook fetch failed", "err", err)
+				}
+				continue
+			case <-t.C:
+			}
+		}
+		if e.Paused() {
+			continue
+		}
+		e.setWorker(func(w *store.WorkerStatus) { w.State = store.WorkerPolling })
+		_, err = e.Poll(ctx)
+		if err == nil {
+			c, cerr := e.st.Cursor(ctx)
+			if cerr == nil && e.now().Sub(c.LastSweep) >= e.cfg.SweepEvery {
+				_, err = e.Sweep(ctx)
+			}
+		}
+		e.afterPoll(err)
+		if err != nil && !e.wait(ctx, 30*time.Second, nil) {
+			return
+		}
+	}
+}
+
+// afterPoll records the poll's outcome in the worker status.
+func (e *Engine) afterPoll(err error) {
+	if err != nil && !errors.Is(err, context.Canceled) {
+		e.log.Warn("poll failed", "err", err)
+		e.degrade(err.Error())
+		return
+	}
+	e.setWorker(func(w *store.WorkerStatus) {
+		w.State, w.Reason, w.LastPoll = store.WorkerSleeping, "", e.now()
+	})
+}
+
+// degrade marks the worker degraded with a reason the header shows.
+func (e *Engine) degrade(reason string) {
+	e.setWorker(func(w *store.WorkerStatus) { w.State, w.Reason = store.WorkerDegraded, reason })
+}

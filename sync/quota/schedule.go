@@ -1,0 +1,372 @@
+package quota
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"slices"
+	"time"
+
+	"github.com/shipdeck/shipdeck/store"
+)
+
+// pageSize is how many orders one search page returns; every further page
+// of a poll costs one more call.
+const pageSize = 100
+
+// segStep aligns the planning grid: every real zone's offset is a multiple
+// of 15 minutes, so both the UTC-hour profile and the local-hour prior are
+// constant inside a quarter hour.
+const segStep = 15 * time.Minute
+
+// segment is a stretch of the rest of the day with a constant arrival rate.
+type segment struct {
+	from, to time.Time
+	weight   float64 // sqrt of the arrival rate
+	open     bool    // false inside a slow window
+	rate     float64 // planned polls per second
+}
+
+// pollPlan is the planner's view of the rest of the quota day.
+type pollPlan struct {
+	next      time.Time
+	label     string
+	start     time.Time
+	reset     time.Time
+	ledger    store.QuotaDay
+	pollCalls float64 // non-urgent calls left for polling today
+	polls     float64 // polls those calls pay for
+}
+
+// NextPoll returns when the next non-urgent poll should happen, assuming
+// one happened at now. The calls left for polling today (the budget less
+// the reserve floor, the calls already spent and the write-backs expected
+// before the reset) are spread over the rest of the quota day with a poll density
+// proportional to the square root of the expected arrival rate, which
+// minimizes the mean delay between an order being placed and a poll seeing
+// it. The interval is clamped to [MinInterval, MaxInterval] while the
+// budget can pay for the maximum; no poll is planned inside a slow window
+// (the first one after it comes at its end); with nothing left to spend the
+// next poll is at the reset; while the reserve still holds back the next
+// call, the poll waits until its release lets one through. A failing profile falls back to the prior
+// curve; a failing ledger is an error.
+func (p *Planner) NextPoll(ctx context.Context, now time.Time) (time.Time, error) {
+	plan, err := p.plan(ctx, now)
+	if err != nil {
+		return time.Time{}, err
+	}
+	return plan.next, nil
+}
+
+// plan computes the next poll and the figures behind it.
+func (p *Planner) plan(ctx context.Context, now time.Time) (pollPlan, error) {
+	var pl pollPlan
+	pl.label, pl.start, pl.reset = p.Day(now)
+	q, err := p.ledger.Day(ctx, pl.label)
+	if err != nil {
+		return pl, fmt.Errorf("plan next poll: %w", err)
+	}
+	pl.ledger = q
+	prevLabel, _, _ := p.Day(pl.start.Add(-time.Nanosecond))
+	prev, err := p.ledger.Day(ctx, prevLabel)
+	if err != nil {
+		return pl, fmt.Errorf("plan next poll: %w", err)
+	}
+	counts, perr := p.profile(ctx)
+	if perr != nil {
+		counts = [24]int64{}
+	}
+	arr := newArrivals(counts, p.cfg.BuyerZone)
+
+	segs, windows := p.segments(now, pl.reset, arr)
+	// Calls left for polling: the budget less the reserve still held at
+	// the reset, what is spent, the write-backs still expected today and
+	// the extra pages the expected orders will need.
+	urgent := p.expectedWriteBacks(q, prev, arr, counts, pl.start, pl.reset, now)
+	var arrivingShare float64
+	for _, s := range segs {
+		arrivingShare += s.weight * s.weight * s.to.Sub(s.from).Hours()
+	}
+	extraPages := arr.perDay * arrivingShare / pageSize
+	free := float64(p.cfg.DailyLimit - p.cfg.HeldBack(pl.reset, pl.reset) - q.Total())
+	// However many write-backs are forecast, polls keep at least half of
+	// what is free: a wrong forecast must not stop ingest for the day.
+	urgent = min(urgent, free/2)
+	pl.pollCalls = free - urgent
+	pl.polls = pl.pollCalls - extraPages
+
+	var next time.Time
+	if in, end := p.inSlowWindow(now); in {
+		next = end
+	} else if pl.polls < 1 {
+		next = pl.reset
+	} else {
+		k, budget := p.horizon(segs, now, pl.reset, q.Total(), urgent, extraPages)
+		next = p.spread(segs[:k+1], windows, budget, now)
+	}
+	next = later(next, now.Add(p.cfg.MinInterval))
+	if pl.polls < 1 {
+		next = later(next, pl.reset)
+	}
+	pl.next = p.leaveSlowWindows(later(next, p.gateOpens(q.Total(), now, pl.reset))).In(now.Location())
+	return pl, nil
+}
+
+// horizon finds how far ahead the budget binds. Before the reserve's
+// release the day's total must stay under DailyLimit minus the full
+// reserve, so polls planned for the whole day may not all fit before it:
+// at each segment end τ the polls that fit are cap(τ) = the total allowed
+// at τ, less what is spent and the pro-rata share of the expected
+// write-backs and extra pages. The first poll's rate comes from the
+// horizon with the smallest cap(τ) per unit of square-root weight up to τ
+// (the first piece of the taut string under the cumulative caps); it
+// returns that segment's index and cap.
+func (p *Planner) horizon(segs []segment, now, reset time.Time, used int, urgent, pages float64) (int, float64) {
+	rest := reset.Sub(now).Seconds()
+	best, bestK, bestCap := math.Inf(1), len(segs)-1, 0.0
+	var weight float64
+	for k, s := range segs {
+		if s.open {
+			weight += s.weight * s.to.Sub(s.from).Seconds()
+		}
+		frac := s.to.Sub(now).Seconds() / rest
+		allowed := float64(p.cfg.DailyLimit - p.cfg.HeldBack(s.to, reset) - used)
+		budget := allowed - (urgent+pages)*frac
+		if budget < 1 || weight == 0 {
+			continue
+		}
+		if ratio := budget / weight; ratio <= best {
+			best, bestK, bestCap = ratio, k, budget
+		}
+	}
+	if math.IsInf(best, 1) {
+		return len(segs) - 1, 1
+	}
+	return bestK, bestCap
+}
+
+// spread allocates polls over the open segments by the square-root rule
+// within the interval bounds and returns the first poll after now.
+func (p *Planner) spread(segs []segment, windows []span, polls float64, now time.Time) time.Time {
+	var openTime time.Duration
+	for _, s := range segs {
+		if s.open {
+			openTime += s.to.Sub(s.from)
+		}
+	}
+	sustainMax := polls >= openTime.Seconds()/p.cfg.MaxInterval.Seconds()
+	allocate(segs, polls, p.cfg.MinInterval, p.cfg.MaxInterval, sustainMax)
+
+	next, _ := advance(segs, now, 1)
+	next = later(next, now.Add(p.cfg.MinInterval))
+	if sustainMax {
+		next = earlier(next, now.Add(p.cfg.MaxInterval))
+	}
+	// A slow window starting before the planned poll: poll just before it
+	// (the orders placed until then would otherwise wait out the whole
+	// window), or at its end when the last poll was too recent for that.
+	for _, w := range windows {
+		if !w.from.After(now) || w.from.After(next) {
+			continue
+		}
+		if before := w.from.Add(-time.Second); before.Sub(now) >= p.cfg.MinInterval {
+			return before
+		}
+		return w.to
+	}
+	return next
+}
+
+// leaveSlowWindows moves t to the end of the slow window it falls in, if
+// any (repeatedly, for windows that touch).
+func (p *Planner) leaveSlowWindows(t time.Time) time.Time {
+	for range 16 {
+		in, end := p.inSlowWindow(t)
+		if !in {
+			break
+		}
+		t = end
+	}
+	return t
+}
+
+// expectedWriteBacks forecasts the write-back calls still to come before
+// reset. A day is expected to need as many as yesterday (on a first day
+// with no ledger behind it: one per order, extrapolating today's orders;
+// later: one per order of the profile's average day), or more if today's
+// pace says so, plus one standard deviation of Poisson noise. What is left
+// after today's write-backs is capped at twice the pro-rata share of the
+// time left, so a quieter day than yesterday frees its calls for the last
+// hours' polls instead of holding them to the reset.
+func (p *Planner) expectedWriteBacks(today, prev store.QuotaDay, arr arrivals, counts [24]int64, start, reset, now time.Time) float64 {
+	dayLen := reset.Sub(start)
+	elapsed := now.Sub(start)
+	left := reset.Sub(now)
+	if dayLen <= 0 || left <= 0 {
+		return 0
+	}
+	day := float64(prev.Used[store.CallWriteBack])
+	switch {
+	case day > 0:
+	case prev.Total() == 0:
+		// First day: the profile holds only today's orders so far.
+		var seen float64
+		for _, c := range counts {
+			seen += float64(max(c, 0))
+		}
+		day = seen / max(arr.share(start, now), 0.25)
+	default:
+		day = arr.perDay
+	}
+	done := float64(today.Used[store.CallWriteBack])
+	if elapsed >= dayLen/4 {
+		day = max(day, done*float64(dayLen)/float64(elapsed))
+	}
+	day += math.Sqrt(day)
+	return max(min(day-done, 2*day*float64(left)/float64(dayLen)), 0)
+}
+
+// segments cuts [now, reset) at quarter hours and slow-window edges, and
+// returns the pieces with their weights, plus the slow windows met.
+func (p *Planner) segments(now, reset time.Time, arr arrivals) ([]segment, []span) {
+	var windows []span
+	for _, w := range p.cfg.SlowWindows {
+		windows = append(windows, w.occurrences(now, reset, p.cfg.Zone)...)
+	}
+	slices.SortFunc(windows, func(a, b span) int { return a.from.Compare(b.from) })
+	cuts := []time.Time{now, reset}
+	for t := now.Truncate(segStep).Add(segStep); t.Before(reset); t = t.Add(segStep) {
+		cuts = append(cuts, t)
+	}
+	for _, w := range windows {
+		for _, t := range []time.Time{w.from, w.to} {
+			if t.After(now) && t.Before(reset) {
+				cuts = append(cuts, t)
+			}
+		}
+	}
+	slices.SortFunc(cuts, func(a, b time.Time) int { return a.Compare(b) })
+	cuts = slices.CompactFunc(cuts, func(a, b time.Time) bool { return a.Equal(b) })
+	segs := make([]segment, 0, len(cuts))
+	for i := 0; i+1 < len(cuts); i++ {
+		from, to := cuts[i], cuts[i+1]
+		mid := from.Add(to.Sub(from) / 2)
+		open := true
+		for _, w := range windows {
+			if !mid.Before(w.from) && mid.Before(w.to) {
+				open = false
+				break
+			}
+		}
+		segs = append(segs, segment{from: from, to: to, weight: arr.sqrtRate(mid), open: open})
+	}
+	return segs, windows
+}
+
+// allocate sets each open segment's poll rate to c·weight clamped to
+// [1/max, 1/min] (the lower bound only when the budget sustains it), with
+// c chosen so the rest of the day gets polls polls. This is the optimum of
+// the square-root rule under interval bounds.
+func allocate(segs []segment, polls float64, minI, maxI time.Duration, sustainMax bool) {
+	hi := 1 / minI.Seconds()
+	lo := 0.0
+	if sustainMax {
+		lo = 1 / maxI.Seconds()
+	}
+	total := func(c float64) float64 {
+		var n float64
+		for i := range segs {
+			if segs[i].open {
+				n += min(max(c*segs[i].weight, lo), hi) * segs[i].to.Sub(segs[i].from).Seconds()
+			}
+		}
+		return n
+	}
+	set := func(c float64) {
+		for i := range segs {
+			segs[i].rate = 0
+			if segs[i].open {
+				segs[i].rate = min(max(c*segs[i].weight, lo), hi)
+			}
+		}
+	}
+	if total(math.Inf(1)) <= polls {
+		set(math.Inf(1))
+		return
+	}
+	lowC, highC := 0.0, 1e-6
+	for total(highC) < polls && highC < 1e12 {
+		highC *= 2
+	}
+	for range 60 {
+		mid := (lowC + highC) / 2
+		if total(mid) < polls {
+			lowC = mid
+		} else {
+			highC = mid
+		}
+	}
+	set(highC)
+}
+
+// advance walks the planned rates from now until want polls have
+// accumulated or until stop (if given), and returns that instant and the
+// polls accumulated. Running off the end returns the last segment's end.
+func advance(segs []segment, now time.Time, want float64, stop ...time.Time) (time.Time, float64) {
+	var acc float64
+	end := now
+	for _, s := range segs {
+		from, to := s.from, s.to
+		if len(stop) > 0 && !to.Before(stop[0]) {
+			to = stop[0]
+		}
+		if !to.After(from) {
+			break
+		}
+		span := to.Sub(from).Seconds()
+		if s.rate > 0 && acc+s.rate*span >= want {
+			return from.Add(time.Duration((want - acc) / s.rate * float64(time.Second))), want
+		}
+		acc += s.rate * span
+		end = to
+	}
+	return end, acc
+}
+
+// later returns the later of two instants.
+func later(a, b time.Time) time.Time {
+	if a.After(b) {
+		return a
+	}
+	return b
+}
+
+// earlier returns the earlier of two instants.
+func earlier(a, b time.Time) time.Time {
+	if a.Before(b) {
+		return a
+	}
+	return b
+}
+
+// gateOpens is the first instant from now on at which the reserve lets one
+// more non-urgent call through with used calls spent (the reset if none).
+func (p *Planner) gateOpens(used int, now, reset time.Time) time.Time {
+	fits := func(t time.Time) bool { return used+1 <= p.cfg.DailyLimit-p.cfg.HeldBack(t, reset) }
+	if fits(now) {
+		return now
+	}
+	if !fits(reset.Add(-time.Nanosecond)) {
+		return reset
+	}
+	lo, hi := now, reset
+	for hi.Sub(lo) > time.Second {
+		mid := lo.Add(hi.Sub(lo) / 2)
+		if fits(mid) {
+			hi = mid
+		} else {
+			lo = mid
+		}
+	}
+	return hi
+}

@@ -1,0 +1,102 @@
+package sim
+
+import (
+	"fmt"
+	"strings"
+)
+
+// Environment variables ConfigTOML refers to for the shop's secrets.
+const (
+	EnvAppSecret    = "SHIPDECK_APP_SECRET"
+	EnvAccessToken  = "SHIPDECK_ACCESS_TOKEN"
+	EnvRefreshToken = "SHIPDECK_REFRESH_TOKEN"
+)
+
+// carrierEnv returns the environment variables holding a carrier's secrets:
+// the token for REST carriers, key and secret for ShipStation.
+func carrierEnv(c CarrierInfo) map[string]string {
+	if c.Kind == "shipstation" {
+		return map[string]string{envName(c.Name, "key"): c.Key, envName(c.Name, "secret"): c.Secret}
+	}
+	return map[string]string{envName("carrier", c.Name, "token"): c.Token}
+}
+
+// Env returns the secret environment variables ConfigTOML names, with their
+// values: set them and the printed config points shipdeck at this simulator.
+func (s *Sim) Env() map[string]string {
+	env := map[string]string{
+		EnvAppSecret:    s.shop.AppSecret,
+		EnvAccessToken:  s.shop.AccessToken,
+		EnvRefreshToken: s.shop.RefreshToken,
+	}
+	for _, c := range s.carriers {
+		for k, v := range carrierEnv(c) {
+			env[k] = v
+		}
+	}
+	return env
+}
+
+// maxInFlight is how many concurrent pushes suit each profile.
+func maxInFlight(profile string) int {
+	switch profile {
+	case ProfileSwift:
+		return 8
+	case ProfileShipStation:
+		return 2
+	}
+	return 4
+}
+
+// ConfigTOML prints a shipdeck config that matches this simulator. Secrets
+// are referenced by environment variable (see Env), never inlined.
+func (s *Sim) ConfigTOML() string {
+	var b strings.Builder
+	q := func(v string) string { return fmt.Sprintf("%q", v) }
+	fmt.Fprintf(&b, "# shipdeck configuration for the built-in simulator (seed %d).\n", s.opts.Seed)
+	fmt.Fprintf(&b, "# Secrets come from the environment: %s, %s and the carrier variables below.\n\n", EnvAppSecret, EnvAccessToken)
+
+	b.WriteString("[shop]\n")
+	fmt.Fprintf(&b, "name = %s\n", q(s.shop.Name))
+	fmt.Fprintf(&b, "base_url = %s\n", q(s.baseURL))
+	fmt.Fprintf(&b, "app_key = %s\n", q(s.shop.AppKey))
+	fmt.Fprintf(&b, "app_secret_env = %s\n", q(EnvAppSecret))
+	fmt.Fprintf(&b, "access_token_env = %s\n", q(EnvAccessToken))
+	fmt.Fprintf(&b, "shop_cipher = %s\n\n", q(s.shop.ShopCipher))
+
+	b.WriteString("[quota]\n")
+	fmt.Fprintf(&b, "daily_limit = %d\n", max(s.opts.DailyLimit, 0))
+	fmt.Fprintf(&b, "per_second = %d\n", max(s.opts.PerSecond, 0))
+	fmt.Fprintf(&b, "reset_zone = %s\n", q(s.opts.ResetZone))
+	fmt.Fprintf(&b, "reset_hour = %d\n", s.opts.ResetHour)
+	b.WriteString("reserve_percent = 10\n")
+	b.WriteString("# TikTok answers slowly in the Beijing evening.\n")
+	b.WriteString("slow_windows = [\"18:00-21:00 Asia/Shanghai\"]\n\n")
+
+	b.WriteString("[poll]\n")
+	b.WriteString("min_interval = \"1m\"\nmax_interval = \"15m\"\noverlap = \"2m\"\n")
+
+	for _, c := range s.carriers {
+		b.WriteString("\n[[carrier]]\n")
+		fmt.Fprintf(&b, "name = %s\n", q(c.Name))
+		fmt.Fprintf(&b, "kind = %s\n", q(c.Kind))
+		fmt.Fprintf(&b, "endpoint = %s\n", q(c.URL))
+		if c.Kind == "shipstation" {
+			fmt.Fprintf(&b, "key_env = %s\n", q(envName(c.Name, "key")))
+			fmt.Fprintf(&b, "secret_env = %s\n", q(envName(c.Name, "secret")))
+		} else {
+			fmt.Fprintf(&b, "token_env = %s\n", q(envName("carrier", c.Name, "token")))
+		}
+		b.WriteString("timeout = \"10s\"\n")
+		fmt.Fprintf(&b, "max_in_flight = %d\n", maxInFlight(c.Profile))
+		fmt.Fprintf(&b, "transit_days = %d\n", c.TransitDays)
+		fmt.Fprintf(&b, "tiktok_provider_id = %s\n", q(c.ProviderID))
+	}
+
+	b.WriteString("\n# Everything goes to the flaky 3PL first, so the console has failures to show.\n")
+	b.WriteString("[[route]]\n")
+	b.WriteString("when = { country = \"US\" }\n")
+	b.WriteString("carrier = \"flaky\"\n")
+	b.WriteString("fallback = [\"swift\", \"steady\"]\n")
+	return b.String()
+}

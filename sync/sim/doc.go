@@ -1,0 +1,13 @@
+// Package sim is shipdeck's built-in world: a simulated TikTok Shop (the
+// 202309 endpoints the sync worker uses, with TikTok's signing, quota,
+// envelope and error codes), several 3PLs on the generic REST contract with
+// distinct latency and failure profiles, and a simulated ShipStation v1.
+// All of it is real HTTP on loopback, driven by a seeded order-arrival model
+// and a clock that can run faster than real time or be stepped by tests.
+//
+// The simulator is the default when no config is given, the backbone of the
+// tests and what `shipdeck sim` runs standalone. It favours the awkward parts
+// of the real services (opaque page tokens with '+' and '/', masked
+// addresses, buyer names with control sequences, replies lost after the
+// effect happened) because those are what the sync worker must survive.
+package sim

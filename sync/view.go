@@ -1,0 +1,231 @@
+package sync
+
+import (
+	"context"
+	"encoding/csv"
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/shipdeck/shipdeck/store"
+)
+
+// Snapshot returns the latest snapshot.
+func (e *Engine) Snapshot() store.Snapshot {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return e.snap
+}
+
+// Subscribe delivers new snapshots (coalesced: a slow reader gets the
+// newest, never a backlog) until cancel is called.
+func (e *Engine) Subscribe() (<-chan store.Snapshot, func()) {
+	ch := make(chan store.Snapshot, 1)
+	e.mu.Lock()
+	id := e.nextSub
+	e.nextSub++
+	e.subs[id] = ch
+	snap := e.snap
+	e.mu.Unlock()
+	ch <- snap
+	return ch, func() {
+		e.mu.Lock()
+		if _, ok := e.subs[id]; ok {
+			delete(e.subs, id)
+			close(ch)
+		}
+		e.mu.Unlock()
+	}
+}
+
+// snapshotLoop rebuilds the snapshot when the store reports a change, at
+// most every SnapshotEvery, and at least every second for the worker
+// state and countdowns.
+func (e *Engine) snapshotLoop(ctx context.Context) {
+	changes, cancel := e.st.Subscribe(store.TopicAll)
+	defer cancel()
+	tick := time.NewTicker(time.Second)
+	defer tick.Stop()
+	last := time.Time{}
+	for {
+		e.Refresh(ctx)
+		last = time.Now()
+		select {
+		case <-ctx.Done():
+			e.Refresh(context.WithoutCancel(ctx))
+			return
+		case <-changes:
+		case <-tick.C:
+		}
+		if gap := e.cfg.SnapshotEvery - time.Since(last); gap > 0 && !sleep(ctx, gap) {
+			return
+		}
+	}
+}
+
+// Refresh builds a snapshot now and publishes it to every subscriber.
+func (e *Engine) Refresh(ctx context.Context) {
+	now := e.now()
+	counts, err := e.st.Counts(ctx)
+	if err != nil {
+		e.log.Warn("snapshot counts", "err", err)
+	}
+	q, err := e.planner.Status(ctx, now)
+	if err != nil {
+		e.log.Warn("snapshot quota", "err", err)
+	}
+	carriers := make([]store.CarrierStats, 0, len(e.names))
+	for _, name := range e.names {
+		slot := e.carriers[name]
+		st := e.health.Stats(name, time.Hour, now)
+		carriers = append(carriers, store.CarrierStats{
+			Name: name, Kind: slot.Kind(), P50: st.P50, P95: st.P95, P99: st.P99, Calls: st.Calls,
+			ErrorRate: st.ErrorRate, InFlight: len(slot.sem), Circuit: e.breakers.State(name, now),
+			Spark: e.health.Spark(name, now),
+		})
+	}
+	e.mu.Lock()
+	w := e.worker
+	if w.State != store.WorkerPaused && w.State != store.WorkerDegraded && !q.NextPoll.IsZero() {
+		w.NextPoll = q.NextPoll
+	}
+	e.snap = store.Snapshot{At: now, Shop: e.cfg.Shop, Demo: e.cfg.Demo, Worker: w, Counts: counts,
+		Quota: q, Carriers: carriers, Seq: e.snap.Seq + 1}
+	snap := e.snap
+	for _, ch := range e.subs {
+		select {
+		case <-ch: // drop the stale one
+		default:
+		}
+		select {
+		case ch <- snap:
+		default:
+		}
+	}
+	e.mu.Unlock()
+}
+
+// Queue returns a page of one local state's queue.
+func (e *Engine) Queue(ctx context.Context, state store.State, offset, limit int) ([]store.Order, error) {
+	return e.st.Queue(ctx, state, offset, limit)
+}
+
+// QueueByStatus returns a page of one marketplace status.
+func (e *Engine) QueueByStatus(ctx context.Context, status store.MarketStatus, offset, limit int) ([]store.Order, error) {
+	return e.st.QueueByStatus(ctx, status, offset, limit)
+}
+
+// Failed returns a page of failed and dead orders.
+func (e *Engine) Failed(ctx context.Context, offset, limit int) ([]store.Order, error) {
+	return e.st.Failed(ctx, offset, limit)
+}
+
+// OrderDetail returns one order with its attempts and audit trail.
+func (e *Engine) OrderDetail(ctx context.Context, id string) (store.Order, []store.Attempt, []store.AuditEntry, error) {
+	return e.st.OrderDetail(ctx, id)
+}
+
+// Audit returns the last n audit entries.
+func (e *Engine) Audit(ctx context.Context, n int) ([]store.AuditEntry, error) {
+	return e.st.Audit(ctx, n)
+}
+
+// Search runs the fuzzy search and loads the hits' orders.
+func (e *Engine) Search(ctx context.Context, pattern string, limit int) ([]store.SearchHit, error) {
+	if e.search == nil {
+		return nil, nil
+	}
+	res, err := e.search.Find(ctx, pattern, limit)
+	if err != nil {
+		return nil, err
+	}
+	hits := make([]store.SearchHit, 0, len(res))
+	for _, r := range res {
+		o, err := e.st.Order(ctx, r.ID)
+		if err != nil {
+			continue // removed meanwhile
+		}
+		hits = append(hits, store.SearchHit{Order: o, Text: r.Text, Matched: r.Matched})
+	}
+	return hits, ctx.Err()
+}
+
+// SearchText is the text an order is found by: id, buyer, SKUs, carrier
+// and city.
+func SearchText(o store.Order) string {
+	var b strings.Builder
+	b.WriteString(o.ID)
+	b.WriteByte(' ')
+	b.WriteString(o.Recipient.Name)
+	for _, li := range o.LineItems {
+		b.WriteByte(' ')
+		b.WriteString(li.SKU)
+	}
+	if c := o.Carrier(); c != "" {
+		b.WriteByte(' ')
+		b.WriteString(c)
+	}
+	b.WriteByte(' ')
+	b.WriteString(o.Recipient.City)
+	return b.String()
+}
+
+// exportHeader is the header row of an export.
+func exportHeader() []string {
+	return []string{"order_id", "state", "status", "carrier", "attempts", "error_class", "reason", "ship_by", "next_attempt", "buyer", "city", "country", "tracking"}
+}
+
+// Export writes the orders of a view as CSV: "failed" (failed and dead),
+// a local state name, or "all".
+func (e *Engine) Export(ctx context.Context, actor store.Actor, view string, w io.Writer) (int, error) {
+	cw := csv.NewWriter(w)
+	if err := cw.Write(exportHeader()); err != nil {
+		return 0, err
+	}
+	n := 0
+	write := func(o store.Order) error {
+		tracking := ""
+		if o.Push != nil {
+			tracking = o.Push.TrackingNumber
+		}
+		n++
+		return cw.Write([]string{o.ID, string(o.State), string(o.Status), o.Carrier(), strconv.Itoa(o.Attempts), o.ErrorClass,
+			csvSafe(o.Reason), ts(o.ShipBy()), ts(o.NextAttemptAt), csvSafe(o.Recipient.Name), csvSafe(o.Recipient.City), o.Recipient.Country, tracking})
+	}
+	var err error
+	switch view {
+	case "all":
+		err = e.st.ScanOrders(ctx, func(o store.Order) bool { return write(o) == nil })
+	case "failed", "":
+		err = e.forMatching(ctx, store.Filter{}, write)
+	default:
+		st := store.State(view)
+		if !st.Valid() {
+			return 0, fmt.Errorf("export %q: unknown view (use failed, all or a state: %v)", view, store.States())
+		}
+		err = e.forMatching(ctx, store.Filter{States: []store.State{st}}, write)
+	}
+	if err != nil {
+		return n, fmt.Errorf("export %s: %w", view, err)
+	}
+	cw.Flush()
+	return n, cw.Error()
+}
+
+func ts(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	return t.UTC().Format(time.RFC3339)
+}
+
+// csvSafe keeps spreadsheet programs from running text from outside as a
+// formula.
+func csvSafe(s string) string {
+	if s != "" && strings.ContainsRune("=+-@\t\r", rune(s[0])) {
+		return "'" + s
+	}
+	return s
+}

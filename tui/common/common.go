@@ -1,0 +1,94 @@
+// Package common holds what every part of the shipdeck console shares: the
+// theme, the clock, the acting operator, the cancellation context for
+// commands, the multi-selection, the messages components send each other,
+// and the small text and layout helpers they draw with.
+package common
+
+import (
+	"context"
+	"time"
+
+	tea "charm.land/bubbletea/v2"
+
+	"github.com/shipdeck/shipdeck/store"
+	"github.com/shipdeck/shipdeck/theme"
+)
+
+// TickFunc schedules fn after d, like tea.Tick. It is injected so tests can
+// drive timers without sleeping.
+type TickFunc func(d time.Duration, fn func(time.Time) tea.Msg) tea.Cmd
+
+// Common is the state shared by every component of one console session. It
+// is owned by the root model and passed by pointer, so a theme switch is
+// seen by everyone at once. Components only read it.
+type Common struct {
+	// Ctx is cancelled when the session ends; every engine call made from
+	// a command derives from it.
+	Ctx context.Context
+	// Theme is the current theme.
+	Theme *theme.Theme
+	// Now is the session clock.
+	Now func() time.Time
+	// Tick schedules timers.
+	Tick TickFunc
+	// Actor is the operator running this session.
+	Actor store.Actor
+	// Marks is the multi-selection, shared by the order panes.
+	Marks *Selection
+
+	nextID int
+}
+
+// NewID returns an id unique within the session, for components that must
+// recognise their own asynchronous replies.
+func (c *Common) NewID() int {
+	c.nextID++
+	return c.nextID
+}
+
+// Component is a part of the console that draws into a rectangle it is
+// given. Update returns only a command; components are used by pointer.
+type Component interface {
+	Update(msg tea.Msg) tea.Cmd
+	View() string
+	SetSize(width, height int)
+}
+
+// Pane is one of the four dashboard panes.
+type Pane interface {
+	Component
+	// Name is the pane's key-table name (queues, quota, carriers, failed).
+	Name() string
+	// Title is the pane's heading.
+	Title() string
+}
+
+// OrderPane is a pane that lists orders and has a highlighted one.
+type OrderPane interface {
+	Pane
+	// Selected returns the highlighted order, if its row is loaded.
+	Selected() (store.Order, bool)
+	// Filter is the bulk filter the pane's view corresponds to, and a
+	// description of it for the confirmation prompt.
+	Filter() (store.Filter, string)
+}
+
+// Overlay is a dialog drawn over the dashboard.
+type Overlay interface {
+	Component
+	// Name names the overlay (search, palette, picker, confirm, prompt,
+	// detail, help).
+	Name() string
+	// CapturesKeys is true when the overlay has a text input, so every
+	// key goes to it and none to the key table.
+	CapturesKeys() bool
+	// Done is true once the overlay has finished (confirmed, cancelled,
+	// picked); the root closes it right after the Update that finished it.
+	Done() bool
+}
+
+// OrderOverlay is an overlay showing one order, which actions may target.
+type OrderOverlay interface {
+	Overlay
+	Order() (store.Order, bool)
+}

@@ -1,0 +1,121 @@
+package keys
+
+import (
+	"slices"
+
+	"github.com/shipdeck/shipdeck/store"
+)
+
+// Table is the key table: the bindings in display order and an index from
+// key to binding. A Table belongs to one session; Remap changes it.
+type Table struct {
+	bindings []Binding
+	byKey    map[string]int
+}
+
+// Default returns the built-in key table.
+func Default() *Table {
+	t := &Table{bindings: defaultBindings()}
+	t.reindex()
+	return t
+}
+
+// Lookup returns the binding a key triggers.
+func (t *Table) Lookup(key string) (Binding, bool) {
+	i, ok := t.byKey[key]
+	if !ok {
+		return Binding{}, false
+	}
+	return t.bindings[i], true
+}
+
+// Binding returns the binding with the given name.
+func (t *Table) Binding(name string) (Binding, bool) {
+	for _, b := range t.bindings {
+		if b.Name == name {
+			return b, true
+		}
+	}
+	return Binding{}, false
+}
+
+// Bindings returns every binding in display order.
+func (t *Table) Bindings() []Binding { return slices.Clone(t.bindings) }
+
+// Names returns every binding name in display order.
+func (t *Table) Names() []string {
+	out := make([]string, len(t.bindings))
+	for i, b := range t.bindings {
+		out[i] = b.Name
+	}
+	return out
+}
+
+func (t *Table) reindex() {
+	t.byKey = make(map[string]int, len(t.bindings)*2)
+	for i, b := range t.bindings {
+		for _, k := range b.Keys {
+			t.byKey[k] = i
+		}
+	}
+}
+
+func defaultBindings() []Binding {
+	op := store.RoleOperator
+	return []Binding{
+		// Actions.
+		{Name: "retry", Keys: []string{"r"}, Short: "retry", Help: "retry the selected push (or the marked ones)",
+			Group: GroupActions, Role: op, Palette: true, Footer: true, Disabled: retryDisabled},
+		{Name: "retry-all", Keys: []string{"R"}, Short: "retry all", Help: "retry every order matching the current view",
+			Group: GroupActions, Role: op, Palette: true, Footer: true, Disabled: retryAllDisabled},
+		{Name: "reroute", Keys: []string{"e"}, Short: "re-route", Help: "re-route the selected order to another carrier",
+			Group: GroupActions, Role: op, Palette: true, Footer: true, Disabled: rerouteDisabled},
+		{Name: "hold", Keys: []string{"h"}, Short: "hold", Help: "hold or release the selected order (or the marked ones)",
+			Group: GroupActions, Role: op, Palette: true, Footer: true, Disabled: holdDisabled},
+		{Name: "release", Short: "release", Help: "release the selected held order",
+			Group: GroupActions, Role: op, Palette: true, Disabled: releaseDisabled},
+		{Name: "resolve", Keys: []string{"x"}, Short: "resolve", Help: "resolve the selected order with a reason",
+			Group: GroupActions, Role: op, Palette: true, Footer: true, Disabled: resolveDisabled},
+		{Name: "mark", Keys: []string{"space"}, Short: "mark", Help: "mark or unmark the selected order for bulk actions",
+			Group: GroupActions, Footer: true, Disabled: needsOrder},
+		{Name: "pause", Keys: []string{"p"}, Short: "pause", Help: "pause or resume the sync worker",
+			Group: GroupActions, Role: op, Palette: true, Footer: true},
+		{Name: "export", Short: "export", Help: "export a view as CSV to the working directory (:export failed)",
+			Group: GroupActions, Role: op, Palette: true},
+
+		// Views.
+		{Name: "detail", Keys: []string{"enter"}, Short: "detail", Help: "open the selected order's detail",
+			Group: GroupView, Palette: true, Footer: true, Disabled: needsOrder},
+		{Name: "search", Keys: []string{"/"}, Short: "search", Help: "fuzzy search orders",
+			Group: GroupView, Palette: true, Footer: true},
+		{Name: "palette", Keys: []string{":"}, Short: "commands", Help: "open the command palette",
+			Group: GroupView, Footer: true},
+		{Name: "help", Keys: []string{"?"}, Short: "help", Help: "show every key",
+			Group: GroupView, Palette: true, Footer: true},
+		{Name: "zoom-queues", Keys: []string{"1"}, Short: "queues", Help: "zoom the queues pane (again to unzoom)",
+			Group: GroupView, Palette: true},
+		{Name: "zoom-quota", Keys: []string{"2"}, Short: "quota", Help: "zoom the quota pane (again to unzoom)",
+			Group: GroupView, Palette: true},
+		{Name: "zoom-carriers", Keys: []string{"3"}, Short: "carriers", Help: "zoom the carriers pane (again to unzoom)",
+			Group: GroupView, Palette: true},
+		{Name: "zoom-failed", Keys: []string{"4"}, Short: "failed", Help: "zoom the failed pushes pane (again to unzoom)",
+			Group: GroupView, Palette: true},
+
+		// Navigation.
+		{Name: "up", Keys: []string{"k", "up"}, Short: "up", Help: "move up", Group: GroupNavigate},
+		{Name: "down", Keys: []string{"j", "down"}, Short: "down", Help: "move down", Group: GroupNavigate},
+		{Name: "pgup", Keys: []string{"pgup", "ctrl+b"}, Short: "page up", Help: "move up a page", Group: GroupNavigate},
+		{Name: "pgdown", Keys: []string{"pgdown", "ctrl+f"}, Short: "page down", Help: "move down a page", Group: GroupNavigate},
+		{Name: "home", Keys: []string{"home", "g"}, Short: "top", Help: "go to the first row", Group: GroupNavigate},
+		{Name: "end", Keys: []string{"end", "G"}, Short: "bottom", Help: "go to the last row", Group: GroupNavigate},
+		{Name: "prev-queue", Keys: []string{"left", "["}, Short: "prev queue", Help: "select the previous queue", Group: GroupNavigate},
+		{Name: "next-queue", Keys: []string{"right", "]"}, Short: "next queue", Help: "select the next queue", Group: GroupNavigate},
+		{Name: "focus-next", Keys: []string{"tab"}, Short: "next pane", Help: "focus the next pane", Group: GroupNavigate},
+		{Name: "focus-prev", Keys: []string{"shift+tab"}, Short: "prev pane", Help: "focus the previous pane", Group: GroupNavigate},
+
+		// Console.
+		{Name: "back", Keys: []string{"esc"}, Short: "back", Help: "close the overlay or unzoom", Group: GroupApp},
+		{Name: "repaint", Keys: []string{"ctrl+l"}, Short: "repaint", Help: "repaint the whole screen", Group: GroupApp, Palette: true},
+		{Name: "quit", Keys: []string{"q", "ctrl+c"}, Short: "quit", Help: "quit the console", Group: GroupApp, Palette: true, Footer: true},
+	}
+}

@@ -1,0 +1,111 @@
+package orderlist
+
+import (
+	"strconv"
+	"strings"
+	"time"
+
+	"charm.land/lipgloss/v2"
+
+	"github.com/shipdeck/shipdeck/store"
+	"github.com/shipdeck/shipdeck/theme"
+	"github.com/shipdeck/shipdeck/tui/common"
+)
+
+// Columns shared by the order panes. Every string that comes from outside
+// passes through common.Clean here.
+
+// IDColumn is the order id.
+func IDColumn() Column {
+	return Column{Title: "ORDER", Width: 18, Cell: func(o *store.Order, _ time.Time, th *theme.Theme) (string, lipgloss.Style) {
+		return common.Clean(o.ID), th.Text
+	}}
+}
+
+// BuyerColumn is the recipient's name.
+func BuyerColumn() Column {
+	return Column{Title: "BUYER", Cell: func(o *store.Order, _ time.Time, th *theme.Theme) (string, lipgloss.Style) {
+		return common.Clean(o.Buyer()), th.Text
+	}}
+}
+
+// SKUColumn lists the order's SKUs.
+func SKUColumn() Column {
+	return Column{Title: "SKU", Drop: 3, Cell: func(o *store.Order, _ time.Time, th *theme.Theme) (string, lipgloss.Style) {
+		skus := make([]string, 0, len(o.LineItems))
+		for _, li := range o.LineItems {
+			skus = append(skus, common.Clean(li.SKU))
+		}
+		return strings.Join(skus, ","), th.Muted
+	}}
+}
+
+// CarrierColumn is the current push's carrier.
+func CarrierColumn() Column {
+	return Column{Title: "CARRIER", Width: 12, Drop: 1, Cell: func(o *store.Order, _ time.Time, th *theme.Theme) (string, lipgloss.Style) {
+		c := common.Clean(o.Carrier())
+		if c == "" {
+			c = "—"
+		}
+		return c, th.Text
+	}}
+}
+
+// StateColumn is the local state, coloured.
+func StateColumn() Column {
+	return Column{Title: "STATE", Width: 9, Drop: 2, Cell: func(o *store.Order, _ time.Time, th *theme.Theme) (string, lipgloss.Style) {
+		return string(o.State), th.State(string(o.State))
+	}}
+}
+
+// ShipByColumn is the countdown to the ship-by deadline, coloured by
+// urgency.
+func ShipByColumn() Column {
+	return Column{Title: "SHIP BY", Width: 11, Cell: func(o *store.Order, now time.Time, th *theme.Theme) (string, lipgloss.Style) {
+		by := o.ShipBy()
+		if by.IsZero() {
+			return "—", th.Muted
+		}
+		return common.Countdown(by, now), th.Urgency(by.Sub(now))
+	}}
+}
+
+// ClassColumn is the last error's class.
+func ClassColumn() Column {
+	return Column{Title: "CLASS", Width: 10, Drop: 2, Cell: func(o *store.Order, _ time.Time, th *theme.Theme) (string, lipgloss.Style) {
+		c := common.Clean(o.ErrorClass)
+		if c == "" {
+			c = "—"
+		}
+		return c, th.State(string(o.State))
+	}}
+}
+
+// AttemptsColumn counts push attempts of the current route.
+func AttemptsColumn() Column {
+	return Column{Title: "TRIES", Width: 5, Cell: func(o *store.Order, _ time.Time, th *theme.Theme) (string, lipgloss.Style) {
+		return strconv.Itoa(o.Attempts), th.Text
+	}}
+}
+
+// NextRetryColumn is when a failed push is retried, or "dead".
+func NextRetryColumn() Column {
+	return Column{Title: "NEXT", Width: 8, Cell: func(o *store.Order, now time.Time, th *theme.Theme) (string, lipgloss.Style) {
+		switch {
+		case o.State == store.StateDead:
+			return "dead", th.State("dead")
+		case o.NextAttemptAt.IsZero():
+			return "—", th.Muted
+		case !o.NextAttemptAt.After(now):
+			return "due", th.Warn
+		}
+		return common.Duration(o.NextAttemptAt.Sub(now)), th.Text
+	}}
+}
+
+// MessageColumn is the reason the order is where it is (the last error).
+func MessageColumn() Column {
+	return Column{Title: "MESSAGE", Cell: func(o *store.Order, _ time.Time, th *theme.Theme) (string, lipgloss.Style) {
+		return common.Clean(o.Reason), th.Muted
+	}}
+}

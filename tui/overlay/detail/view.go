@@ -1,0 +1,196 @@
+package detail
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/shipdeck/shipdeck/store"
+	"github.com/shipdeck/shipdeck/tui/common"
+)
+
+// size is the dialog's size on the current screen.
+func (m *Model) size() (int, int) { return common.DialogSize(110, 200, m.w, m.h) }
+
+func (m *Model) bodyHeight() int {
+	_, h := m.size()
+	return max(0, h-2)
+}
+
+// View implements common.Component.
+func (m *Model) View() string {
+	w, h := m.size()
+	th := m.c.Theme
+	title := "Order " + common.Clean(m.id)
+	var lines []string
+	switch {
+	case !m.loaded:
+		lines = []string{th.Muted.Render(" loading…")}
+	case m.err != nil:
+		lines = []string{th.Bad.Render(" could not load: " + common.Clean(m.err.Error()))}
+	default:
+		lines = m.body(max(0, w-2))
+	}
+	body := max(0, h-2)
+	maxScroll := max(0, len(lines)-body)
+	if m.scroll > maxScroll {
+		m.scroll = maxScroll
+	}
+	lines = lines[m.scroll:]
+	if maxScroll > 0 && body > 0 && len(lines) >= body {
+		lines[body-1] = th.Muted.Render(fmt.Sprintf(" ↓ j/k scroll (%d more)", maxScroll-m.scroll))
+	}
+	return m.c.Dialog(title, lines, w, h)
+}
+
+// body renders every section of the detail.
+func (m *Model) body(w int) []string {
+	th := m.c.Theme
+	o := &m.order
+	now := m.c.Now()
+	sep := th.Muted.Render(th.Glyphs.Sep)
+	label := func(s string) string { return th.Muted.Render(fmt.Sprintf(" %-12s", s)) }
+	section := func(s string) string { return th.Accent.Render(" " + s) }
+	var l []string
+
+	l = append(l, label("state")+th.State(string(o.State)).Render(string(o.State))+sep+
+		"TikTok "+common.Clean(string(o.Status))+sep+"version "+strconv.FormatUint(o.Version, 10))
+	if o.Reason != "" {
+		l = append(l, label("reason")+common.Clean(o.Reason))
+	}
+	if o.ErrorClass != "" {
+		l = append(l, label("error class")+common.Clean(o.ErrorClass))
+	}
+	if o.OnHold || o.BuyerRequestCancel {
+		var flags []string
+		if o.OnHold {
+			flags = append(flags, "on hold at TikTok")
+		}
+		if o.BuyerRequestCancel {
+			flags = append(flags, "buyer asked to cancel")
+		}
+		l = append(l, label("flags")+th.Warn.Render(strings.Join(flags, ", ")))
+	}
+	if p := o.Push; p != nil {
+		l = append(l, label("carrier")+th.Strong.Render(common.Clean(p.Carrier))+sep+"generation "+strconv.Itoa(p.Generation)+
+			sep+"key "+common.Clean(p.IdempotencyKey))
+		if p.RouteRule != "" || p.RouteReason != "" {
+			l = append(l, label("route")+common.Clean(p.RouteRule)+" "+th.Muted.Render(common.Clean(p.RouteReason)))
+		}
+		if len(p.PreviousCarriers) > 0 {
+			prev := make([]string, len(p.PreviousCarriers))
+			for i, c := range p.PreviousCarriers {
+				prev[i] = common.Clean(c)
+			}
+			l = append(l, label("previously")+strings.Join(prev, " → "))
+		}
+		if p.ExternalID != "" || p.TrackingNumber != "" {
+			l = append(l, label("3PL id")+common.Clean(p.ExternalID)+sep+"tracking "+common.Clean(p.TrackingNumber)+
+				" "+common.Clean(p.CarrierCode))
+		}
+	}
+	attempts := label("attempts") + strconv.Itoa(o.Attempts)
+	if !o.NextAttemptAt.IsZero() {
+		attempts += sep + "next retry " + common.Countdown(o.NextAttemptAt, now)
+	}
+	l = append(l, attempts)
+
+	l = append(l, "", section("Deadlines"))
+	shipBy := o.ShipBy()
+	l = append(l, label("ship by")+th.Urgency(shipBy.Sub(now)).Render(deadline(shipBy, now)))
+	for _, d := range []struct {
+		name string
+		at   time.Time
+	}{
+		{"rts sla", o.RTSSLATime}, {"shipping due", o.ShippingDueTime}, {"tts sla", o.TTSSLATime},
+		{"collection", o.CollectionDueTime}, {"delivery", o.DeliveryDueTime},
+	} {
+		if !d.at.IsZero() {
+			l = append(l, label(d.name)+deadline(d.at, now))
+		}
+	}
+	l = append(l, label("created")+stamp(o.CreateTime)+sep+"paid "+stamp(o.PaidTime)+sep+"stored "+stamp(o.StoredAt))
+
+	l = append(l, "", section("Recipient"))
+	a := o.Recipient
+	l = append(l, label("name")+common.Clean(a.Name)+sep+common.Clean(a.Phone))
+	for _, line := range a.Lines {
+		l = append(l, label("")+common.Clean(line))
+	}
+	l = append(l, label("")+strings.Join(nonEmpty(common.Clean(a.City), common.Clean(a.Region),
+		common.Clean(a.PostalCode), common.Clean(a.Country)), ", "))
+	if a.Masked {
+		l = append(l, label("")+th.Warn.Render("address is masked by TikTok"))
+	}
+
+	l = append(l, "", section(fmt.Sprintf("Items (%d)", len(o.LineItems))))
+	for _, li := range o.LineItems {
+		l = append(l, fmt.Sprintf("  %-16s ×%-3d %s", common.Clean(li.SKU), li.Quantity, common.Clean(li.ProductName)))
+	}
+
+	l = append(l, "", section(fmt.Sprintf("Attempts (%d)", len(m.attempts))))
+	for i := len(m.attempts) - 1; i >= 0; i-- {
+		at := m.attempts[i]
+		st := th.Good
+		if at.Outcome != store.OutcomeSuccess && at.Outcome != store.OutcomeReplay {
+			st = th.Bad
+		}
+		line := fmt.Sprintf("  %s %-9s %-12s ", stamp(at.At), at.Kind, common.Clean(at.Carrier)) +
+			st.Render(fmt.Sprintf("%-9s", at.Outcome)) + fmt.Sprintf(" %3s %7s ", httpStatus(at.HTTPStatus),
+			common.Latency(at.Latency)) + th.Muted.Render(common.Clean(at.Error))
+		l = append(l, line)
+	}
+
+	l = append(l, "", section(fmt.Sprintf("Audit (%d)", len(m.audit))))
+	for i := len(m.audit) - 1; i >= 0; i-- {
+		e := m.audit[i]
+		change := ""
+		if e.Before != "" || e.After != "" {
+			change = common.Clean(e.Before) + " → " + common.Clean(e.After)
+		}
+		l = append(l, fmt.Sprintf("  %s %-14s %-8s %-18s ", stamp(e.At), common.Cut(common.Clean(e.Who)+" ("+common.Clean(e.Role)+")", 14),
+			common.Clean(e.Action), change)+th.Muted.Render(common.Clean(e.Detail)))
+	}
+	if len(o.Warnings) > 0 {
+		l = append(l, "", section("TikTok warnings"))
+		for _, wmsg := range o.Warnings {
+			l = append(l, "  "+th.Warn.Render(common.Clean(wmsg)))
+		}
+	}
+	for i := range l {
+		l[i] = common.Cut(l[i], w)
+	}
+	return l
+}
+
+func deadline(t, now time.Time) string {
+	if t.IsZero() {
+		return "—"
+	}
+	return stamp(t) + " (" + common.Countdown(t, now) + ")"
+}
+
+func stamp(t time.Time) string {
+	if t.IsZero() {
+		return "—"
+	}
+	return t.UTC().Format("01-02 15:04Z")
+}
+
+func httpStatus(code int) string {
+	if code == 0 {
+		return "—"
+	}
+	return strconv.Itoa(code)
+}
+
+func nonEmpty(ss ...string) []string {
+	out := ss[:0]
+	for _, s := range ss {
+		if s != "" {
+			out = append(out, s)
+		}
+	}
+	return out
+}

@@ -1,0 +1,76 @@
+// Package prompt is a one-line text prompt overlay, used to ask for the
+// reason when resolving an order.
+package prompt
+
+import (
+	"strings"
+
+	tea "charm.land/bubbletea/v2"
+
+	"github.com/shipdeck/shipdeck/tui/common"
+)
+
+// Model is a text prompt dialog.
+type Model struct {
+	c      *common.Common
+	title  string
+	label  string
+	input  common.Input
+	submit func(string) tea.Cmd
+	done   bool
+	w, h   int
+}
+
+// New asks for a line of text under title; enter with non-blank text calls
+// submit, esc cancels.
+func New(c *common.Common, title, label, placeholder string, submit func(string) tea.Cmd) *Model {
+	return &Model{c: c, title: title, label: label, input: common.NewInput("› ", placeholder), submit: submit}
+}
+
+// Name implements common.Overlay.
+func (m *Model) Name() string { return "prompt" }
+
+// CapturesKeys implements common.Overlay.
+func (m *Model) CapturesKeys() bool { return true }
+
+// Done implements common.Overlay.
+func (m *Model) Done() bool { return m.done }
+
+// Value is the text typed so far.
+func (m *Model) Value() string { return m.input.Value() }
+
+// SetSize implements common.Component.
+func (m *Model) SetSize(w, h int) { m.w, m.h = w, h }
+
+// Update implements common.Component.
+func (m *Model) Update(msg tea.Msg) tea.Cmd {
+	if k, ok := msg.(tea.KeyPressMsg); ok {
+		switch k.String() {
+		case "esc", "ctrl+c":
+			m.done = true
+			return func() tea.Msg { return common.ToastMsg{Kind: common.ToastInfo, Text: "cancelled: " + m.title} }
+		case "enter":
+			v := strings.TrimSpace(m.input.Value())
+			if v == "" {
+				return func() tea.Msg { return common.ToastMsg{Kind: common.ToastWarn, Text: "a reason is required"} }
+			}
+			m.done = true
+			return m.submit(v)
+		}
+	}
+	m.input.Update(msg)
+	return nil
+}
+
+// View implements common.Component.
+func (m *Model) View() string {
+	th := m.c.Theme
+	w, h := common.DialogSize(64, 7, m.w, m.h)
+	lines := []string{
+		" " + m.label,
+		" " + m.input.View(m.c, max(0, w-4)),
+		"",
+		" " + th.Key.Render("enter") + " submit   " + th.Key.Render("esc") + " cancel",
+	}
+	return m.c.Dialog(m.title, lines, w, h)
+}

@@ -1,0 +1,80 @@
+// Package failed is the failed pushes pane: failed and dead orders with
+// their carrier, error class, attempts, next retry and the last error
+// message (cleaned and cut to fit; the detail overlay shows it whole).
+package failed
+
+import (
+	"context"
+
+	tea "charm.land/bubbletea/v2"
+
+	"github.com/shipdeck/shipdeck/store"
+	"github.com/shipdeck/shipdeck/tui/common"
+	"github.com/shipdeck/shipdeck/tui/orderlist"
+)
+
+// Source reads pages of failed and dead orders; the console's engine
+// satisfies it.
+type Source interface {
+	Failed(ctx context.Context, offset, limit int) ([]store.Order, error)
+}
+
+// Model is the failed pushes pane.
+type Model struct {
+	c      *common.Common
+	list   *orderlist.Model
+	counts store.Counts
+	width  int
+	height int
+}
+
+// New returns the failed pushes pane.
+func New(c *common.Common, src Source) *Model {
+	cols := []orderlist.Column{
+		orderlist.IDColumn(), orderlist.CarrierColumn(), orderlist.ClassColumn(),
+		orderlist.AttemptsColumn(), orderlist.NextRetryColumn(), orderlist.MessageColumn(),
+	}
+	return &Model{c: c, list: orderlist.New(c, src.Failed, cols)}
+}
+
+// Name implements common.Pane.
+func (m *Model) Name() string { return "failed" }
+
+// Title implements common.Pane.
+func (m *Model) Title() string { return "Failed pushes" }
+
+// Selected implements common.OrderPane.
+func (m *Model) Selected() (store.Order, bool) { return m.list.Selected() }
+
+// Filter implements common.OrderPane: every failed and dead order.
+func (m *Model) Filter() (store.Filter, string) {
+	return store.Filter{States: []store.State{store.StateFailed, store.StateDead}}, "failed and dead orders"
+}
+
+// SetSize implements common.Component; one line is the summary.
+func (m *Model) SetSize(w, h int) {
+	m.width, m.height = w, h
+	m.list.SetSize(w, max(0, h-1))
+}
+
+// Update implements common.Component.
+func (m *Model) Update(msg tea.Msg) tea.Cmd {
+	switch msg := msg.(type) {
+	case common.SnapshotMsg:
+		c := msg.Snapshot.Counts
+		changed := c.ByState[store.StateFailed] != m.counts.ByState[store.StateFailed] ||
+			c.ByState[store.StateDead] != m.counts.ByState[store.StateDead] || c.Total != m.counts.Total
+		m.counts = c
+		m.list.SetTotal(int(c.ByState[store.StateFailed] + c.ByState[store.StateDead]))
+		if changed || m.list.Stale() {
+			return m.list.Refresh()
+		}
+		return nil
+	case common.ActionDoneMsg:
+		return m.list.Refresh()
+	}
+	return m.list.Update(msg)
+}
+
+// Refresh refetches the page on screen.
+func (m *Model) Refresh() tea.Cmd { return m.list.Refresh() }

@@ -1,0 +1,183 @@
+// Package queues is the queues pane: order counts per local state and per
+// marketplace status (ON_HOLD is its own bucket), and a windowed list of
+// the selected queue sorted by ship-by deadline with the countdown coloured
+// by urgency.
+package queues
+
+import (
+	"context"
+	"maps"
+
+	tea "charm.land/bubbletea/v2"
+
+	"github.com/shipdeck/shipdeck/store"
+	"github.com/shipdeck/shipdeck/tui/common"
+	"github.com/shipdeck/shipdeck/tui/orderlist"
+)
+
+// Source reads pages of a queue; the console's engine satisfies it.
+type Source interface {
+	Queue(ctx context.Context, state store.State, offset, limit int) ([]store.Order, error)
+	QueueByStatus(ctx context.Context, status store.MarketStatus, offset, limit int) ([]store.Order, error)
+}
+
+// bucket is one selectable queue: a local state or a marketplace status.
+type bucket struct {
+	state  store.State
+	status store.MarketStatus
+}
+
+func (b bucket) count(c store.Counts) int64 {
+	if b.state != "" {
+		return c.ByState[b.state]
+	}
+	return c.ByStatus[b.status]
+}
+
+// Model is the queues pane.
+type Model struct {
+	c       *common.Common
+	src     Source
+	buckets []bucket
+	sel     int
+	counts  store.Counts
+	list    *orderlist.Model
+	chips   []string
+	width   int
+	height  int
+}
+
+// New returns the queues pane showing the queued orders first.
+func New(c *common.Common, src Source) *Model {
+	m := &Model{c: c, src: src}
+	for _, s := range store.States() {
+		m.buckets = append(m.buckets, bucket{state: s})
+	}
+	for _, s := range store.MarketStatuses() {
+		m.buckets = append(m.buckets, bucket{status: s})
+	}
+	for i, b := range m.buckets {
+		if b.state == store.StateQueued {
+			m.sel = i
+		}
+	}
+	m.list = orderlist.New(c, m.fetchFor(m.buckets[m.sel]), m.columnsFor(m.buckets[m.sel]))
+	return m
+}
+
+// Name implements common.Pane.
+func (m *Model) Name() string { return "queues" }
+
+// Title implements common.Pane.
+func (m *Model) Title() string { return "Queues" }
+
+// Selected implements common.OrderPane.
+func (m *Model) Selected() (store.Order, bool) { return m.list.Selected() }
+
+// Filter implements common.OrderPane: the selected queue when it holds
+// retryable orders, else failed and dead.
+func (m *Model) Filter() (store.Filter, string) {
+	b := m.buckets[m.sel]
+	switch b.state {
+	case store.StateFailed, store.StateDead, store.StateUnknown:
+		return store.Filter{States: []store.State{b.state}}, string(b.state) + " orders"
+	}
+	return store.Filter{States: []store.State{store.StateFailed, store.StateDead}}, "failed and dead orders"
+}
+
+// SelectedQueue names the selected queue (a state or a status).
+func (m *Model) SelectedQueue() string {
+	b := m.buckets[m.sel]
+	if b.state != "" {
+		return string(b.state)
+	}
+	return string(b.status)
+}
+
+func (m *Model) fetchFor(b bucket) orderlist.FetchFunc {
+	if b.state != "" {
+		return func(ctx context.Context, offset, limit int) ([]store.Order, error) {
+			return m.src.Queue(ctx, b.state, offset, limit)
+		}
+	}
+	return func(ctx context.Context, offset, limit int) ([]store.Order, error) {
+		return m.src.QueueByStatus(ctx, b.status, offset, limit)
+	}
+}
+
+func (m *Model) columnsFor(b bucket) []orderlist.Column {
+	cols := []orderlist.Column{orderlist.IDColumn(), orderlist.BuyerColumn(), orderlist.SKUColumn()}
+	if b.status != "" {
+		cols = append(cols, orderlist.StateColumn())
+	}
+	return append(cols, orderlist.CarrierColumn(), orderlist.ShipByColumn())
+}
+
+// SetSize implements common.Component.
+func (m *Model) SetSize(w, h int) {
+	m.width, m.height = w, h
+	m.layout()
+}
+
+// layout splits the pane between the count chips and the list.
+func (m *Model) layout() {
+	m.chips = m.chipLines()
+	m.list.SetSize(m.width, max(0, m.height-len(m.chips)))
+}
+
+// Update implements common.Component.
+func (m *Model) Update(msg tea.Msg) tea.Cmd {
+	switch msg := msg.(type) {
+	case common.SnapshotMsg:
+		changed := !countsEqual(m.counts, msg.Snapshot.Counts)
+		m.counts = msg.Snapshot.Counts
+		before := m.list.Total()
+		m.list.SetTotal(int(m.buckets[m.sel].count(m.counts)))
+		prevRows := len(m.chips)
+		m.layout()
+		if changed || m.list.Stale() || before != m.list.Total() || prevRows != len(m.chips) {
+			return m.list.Refresh()
+		}
+		return nil
+	case common.ActionDoneMsg:
+		return m.list.Refresh()
+	case common.NavMsg:
+		switch msg.Name {
+		case "prev-queue":
+			return m.selectBucket(m.sel - 1)
+		case "next-queue":
+			return m.selectBucket(m.sel + 1)
+		}
+		return m.list.Update(msg)
+	}
+	return m.list.Update(msg)
+}
+
+// selectBucket switches the list to bucket i (wrapping around).
+func (m *Model) selectBucket(i int) tea.Cmd {
+	n := len(m.buckets)
+	m.sel = ((i % n) + n) % n
+	b := m.buckets[m.sel]
+	m.list.SetFetch(m.fetchFor(b), m.columnsFor(b))
+	m.list.SetTotal(int(b.count(m.counts)))
+	m.layout()
+	return m.list.Refresh()
+}
+
+// SelectQueue selects a queue by state or status name, for tests and the
+// palette.
+func (m *Model) SelectQueue(name string) tea.Cmd {
+	for i, b := range m.buckets {
+		if string(b.state) == name || string(b.status) == name {
+			return m.selectBucket(i)
+		}
+	}
+	return nil
+}
+
+func countsEqual(a, b store.Counts) bool {
+	return a.Total == b.Total && maps.Equal(a.ByState, b.ByState) && maps.Equal(a.ByStatus, b.ByStatus)
+}
+
+// Refresh refetches the page on screen.
+func (m *Model) Refresh() tea.Cmd { return m.list.Refresh() }

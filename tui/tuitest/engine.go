@@ -1,0 +1,339 @@
+// Package tuitest provides engines for testing and benchmarking the
+// shipdeck console without a store or a worker: Engine keeps a small set of
+// orders in memory and behaves like the real engine (commands change state
+// and write audit entries, viewers are refused, search is fuzzy), and
+// Synthetic serves any number of generated orders by index without
+// materialising them.
+package tuitest
+
+import (
+	"cmp"
+	"context"
+	"encoding/csv"
+	"errors"
+	"fmt"
+	"io"
+	"slices"
+	"strconv"
+	gosync "sync"
+	"time"
+
+	"github.com/shipdeck/shipdeck/store"
+)
+
+// ErrForbidden is returned (wrapped) when the actor's role may not run a
+// command.
+var ErrForbidden = errors.New("not allowed for this role")
+
+// ErrRefused is returned (wrapped, with the reason) when a command does not
+// apply to the order's state.
+var ErrRefused = errors.New("refused")
+
+// Engine is an in-memory engine with real command behaviour. It is safe for
+// concurrent use, because the console calls it from commands.
+type Engine struct {
+	mu       gosync.Mutex
+	now      func() time.Time
+	orders   map[string]*store.Order
+	attempts map[string][]store.Attempt
+	audit    []store.AuditEntry
+	stats    []store.CarrierStats
+	names    []string
+	quota    store.QuotaStatus
+	worker   store.WorkerStatus
+	shop     string
+	demo     bool
+	seq      uint64
+	auditSeq uint64
+	subs     map[int]chan store.Snapshot
+	nextSub  int
+	calls    map[string]int
+}
+
+// New returns an empty engine on the given clock.
+func New(now func() time.Time) *Engine {
+	return &Engine{
+		now:      now,
+		orders:   map[string]*store.Order{},
+		attempts: map[string][]store.Attempt{},
+		subs:     map[int]chan store.Snapshot{},
+		calls:    map[string]int{},
+		shop:     "Test Shop",
+		worker:   store.WorkerStatus{State: store.WorkerSleeping},
+	}
+}
+
+// Add stores orders (replacing any with the same id).
+func (e *Engine) Add(orders ...store.Order) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	for _, o := range orders {
+		c := o.Clone()
+		e.orders[o.ID] = &c
+	}
+}
+
+// AddAttempts records attempts for the detail view.
+func (e *Engine) AddAttempts(as ...store.Attempt) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	for _, a := range as {
+		e.attempts[a.OrderID] = append(e.attempts[a.OrderID], a)
+	}
+}
+
+// SetCarriers sets the carriers and their stats.
+func (e *Engine) SetCarriers(stats ...store.CarrierStats) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	e.stats = slices.Clone(stats)
+	e.names = e.names[:0]
+	for _, s := range stats {
+		e.names = append(e.names, s.Name)
+	}
+}
+
+// SetQuota sets the quota status the snapshot reports.
+func (e *Engine) SetQuota(q store.QuotaStatus) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	e.quota = q
+}
+
+// SetWorker sets the worker status the snapshot reports.
+func (e *Engine) SetWorker(w store.WorkerStatus) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	e.worker = w
+}
+
+// SetShop sets the shop name and demo flag.
+func (e *Engine) SetShop(name string, demo bool) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	e.shop, e.demo = name, demo
+}
+
+// Order returns a stored order.
+func (e *Engine) Order(id string) (store.Order, bool) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	o, ok := e.orders[id]
+	if !ok {
+		return store.Order{}, false
+	}
+	return o.Clone(), true
+}
+
+// AuditFor returns the audit entries of one order, oldest first.
+func (e *Engine) AuditFor(id string) []store.AuditEntry {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	var out []store.AuditEntry
+	for _, a := range e.audit {
+		if a.OrderID == id {
+			out = append(out, a)
+		}
+	}
+	return out
+}
+
+// Calls counts how often a method was called (by method name).
+func (e *Engine) Calls(method string) int {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return e.calls[method]
+}
+
+// Publish sends the current snapshot to every subscriber, dropping a stale
+// one that was not read yet, like the real engine's coalescing.
+func (e *Engine) Publish() {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	e.publishLocked()
+}
+
+func (e *Engine) publishLocked() {
+	snap := e.snapshotLocked()
+	for _, ch := range e.subs {
+		select {
+		case <-ch:
+		default:
+		}
+		ch <- snap
+	}
+}
+
+// Snapshot implements the console's engine interface.
+func (e *Engine) Snapshot() store.Snapshot {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	e.calls["Snapshot"]++
+	return e.snapshotLocked()
+}
+
+func (e *Engine) snapshotLocked() store.Snapshot {
+	e.seq++
+	c := store.Counts{ByState: map[store.State]int64{}, ByStatus: map[store.MarketStatus]int64{}}
+	for _, o := range e.orders {
+		c.ByState[o.State]++
+		c.ByStatus[o.Status]++
+		c.Total++
+	}
+	return store.Snapshot{
+		At: e.now(), Shop: e.shop, Demo: e.demo, Worker: e.worker, Counts: c, Quota: e.quota,
+		Carriers: slices.Clone(e.stats), Seq: e.seq,
+	}
+}
+
+// Subscribe implements the console's engine interface.
+func (e *Engine) Subscribe() (<-chan store.Snapshot, func()) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	e.calls["Subscribe"]++
+	id := e.nextSub
+	e.nextSub++
+	ch := make(chan store.Snapshot, 1)
+	e.subs[id] = ch
+	var once gosync.Once
+	return ch, func() {
+		once.Do(func() {
+			e.mu.Lock()
+			defer e.mu.Unlock()
+			delete(e.subs, id)
+		})
+	}
+}
+
+// sorted returns the orders keep selects, by ship-by then id.
+func (e *Engine) sorted(keep func(*store.Order) bool) []*store.Order {
+	var out []*store.Order
+	for _, o := range e.orders {
+		if keep(o) {
+			out = append(out, o)
+		}
+	}
+	slices.SortFunc(out, func(a, b *store.Order) int {
+		if c := a.ShipBy().Compare(b.ShipBy()); c != 0 {
+			return c
+		}
+		return cmp.Compare(a.ID, b.ID)
+	})
+	return out
+}
+
+func page(os []*store.Order, offset, limit int) []store.Order {
+	if offset < 0 {
+		offset = 0
+	}
+	if offset >= len(os) || limit <= 0 {
+		return nil
+	}
+	end := min(len(os), offset+limit)
+	out := make([]store.Order, 0, end-offset)
+	for _, o := range os[offset:end] {
+		out = append(out, o.Clone())
+	}
+	return out
+}
+
+// Queue implements the console's engine interface.
+func (e *Engine) Queue(ctx context.Context, state store.State, offset, limit int) ([]store.Order, error) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	e.calls["Queue"]++
+	return page(e.sorted(func(o *store.Order) bool { return o.State == state }), offset, limit), ctx.Err()
+}
+
+// QueueByStatus implements the console's engine interface.
+func (e *Engine) QueueByStatus(ctx context.Context, status store.MarketStatus, offset, limit int) ([]store.Order, error) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	e.calls["QueueByStatus"]++
+	return page(e.sorted(func(o *store.Order) bool { return o.Status == status }), offset, limit), ctx.Err()
+}
+
+// Failed implements the console's engine interface: failed and dead orders
+// by ship-by.
+func (e *Engine) Failed(ctx context.Context, offset, limit int) ([]store.Order, error) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	e.calls["Failed"]++
+	return page(e.sorted(func(o *store.Order) bool {
+		return o.State == store.StateFailed || o.State == store.StateDead
+	}), offset, limit), ctx.Err()
+}
+
+// OrderDetail implements the console's engine interface.
+func (e *Engine) OrderDetail(ctx context.Context, id string) (store.Order, []store.Attempt, []store.AuditEntry, error) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	e.calls["OrderDetail"]++
+	o, ok := e.orders[id]
+	if !ok {
+		return store.Order{}, nil, nil, fmt.Errorf("order %s: %w", id, store.ErrNotFound)
+	}
+	var audit []store.AuditEntry
+	for _, a := range e.audit {
+		if a.OrderID == id {
+			audit = append(audit, a)
+		}
+	}
+	return o.Clone(), slices.Clone(e.attempts[id]), audit, nil
+}
+
+// Audit implements the console's engine interface.
+func (e *Engine) Audit(ctx context.Context, n int) ([]store.AuditEntry, error) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	out := slices.Clone(e.audit)
+	slices.Reverse(out)
+	if n < len(out) {
+		out = out[:n]
+	}
+	return out, nil
+}
+
+// Carriers implements the console's engine interface.
+func (e *Engine) Carriers() []string {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return slices.Clone(e.names)
+}
+
+// Export implements the console's engine interface: id, state, carrier and
+// buyer of the view's orders as CSV.
+func (e *Engine) Export(ctx context.Context, actor store.Actor, view string, w io.Writer) (int, error) {
+	if err := allow(actor, store.RoleOperator, "export"); err != nil {
+		return 0, err
+	}
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	e.calls["Export"]++
+	keep := func(o *store.Order) bool { return string(o.State) == view || view == "all" }
+	if view == "failed" {
+		keep = func(o *store.Order) bool { return o.State == store.StateFailed || o.State == store.StateDead }
+	}
+	cw := csv.NewWriter(w)
+	_ = cw.Write([]string{"id", "state", "carrier", "buyer", "attempts"})
+	n := 0
+	for _, o := range e.sorted(keep) {
+		if err := cw.Write([]string{o.ID, string(o.State), o.Carrier(), o.Buyer(), strconv.Itoa(o.Attempts)}); err != nil {
+			return n, fmt.Errorf("export %s: %w", view, err)
+		}
+		n++
+	}
+	cw.Flush()
+	return n, cw.Error()
+}
+
+func allow(actor store.Actor, need store.Role, action string) error {
+	if actor.Role < need {
+		return fmt.Errorf("%s: %w (%s is %s; needs %s)", action, ErrForbidden, actor.Name, actor.Role, need)
+	}
+	return nil
+}
+
+func refuse(action, id, why string) error {
+	return fmt.Errorf("%s order %s: %w: %s", action, id, ErrRefused, why)
+}
