@@ -4,8 +4,8 @@ import (
 	"encoding/binary"
 	"math"
 	"strings"
-	"unicode/utf8"
 	"time"
+	"unicode/utf8"
 )
 
 // Key layout. Every record lives under a short prefix so that each pane reads

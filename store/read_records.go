@@ -121,6 +121,9 @@ func (s *Store) Cursor(ctx context.Context) (Cursor, error) {
 	return c, nil
 }
 
+// maxProfileDays bounds ArrivalProfile's window (ten years of hours).
+const maxProfileDays = 3660
+
 // ArrivalProfile returns the number of orders created per hour of day (UTC
 // hour index 0..23) over the last days days, from per-hour counters.
 func (s *Store) ArrivalProfile(ctx context.Context, now time.Time, days int) ([24]int64, error) {
@@ -128,6 +131,7 @@ func (s *Store) ArrivalProfile(ctx context.Context, now time.Time, days int) ([2
 	if days <= 0 {
 		return profile, nil
 	}
+	days = min(days, maxProfileDays)
 	last := now.UTC().Truncate(time.Hour)
 	first := last.Add(-time.Duration(days*24-1) * time.Hour)
 	p := []byte(prefixHour)

@@ -10,7 +10,6 @@ import (
 
 	"github.com/shipdeck/shipdeck/store"
 	"github.com/shipdeck/shipdeck/theme"
-	"github.com/shipdeck/shipdeck/tui/tuitest"
 )
 
 // testNow is the fixed clock every direct test runs on.
@@ -26,12 +25,12 @@ var (
 // sleeps. Timers never fire (Tick returns nil); the engine's subscription is
 // replaced by sync, which delivers the engine's current snapshot.
 type harness struct {
-	t   *testing.T
+	t   testing.TB
 	m   *Model
 	eng Engine
 }
 
-func newHarness(t *testing.T, eng Engine, actor store.Actor, w, h int) *harness {
+func newHarness(t testing.TB, eng Engine, actor store.Actor, w, h int) *harness {
 	t.Helper()
 	m, err := New(eng, Options{Actor: actor, Now: func() time.Time { return testNow },
 		Theme: theme.New(theme.Options{Dark: true}), ExportDir: t.TempDir()})
@@ -145,12 +144,4 @@ func keyPress(k string) tea.KeyPressMsg {
 	return tea.KeyPressMsg{Code: r, Text: k}
 }
 
-func TestDumpScreen(t *testing.T) {
-	eng := tuitest.Fixture(testNow)
-	h := newHarness(t, eng, operator, 120, 40)
-	t.Log("\n" + h.screen())
-	h.press("4")
-	t.Log("\n" + h.screen())
-	h.send(tea.WindowSizeMsg{Width: 80, Height: 24})
-	t.Log("\n" + h.screen())
-}
+func sizeMsg(w, h int) tea.WindowSizeMsg { return tea.WindowSizeMsg{Width: w, Height: h} }

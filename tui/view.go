@@ -8,6 +8,7 @@ import (
 
 	"github.com/shipdeck/shipdeck/store"
 	"github.com/shipdeck/shipdeck/tui/common"
+	"github.com/shipdeck/shipdeck/tui/keys"
 )
 
 // View composes the screen from the components' cached state; it never
@@ -158,7 +159,7 @@ func (m *Model) footer() string {
 		if !b.Footer || len(b.Keys) == 0 {
 			continue
 		}
-		k := b.KeyHelp()
+		k := keys.Binding{Keys: b.Keys[:1]}.KeyHelp()
 		var item string
 		if b.Reason(ctx) != "" {
 			item = th.KeyDisabled.Render(k + " " + b.Short)

@@ -82,16 +82,28 @@ func (p *Planner) plan(ctx context.Context, now time.Time) (pollPlan, error) {
 	// Calls left for polling: the budget less the reserve still held at
 	// the reset, what is spent, the write-backs still expected today and
 	// the extra pages the expected orders will need.
-	urgent := p.expectedWriteBacks(q, prev, arr, counts, pl.start, pl.reset, now)
+	urgent, guessed := p.expectedWriteBacks(q, prev, arr, counts, pl.start, pl.reset, now)
 	var arrivingShare float64
 	for _, s := range segs {
 		arrivingShare += s.weight * s.weight * s.to.Sub(s.from).Hours()
 	}
 	extraPages := arr.perDay * arrivingShare / pageSize
 	free := float64(p.cfg.DailyLimit - p.cfg.HeldBack(pl.reset, pl.reset) - q.Total())
-	// However many write-backs are forecast, polls keep at least half of
-	// what is free: a wrong forecast must not stop ingest for the day.
-	urgent = min(urgent, free/2)
+	// Write-backs come from orders that polls find: however many are
+	// forecast, polls keep enough for one every MaxInterval (budget
+	// permitting) and, on a first day whose forecast is a guess, at least
+	// half of what is free.
+	var openTime time.Duration
+	for _, s := range segs {
+		if s.open {
+			openTime += s.to.Sub(s.from)
+		}
+	}
+	minPolls := min(openTime.Seconds()/p.cfg.MaxInterval.Seconds(), max(free, 0))
+	urgent = min(urgent, max(free-minPolls, 0))
+	if guessed {
+		urgent = min(urgent, free/2)
+	}
 	pl.pollCalls = free - urgent
 	pl.polls = pl.pollCalls - extraPages
 
@@ -101,7 +113,7 @@ func (p *Planner) plan(ctx context.Context, now time.Time) (pollPlan, error) {
 	} else if pl.polls < 1 {
 		next = pl.reset
 	} else {
-		k, budget := p.horizon(segs, now, pl.reset, q.Total(), urgent, extraPages)
+		k, budget := p.horizon(segs, now, pl.reset, q.Total(), urgent, extraPages, minPolls)
 		next = p.spread(segs[:k+1], windows, budget, now)
 	}
 	next = later(next, now.Add(p.cfg.MinInterval))
@@ -120,8 +132,9 @@ func (p *Planner) plan(ctx context.Context, now time.Time) (pollPlan, error) {
 // write-backs and extra pages. The first poll's rate comes from the
 // horizon with the smallest cap(τ) per unit of square-root weight up to τ
 // (the first piece of the taut string under the cumulative caps); it
-// returns that segment's index and cap.
-func (p *Planner) horizon(segs []segment, now, reset time.Time, used int, urgent, pages float64) (int, float64) {
+// returns that segment's index and cap. minPolls (one per MaxInterval) is
+// kept out of the forecasts' reach wherever the gate allows it.
+func (p *Planner) horizon(segs []segment, now, reset time.Time, used int, urgent, pages, minPolls float64) (int, float64) {
 	rest := reset.Sub(now).Seconds()
 	best, bestK, bestCap := math.Inf(1), len(segs)-1, 0.0
 	var weight float64
@@ -132,6 +145,15 @@ func (p *Planner) horizon(segs []segment, now, reset time.Time, used int, urgent
 		frac := s.to.Sub(now).Seconds() / rest
 		allowed := float64(p.cfg.DailyLimit - p.cfg.HeldBack(s.to, reset) - used)
 		budget := allowed - (urgent+pages)*frac
+		if k < len(segs)-1 {
+			// Write-backs arrive in bursts: keep two standard deviations
+			// of slack where running into the held-back reserve would stop
+			// polling until its release.
+			budget -= 2 * math.Sqrt(urgent*frac)
+		}
+		// The forecast never squeezes out the once-per-MaxInterval polls
+		// the gate still allows.
+		budget = max(budget, min(allowed, minPolls*frac))
 		if budget < 1 || weight == 0 {
 			continue
 		}
@@ -191,20 +213,24 @@ func (p *Planner) leaveSlowWindows(t time.Time) time.Time {
 }
 
 // expectedWriteBacks forecasts the write-back calls still to come before
-// reset. A day is expected to need as many as yesterday (on a first day
-// with no ledger behind it: one per order, extrapolating today's orders;
-// later: one per order of the profile's average day), or more if today's
-// pace says so, plus one standard deviation of Poisson noise. What is left
-// after today's write-backs is capped at twice the pro-rata share of the
-// time left, so a quieter day than yesterday frees its calls for the last
-// hours' polls instead of holding them to the reset.
-func (p *Planner) expectedWriteBacks(today, prev store.QuotaDay, arr arrivals, counts [24]int64, start, reset, now time.Time) float64 {
+// reset. A day is expected to need as many as yesterday; a first day with
+// no ledger behind it guesses one per order, extrapolating the orders seen
+// so far. Once half the day is gone today's pace counts too, if higher
+// (not earlier: write-backs trail orders by hours, so a morning of last
+// night's shipments says little about the afternoon). One standard
+// deviation of Poisson noise is added. What is left after today's
+// write-backs is capped at twice the pro-rata share of the time left, so a
+// quieter day than yesterday frees its calls for the last hours' polls
+// instead of holding them to the reset. guessed says the forecast rests on
+// no ledger history.
+func (p *Planner) expectedWriteBacks(today, prev store.QuotaDay, arr arrivals, counts [24]int64, start, reset, now time.Time) (forecast float64, guessed bool) {
 	dayLen := reset.Sub(start)
 	elapsed := now.Sub(start)
 	left := reset.Sub(now)
 	if dayLen <= 0 || left <= 0 {
-		return 0
+		return 0, false
 	}
+	done := float64(today.Used[store.CallWriteBack])
 	day := float64(prev.Used[store.CallWriteBack])
 	switch {
 	case day > 0:
@@ -215,15 +241,15 @@ func (p *Planner) expectedWriteBacks(today, prev store.QuotaDay, arr arrivals, c
 			seen += float64(max(c, 0))
 		}
 		day = seen / max(arr.share(start, now), 0.25)
+		guessed = true
 	default:
 		day = arr.perDay
 	}
-	done := float64(today.Used[store.CallWriteBack])
-	if elapsed >= dayLen/4 {
+	if elapsed >= dayLen/2 {
 		day = max(day, done*float64(dayLen)/float64(elapsed))
 	}
 	day += math.Sqrt(day)
-	return max(min(day-done, 2*day*float64(left)/float64(dayLen)), 0)
+	return max(min(day-done, 2*day*float64(left)/float64(dayLen)), 0), guessed
 }
 
 // segments cuts [now, reset) at quarter hours and slow-window edges, and

@@ -421,9 +421,6 @@ func (w *simWorld) runPlanner() (SimRun, error) {
 		if err != nil {
 			return SimRun{}, fmt.Errorf("simulate planner: %w", err)
 		}
-		if debugPoll != nil {
-			debugPoll(p, now, np)
-		}
 		if !np.After(now) {
 			np = now.Add(time.Second)
 		}
@@ -437,9 +434,6 @@ func (w *simWorld) runPlanner() (SimRun, error) {
 			return SimRun{}, fmt.Errorf("simulate planner: %w", err)
 		}
 		calls[i] = q.Total()
-	}
-	if debugOrders != nil {
-		debugOrders(orders)
 	}
 	run := w.summarize(orders, calls, polls)
 	run.WriteBacks = len(orders)

@@ -45,7 +45,7 @@ func startSim(t *testing.T, opts Options) (*Sim, *Clock) {
 // apiClient calls the simulated marketplace the way shipdeck's client must:
 // signed query, token header, JSON content type.
 type apiClient struct {
-	t        *testing.T
+	t        testing.TB
 	s        *Sim
 	secret   string
 	token    string
@@ -54,7 +54,7 @@ type apiClient struct {
 	http     *http.Client
 }
 
-func newAPIClient(t *testing.T, s *Sim) *apiClient {
+func newAPIClient(t testing.TB, s *Sim) *apiClient {
 	shop := s.Shop()
 	return &apiClient{t: t, s: s, secret: shop.AppSecret, token: shop.AccessToken,
 		stamp: s.Clock().Now, http: &http.Client{Timeout: 5 * time.Second}}

@@ -2,7 +2,6 @@ package sim
 
 import (
 	"encoding/json"
-	"fmt"
 	"hash/fnv"
 	"slices"
 	"strconv"
@@ -140,9 +139,4 @@ func (b *orderBook) detail(now time.Time, ids []string) []tiktok.Order {
 		}
 	}
 	return out
-}
-
-// orderSummary is a compact line for logs.
-func orderSummary(o tiktok.Order) string {
-	return fmt.Sprintf("%s %s", o.ID, o.Status)
 }

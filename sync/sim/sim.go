@@ -88,7 +88,7 @@ type CarrierInfo struct {
 
 // ShopInfo is the simulated shop and the app credentials it accepts.
 type ShopInfo struct {
-	ID, Name, Region string
+	ID, Name, Region  string
 	AppKey, AppSecret string
 	AccessToken       string
 	RefreshToken      string
@@ -235,7 +235,7 @@ func Start(ctx context.Context, opts Options) (*Sim, error) {
 	if opts.WebhookURL != "" {
 		s.hooks = &webhookSender{
 			url: opts.WebhookURL, appKey: opts.AppKey, appSecret: opts.AppSecret, seed: opts.Seed,
-			client: &http.Client{Timeout: 5 * time.Second}, counters: &s.market.counters, log: opts.Logger,
+			client: &http.Client{Timeout: 5 * time.Second}, counters: &s.market.counters,
 		}
 		s.book.onChange = s.hooks.enqueue
 	}
@@ -397,6 +397,7 @@ func (s *Sim) Counters() Counters {
 	c := Counters{Marketplace: s.market.counters.snapshot(), Carriers: map[string]CarrierCounters{}}
 	c.Marketplace.QuotaDay, c.Marketplace.QuotaUsed = s.market.gate.quota.usage(now)
 	s.book.mu.Lock()
+	s.book.advanceLocked(now)
 	c.Marketplace.OrdersCreated = len(s.book.list)
 	s.book.mu.Unlock()
 	for _, rc := range s.rest {

@@ -5,7 +5,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"log/slog"
 	"net/http"
 	gosync "sync"
 	"time"
@@ -32,7 +31,6 @@ type webhookSender struct {
 	queue     []pendingHook
 	client    *http.Client
 	counters  *marketCounters
-	log       *slog.Logger
 }
 
 type pendingHook struct {

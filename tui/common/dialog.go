@@ -8,7 +8,7 @@ import (
 // border and title.
 func (c *Common) Dialog(title string, lines []string, w, h int) string {
 	th := c.Theme
-	return Box(title, strings.Join(lines, "\n"), w, h, th.OverlayBorder, th.OverlayTitle)
+	return Box(" "+title+" ", strings.Join(lines, "\n"), w, h, th.OverlayBorder, th.OverlayTitle)
 }
 
 // DialogSize picks an overlay's size: want cells wide and tall, but never

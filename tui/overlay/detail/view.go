@@ -10,17 +10,21 @@ import (
 	"github.com/shipdeck/shipdeck/tui/common"
 )
 
-// size is the dialog's size on the current screen.
-func (m *Model) size() (int, int) { return common.DialogSize(110, 200, m.w, m.h) }
+// width is the dialog's width on the current screen.
+func (m *Model) width() int {
+	w, _ := common.DialogSize(110, 0, m.w, m.h)
+	return w
+}
 
+// bodyHeight is how many lines of the detail fit.
 func (m *Model) bodyHeight() int {
-	_, h := m.size()
+	_, h := common.DialogSize(0, m.h, m.w, m.h)
 	return max(0, h-2)
 }
 
 // View implements common.Component.
 func (m *Model) View() string {
-	w, h := m.size()
+	w := m.width()
 	th := m.c.Theme
 	title := "Order " + common.Clean(m.id)
 	var lines []string
@@ -32,7 +36,8 @@ func (m *Model) View() string {
 	default:
 		lines = m.body(max(0, w-2))
 	}
-	body := max(0, h-2)
+	body := min(len(lines), m.bodyHeight())
+	h := body + 2
 	maxScroll := max(0, len(lines)-body)
 	if m.scroll > maxScroll {
 		m.scroll = maxScroll
@@ -50,7 +55,7 @@ func (m *Model) body(w int) []string {
 	o := &m.order
 	now := m.c.Now()
 	sep := th.Muted.Render(th.Glyphs.Sep)
-	label := func(s string) string { return th.Muted.Render(fmt.Sprintf(" %-12s", s)) }
+	label := func(s string) string { return th.Muted.Render(fmt.Sprintf(" %-13s", s)) }
 	section := func(s string) string { return th.Accent.Render(" " + s) }
 	var l []string
 

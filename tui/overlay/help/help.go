@@ -87,8 +87,8 @@ func (m *Model) Lines() []string {
 
 // View implements common.Component.
 func (m *Model) View() string {
-	w, h := common.DialogSize(110, 60, m.w, m.h)
 	lines := m.Lines()
+	w, h := common.DialogSize(110, len(lines)+2, m.w, m.h)
 	body := max(0, h-2)
 	m.scroll = min(m.scroll, max(0, len(lines)-body))
 	return m.c.Dialog("Help — esc closes", lines[m.scroll:], w, h)

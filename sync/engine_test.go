@@ -1,0 +1,356 @@
+package sync_test
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/shipdeck/shipdeck/store"
+	shipsync "github.com/shipdeck/shipdeck/sync"
+	"github.com/shipdeck/shipdeck/sync/carrier"
+	"github.com/shipdeck/shipdeck/sync/health"
+	"github.com/shipdeck/shipdeck/sync/quota"
+	"github.com/shipdeck/shipdeck/sync/route"
+	"github.com/shipdeck/shipdeck/sync/sim"
+	"github.com/shipdeck/shipdeck/sync/tiktok"
+)
+
+// world is an engine wired to a simulator on a manual clock, as
+// `shipdeck sync` wires it, with a real store on disk.
+type world struct {
+	t     *testing.T
+	sim   *sim.Sim
+	clock *sim.Clock
+	st    *store.Store
+	eng   *shipsync.Engine
+	dir   string
+	opts  worldOptions
+}
+
+type worldOptions struct {
+	ordersPerDay int
+	faults       float64
+	history      time.Duration
+	routes       []route.Rule
+	failover     bool
+}
+
+var start = time.Date(2026, 11, 24, 15, 0, 0, 0, time.UTC)
+
+func newWorld(t *testing.T, o worldOptions) *world {
+	t.Helper()
+	clock := sim.NewManualClock(start)
+	s, err := sim.Start(context.Background(), sim.Options{Seed: 7, OrdersPerDay: o.ordersPerDay, Clock: clock,
+		History: o.history, CarrierFaults: o.faults, DailyLimit: 5000, PerSecond: -1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = s.Close() })
+	w := &world{t: t, sim: s, clock: clock, dir: t.TempDir(), opts: o}
+	w.open()
+	return w
+}
+
+// open opens the store and wires a fresh engine (as a restart would).
+func (w *world) open() {
+	t := w.t
+	st, err := store.Open(w.dir, store.Options{Now: w.clock.Now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	w.st = st
+	shop := w.sim.Shop()
+	planner, err := quota.New(quota.Config{DailyLimit: 5000, PerSecond: 1000, MinInterval: time.Minute, MaxInterval: 15 * time.Minute},
+		quota.StoreLedger{Store: st}, w.clock.Now, quota.StoreProfile(st, w.clock.Now))
+	if err != nil {
+		t.Fatal(err)
+	}
+	tt, err := tiktok.New(tiktok.Config{BaseURL: w.sim.MarketplaceURL(), AuthBaseURL: w.sim.AuthURL(), AppKey: shop.AppKey,
+		AppSecret: shop.AppSecret, AccessToken: shop.AccessToken, RefreshToken: shop.RefreshToken, ShopCipher: shop.ShopCipher,
+		Now: w.clock.Now, BeforeSend: func(ctx context.Context, call tiktok.Call) error {
+			if call.Endpoint == tiktok.EndpointRefreshToken {
+				return nil
+			}
+			return planner.Reserve(ctx, store.CallKind(tiktok.KindFrom(ctx)), 1)
+		}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var carriers []shipsync.Carrier
+	var infos []route.CarrierInfo
+	for _, ci := range w.sim.Carriers() {
+		var ad carrier.Carrier
+		if ci.Kind == "shipstation" {
+			ad, err = carrier.NewShipStation(carrier.ShipStationConfig{Name: ci.Name, Endpoint: ci.URL, APIKey: ci.Key, APISecret: ci.Secret, Timeout: 300 * time.Millisecond})
+		} else {
+			ad, err = carrier.NewREST(carrier.RESTConfig{Name: ci.Name, Endpoint: ci.URL, Token: ci.Token, Timeout: 300 * time.Millisecond})
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		carriers = append(carriers, shipsync.Carrier{Carrier: ad, MaxInFlight: 8, TransitDays: ci.TransitDays, ProviderID: ci.ProviderID})
+		infos = append(infos, route.CarrierInfo{Name: ci.Name, TransitDays: ci.TransitDays})
+	}
+	rules := w.opts.routes
+	if rules == nil {
+		rules = []route.Rule{{Name: "all", Carrier: "swift"}}
+	}
+	router, err := route.New(rules, infos, "swift")
+	if err != nil {
+		t.Fatal(err)
+	}
+	w.eng, err = shipsync.New(shipsync.Config{Shop: "test", Seed: 1, AutoFailover: w.opts.failover}, shipsync.Deps{
+		Store: st, Marketplace: tt, Planner: planner, Router: router, Carriers: carriers,
+		Health: health.NewTracker(), Breakers: health.NewBreakers(health.BreakerConfig{}), Now: w.clock.Now,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+func (w *world) close() {
+	if err := w.st.Close(); err != nil {
+		w.t.Fatal(err)
+	}
+}
+
+// cycle runs what the worker does in one round: poll, pipeline, track,
+// write back.
+func (w *world) cycle(ctx context.Context) {
+	w.t.Helper()
+	if _, err := w.eng.Poll(ctx); err != nil {
+		w.t.Fatalf("poll: %v", err)
+	}
+	if _, err := w.eng.PipelineOnce(ctx); err != nil && !tolerable(err) {
+		w.t.Fatalf("pipeline: %v", err)
+	}
+	if _, err := w.eng.Track(ctx); err != nil {
+		w.t.Fatalf("track: %v", err)
+	}
+	if _, err := w.eng.PipelineOnce(ctx); err != nil && !tolerable(err) {
+		w.t.Fatalf("pipeline: %v", err)
+	}
+}
+
+// tolerable are failures the pipeline records on the order and moves on.
+func tolerable(err error) bool {
+	return err != nil && (errors.Is(err, context.DeadlineExceeded) || strings.Contains(err.Error(), "record push"))
+}
+
+// drain runs cycles, moving the clock on, until nothing is in flight.
+func (w *world) drain(ctx context.Context, rounds int, step time.Duration) {
+	for i := 0; i < rounds; i++ {
+		w.cycle(ctx)
+		w.clock.Advance(step)
+	}
+}
+
+func (w *world) counts() store.Counts {
+	c, err := w.st.Counts(context.Background())
+	if err != nil {
+		w.t.Fatal(err)
+	}
+	return c
+}
+
+// assertExactlyOnce checks the simulator's own counters: no order created
+// twice at a carrier, no order at two carriers (unless re-routed), no
+// package shipped twice on TikTok.
+func (w *world) assertExactlyOnce() {
+	t := w.t
+	c := w.sim.Counters()
+	at := map[string][]string{}
+	for name, cc := range c.Carriers {
+		if d := cc.DuplicateCreates(); len(d) > 0 {
+			t.Errorf("carrier %s created orders more than once: %v", name, d)
+		}
+		for id := range cc.CreatesByExternalID {
+			at[id] = append(at[id], name)
+		}
+	}
+	for id, carriers := range at {
+		if len(carriers) > 1 {
+			o, _ := w.st.Order(context.Background(), id)
+			if o.Push == nil || len(o.Push.PreviousCarriers) == 0 {
+				t.Errorf("order %s was created at %v without a re-route", id, carriers)
+			}
+		}
+	}
+	for pkg, n := range c.Marketplace.ShipsByPackage {
+		if n > 1 {
+			t.Errorf("package %s shipped %d times on TikTok", pkg, n)
+		}
+	}
+}
+
+func TestSyncPushesEveryEligibleOrderExactlyOnce(t *testing.T) {
+	ctx := context.Background()
+	w := newWorld(t, worldOptions{ordersPerDay: 400, history: 8 * time.Hour})
+	w.drain(ctx, 12, 20*time.Minute)
+	w.cycle(ctx)
+	w.assertExactlyOnce()
+	counts := w.counts()
+	if counts.Total == 0 {
+		t.Fatal("no orders were stored")
+	}
+	// Every order the simulator holds is stored exactly once.
+	simOrders := w.sim.Orders()
+	if int(counts.Total) != len(simOrders) {
+		t.Errorf("stored %d orders, the simulator has %d", counts.Total, len(simOrders))
+	}
+	eligibleAtCarrier := 0
+	c := w.sim.Counters()
+	for _, cc := range c.Carriers {
+		eligibleAtCarrier += cc.Creates()
+	}
+	if eligibleAtCarrier == 0 {
+		t.Fatal("nothing reached a carrier")
+	}
+	for _, s := range []store.State{store.StatePushing, store.StateUnknown, store.StateReady, store.StateQueued} {
+		if counts.ByState[s] != 0 {
+			t.Errorf("%d orders left %s after draining", counts.ByState[s], s)
+		}
+	}
+	if counts.ByState[store.StateShipped] == 0 {
+		t.Errorf("no order got its tracking written back: %+v", counts.ByState)
+	}
+	for pkg, n := range c.Marketplace.ShipsByPackage {
+		if n != 1 {
+			t.Errorf("package %s written back %d times", pkg, n)
+		}
+	}
+}
+
+func TestFlakyCarrierRetriesThenLandsOrGoesDeadWithReason(t *testing.T) {
+	ctx := context.Background()
+	w := newWorld(t, worldOptions{ordersPerDay: 300, history: 8 * time.Hour, faults: 1,
+		routes: []route.Rule{{Name: "flaky", Carrier: "flaky"}}})
+	w.drain(ctx, 30, 10*time.Minute)
+	w.assertExactlyOnce()
+	counts := w.counts()
+	if counts.ByState[store.StatePushing] != 0 || counts.ByState[store.StateUnknown] != 0 {
+		t.Errorf("in flight after draining: %+v", counts.ByState)
+	}
+	failed, err := w.st.Failed(ctx, 0, 1000)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, o := range failed {
+		if o.State == store.StateDead && o.Reason == "" {
+			t.Errorf("dead order %s has no reason", o.ID)
+		}
+	}
+	fc := w.sim.Counters().Carriers["flaky"]
+	if len(fc.Faults) == 0 {
+		t.Fatal("the flaky carrier injected no faults; the test proves nothing")
+	}
+	if fc.Creates() == 0 {
+		t.Fatal("nothing landed at the flaky carrier")
+	}
+}
+
+func TestCrashBetweenCarrierAcceptAndCommitDoesNotDuplicate(t *testing.T) {
+	ctx := context.Background()
+	w := newWorld(t, worldOptions{ordersPerDay: 300, history: 6 * time.Hour})
+	if _, err := w.eng.Poll(ctx); err != nil {
+		t.Fatal(err)
+	}
+	// Cancel the pipeline while pushes are in flight: the 3PL may have
+	// accepted some orders whose result was never committed.
+	pctx, cancel := context.WithCancel(ctx)
+	go func() {
+		time.Sleep(3 * time.Millisecond)
+		cancel()
+	}()
+	_, _ = w.eng.PipelineOnce(pctx)
+	w.close()
+	w.open() // restart
+	if err := w.eng.Recover(ctx); err != nil {
+		t.Fatal(err)
+	}
+	w.drain(ctx, 8, 20*time.Minute)
+	w.assertExactlyOnce()
+	counts := w.counts()
+	if counts.ByState[store.StatePushing] != 0 || counts.ByState[store.StateUnknown] != 0 || counts.ByState[store.StateQueued] != 0 {
+		t.Errorf("unresolved after restart: %+v", counts.ByState)
+	}
+}
+
+func TestOperatorRetryAndReroute(t *testing.T) {
+	ctx := context.Background()
+	w := newWorld(t, worldOptions{ordersPerDay: 300, history: 6 * time.Hour,
+		routes: []route.Rule{{Name: "picky", Carrier: "picky"}}})
+	w.drain(ctx, 4, 20*time.Minute)
+	dead, err := w.st.Queue(ctx, store.StateDead, 0, 10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(dead) == 0 {
+		t.Skip("the picky carrier rejected nothing with this seed")
+	}
+	op := store.Actor{Name: "ana", Role: store.RoleOperator}
+	viewer := store.Actor{Name: "vic", Role: store.RoleViewer}
+	id := dead[0].ID
+
+	if err := w.eng.Retry(ctx, viewer, id); !errors.Is(err, shipsync.ErrForbidden) {
+		t.Fatalf("viewer retry: got %v, want ErrForbidden", err)
+	}
+	// Dead stays dead until an operator acts.
+	w.drain(ctx, 2, 20*time.Minute)
+	if o, _ := w.st.Order(ctx, id); o.State != store.StateDead {
+		t.Fatalf("dead order moved to %s without an operator", o.State)
+	}
+	if err := w.eng.Reroute(ctx, op, id, "swift"); err != nil {
+		t.Fatalf("reroute: %v", err)
+	}
+	o, atts, audit, err := w.st.OrderDetail(ctx, id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if o.State != store.StateQueued || o.Push.Carrier != "swift" || o.Push.Generation != 2 {
+		t.Fatalf("after reroute: state %s carrier %s gen %d", o.State, o.Carrier(), o.Push.Generation)
+	}
+	if len(atts) == 0 {
+		t.Error("no attempts recorded")
+	}
+	if len(audit) == 0 || audit[len(audit)-1].Who != "ana" || audit[len(audit)-1].Action != "reroute" {
+		t.Errorf("audit trail lacks the reroute by ana: %+v", audit)
+	}
+	w.drain(ctx, 3, 20*time.Minute)
+	if o, _ := w.st.Order(ctx, id); o.State == store.StateDead || o.State == store.StateQueued {
+		t.Errorf("rerouted order is %s (%s)", o.State, o.Reason)
+	}
+	w.assertExactlyOnce()
+
+	// Retry of a dead order: refused while not failed, accepted when dead.
+	if len(dead) > 1 {
+		id2 := dead[1].ID
+		if err := w.eng.Retry(ctx, op, id2); err != nil {
+			t.Fatalf("retry: %v", err)
+		}
+		if o, _ := w.st.Order(ctx, id2); o.State != store.StateQueued {
+			t.Errorf("after retry: %s", o.State)
+		}
+		if err := w.eng.Retry(ctx, op, id2); !errors.Is(err, shipsync.ErrRefused) {
+			t.Errorf("second retry: got %v, want ErrRefused", err)
+		}
+	}
+}
+
+func TestCancellationOnTikTokCancelsAtCarrier(t *testing.T) {
+	ctx := context.Background()
+	w := newWorld(t, worldOptions{ordersPerDay: 600, history: 12 * time.Hour})
+	w.drain(ctx, 30, 30*time.Minute)
+	w.assertExactlyOnce()
+	counts := w.counts()
+	if counts.ByState[store.StateCancelled] == 0 {
+		t.Skip("no cancellations with this seed")
+	}
+	cancels := 0
+	for _, cc := range w.sim.Counters().Carriers {
+		cancels += cc.Cancels + cc.CancelsTooLate
+	}
+	t.Logf("cancelled orders %d, cancels at carriers %d", counts.ByState[store.StateCancelled], cancels)
+}
