@@ -117,11 +117,11 @@ func TestLiveConsoleRetriesAndFollowsTheEnginesSnapshots(t *testing.T) {
 	term.waitFor("dead 2 · failed 2")
 
 	term.tm.Type("e")
-	term.waitFor("Re-route ORD-FAIL-0002", "(current)")
+	term.waitFor("Re-route ORD-FAIL-0001", "(current)")
 	term.tm.Type("fast")
 	term.tm.Send(tea.KeyPressMsg{Code: tea.KeyEnter})
-	term.waitFor("re-routed ORD-FAIL-0002 to fastship")
-	if o, _ := eng.Order("ORD-FAIL-0002"); o.Carrier() != "fastship" {
+	term.waitFor("re-routed ORD-FAIL-0001 to fastship")
+	if o, _ := eng.Order("ORD-FAIL-0001"); o.Carrier() != "fastship" {
 		t.Fatalf("carrier = %s", o.Carrier())
 	}
 	term.quit()

@@ -22,9 +22,10 @@ func arrivalShape(h float64) float64 {
 
 // DefaultArrivals returns a seeded generator of order-placement times: a
 // non-homogeneous Poisson process averaging perDay orders a day with
-// arrivalShape's lunchtime and evening peaks in zone (nil means UTC). The
-// same seed and day always give the same orders, whatever order the days
-// are asked for in.
+// arrivalShape's lunchtime and evening peaks in zone (nil means UTC). Asked
+// for the day starting at day it returns the 25 hours from day, enough for
+// any quota day. The same seed and day always give the same orders,
+// whatever order the days are asked for in.
 func DefaultArrivals(seed uint64, perDay float64, zone *time.Location) func(day time.Time) []time.Time {
 	if zone == nil {
 		zone = time.UTC
@@ -42,8 +43,9 @@ func DefaultArrivals(seed uint64, perDay float64, zone *time.Location) func(day 
 		if perDay <= 0 {
 			return nil
 		}
-		l := day.In(zone)
-		next := time.Date(l.Year(), l.Month(), l.Day()+1, l.Hour(), l.Minute(), l.Second(), l.Nanosecond(), zone)
+		// 25 hours cover the longest (DST) quota day whatever its zone;
+		// Simulate keeps the orders inside the day.
+		next := day.Add(25 * time.Hour)
 		rng := rand.New(rand.NewPCG(seed, uint64(day.Unix())))
 		maxRate := peak * perHour / 3600 // per second
 		var out []time.Time

@@ -1,9 +1,3 @@
-// Package quota is shipdeck's TikTok Shop quota planner. Every TikTok call
-// is reserved in a persisted per-day ledger before it is sent, so neither a
-// crash loop nor a burst of operator actions can overspend the daily budget;
-// the planner holds back a reserve for urgent calls (tracking write-backs,
-// operator actions) and spreads the day's polls over the hours in which
-// orders actually arrive.
 package quota
 
 import (
@@ -46,8 +40,9 @@ type Config struct {
 	Zone      *time.Location
 	ResetHour int
 	// ReservePercent of DailyLimit is held back for urgent calls
-	// (write-backs, operator actions): polls and sweeps never touch it.
-	// Zero means the default (20); a negative value means no reserve.
+	// (write-backs, operator actions): polls and sweeps never touch it
+	// until ReserveRelease lets it go. Zero means the default (20); a
+	// negative value means no reserve.
 	ReservePercent int
 	// ReserveRelease is how long before the reset the reserve starts to
 	// shrink, linearly, to ReserveFloorPercent at the reset: a reserve

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"math"
-	"slices"
 	"time"
 
 	"github.com/shipdeck/shipdeck/store"
@@ -22,6 +21,7 @@ const segStep = 15 * time.Minute
 // segment is a stretch of the rest of the day with a constant arrival rate.
 type segment struct {
 	from, to time.Time
+	secs     float64 // to − from in seconds
 	weight   float64 // sqrt of the arrival rate
 	open     bool    // false inside a slow window
 	rate     float64 // planned polls per second
@@ -29,27 +29,33 @@ type segment struct {
 
 // pollPlan is the planner's view of the rest of the quota day.
 type pollPlan struct {
-	next      time.Time
-	label     string
-	start     time.Time
-	reset     time.Time
-	ledger    store.QuotaDay
-	pollCalls float64 // non-urgent calls left for polling today
-	polls     float64 // polls those calls pay for
+	next   time.Time
+	label  string
+	start  time.Time
+	reset  time.Time
+	ledger store.QuotaDay
+	polls  float64 // polls the calls left for polling pay for
 }
 
 // NextPoll returns when the next non-urgent poll should happen, assuming
-// one happened at now. The calls left for polling today (the budget less
-// the reserve floor, the calls already spent and the write-backs expected
-// before the reset) are spread over the rest of the quota day with a poll density
-// proportional to the square root of the expected arrival rate, which
-// minimizes the mean delay between an order being placed and a poll seeing
-// it. The interval is clamped to [MinInterval, MaxInterval] while the
-// budget can pay for the maximum; no poll is planned inside a slow window
-// (the first one after it comes at its end); with nothing left to spend the
-// next poll is at the reset; while the reserve still holds back the next
-// call, the poll waits until its release lets one through. A failing profile falls back to the prior
-// curve; a failing ledger is an error.
+// one happened at now.
+//
+// The calls left for polling today (the budget less the reserve kept at the
+// reset, the calls already spent, the write-backs still expected and the
+// extra pages the expected orders need) are spread over the rest of the
+// quota day with a poll density proportional to the square root of the
+// expected arrival rate, which minimizes the mean delay between an order
+// being placed and a poll storing it for a given number of polls. Before
+// the reserve's release only the part of the budget outside the full
+// reserve can be spent, and the plan respects that too.
+//
+// The interval is clamped to [MinInterval, MaxInterval] while the budget
+// can pay for the maximum. No poll is planned inside a slow window: the
+// last one comes just before it starts, the next at its end. With nothing
+// left to spend the next poll is at the reset; while the reserve still
+// holds back the next call, the poll waits until its release lets one
+// through. A failing profile falls back to the prior curve; a failing
+// ledger is an error.
 func (p *Planner) NextPoll(ctx context.Context, now time.Time) (time.Time, error) {
 	plan, err := p.plan(ctx, now)
 	if err != nil {
@@ -85,7 +91,7 @@ func (p *Planner) plan(ctx context.Context, now time.Time) (pollPlan, error) {
 	urgent, guessed := p.expectedWriteBacks(q, prev, arr, counts, pl.start, pl.reset, now)
 	var arrivingShare float64
 	for _, s := range segs {
-		arrivingShare += s.weight * s.weight * s.to.Sub(s.from).Hours()
+		arrivingShare += s.weight * s.weight * s.secs / 3600
 	}
 	extraPages := arr.perDay * arrivingShare / pageSize
 	free := float64(p.cfg.DailyLimit - p.cfg.HeldBack(pl.reset, pl.reset) - q.Total())
@@ -104,8 +110,7 @@ func (p *Planner) plan(ctx context.Context, now time.Time) (pollPlan, error) {
 	if guessed {
 		urgent = min(urgent, free/2)
 	}
-	pl.pollCalls = free - urgent
-	pl.polls = pl.pollCalls - extraPages
+	pl.polls = free - urgent - extraPages
 
 	var next time.Time
 	if in, end := p.inSlowWindow(now); in {
@@ -140,7 +145,7 @@ func (p *Planner) horizon(segs []segment, now, reset time.Time, used int, urgent
 	var weight float64
 	for k, s := range segs {
 		if s.open {
-			weight += s.weight * s.to.Sub(s.from).Seconds()
+			weight += s.weight * s.secs
 		}
 		frac := s.to.Sub(now).Seconds() / rest
 		allowed := float64(p.cfg.DailyLimit - p.cfg.HeldBack(s.to, reset) - used)
@@ -179,7 +184,7 @@ func (p *Planner) spread(segs []segment, windows []span, polls float64, now time
 	sustainMax := polls >= openTime.Seconds()/p.cfg.MaxInterval.Seconds()
 	allocate(segs, polls, p.cfg.MinInterval, p.cfg.MaxInterval, sustainMax)
 
-	next, _ := advance(segs, now, 1)
+	next := advance(segs, now)
 	next = later(next, now.Add(p.cfg.MinInterval))
 	if sustainMax {
 		next = earlier(next, now.Add(p.cfg.MaxInterval))
@@ -210,169 +215,6 @@ func (p *Planner) leaveSlowWindows(t time.Time) time.Time {
 		t = end
 	}
 	return t
-}
-
-// expectedWriteBacks forecasts the write-back calls still to come before
-// reset. A day is expected to need as many as yesterday; a first day with
-// no ledger behind it guesses one per order, extrapolating the orders seen
-// so far. Once half the day is gone today's pace counts too, if higher
-// (not earlier: write-backs trail orders by hours, so a morning of last
-// night's shipments says little about the afternoon). One standard
-// deviation of Poisson noise is added. What is left after today's
-// write-backs is capped at twice the pro-rata share of the time left, so a
-// quieter day than yesterday frees its calls for the last hours' polls
-// instead of holding them to the reset. guessed says the forecast rests on
-// no ledger history.
-func (p *Planner) expectedWriteBacks(today, prev store.QuotaDay, arr arrivals, counts [24]int64, start, reset, now time.Time) (forecast float64, guessed bool) {
-	dayLen := reset.Sub(start)
-	elapsed := now.Sub(start)
-	left := reset.Sub(now)
-	if dayLen <= 0 || left <= 0 {
-		return 0, false
-	}
-	done := float64(today.Used[store.CallWriteBack])
-	day := float64(prev.Used[store.CallWriteBack])
-	switch {
-	case day > 0:
-	case prev.Total() == 0:
-		// First day: the profile holds only today's orders so far.
-		var seen float64
-		for _, c := range counts {
-			seen += float64(max(c, 0))
-		}
-		day = seen / max(arr.share(start, now), 0.25)
-		guessed = true
-	default:
-		day = arr.perDay
-	}
-	if elapsed >= dayLen/2 {
-		day = max(day, done*float64(dayLen)/float64(elapsed))
-	}
-	day += math.Sqrt(day)
-	return max(min(day-done, 2*day*float64(left)/float64(dayLen)), 0), guessed
-}
-
-// segments cuts [now, reset) at quarter hours and slow-window edges, and
-// returns the pieces with their weights, plus the slow windows met.
-func (p *Planner) segments(now, reset time.Time, arr arrivals) ([]segment, []span) {
-	var windows []span
-	for _, w := range p.cfg.SlowWindows {
-		windows = append(windows, w.occurrences(now, reset, p.cfg.Zone)...)
-	}
-	slices.SortFunc(windows, func(a, b span) int { return a.from.Compare(b.from) })
-	cuts := []time.Time{now, reset}
-	for t := now.Truncate(segStep).Add(segStep); t.Before(reset); t = t.Add(segStep) {
-		cuts = append(cuts, t)
-	}
-	for _, w := range windows {
-		for _, t := range []time.Time{w.from, w.to} {
-			if t.After(now) && t.Before(reset) {
-				cuts = append(cuts, t)
-			}
-		}
-	}
-	slices.SortFunc(cuts, func(a, b time.Time) int { return a.Compare(b) })
-	cuts = slices.CompactFunc(cuts, func(a, b time.Time) bool { return a.Equal(b) })
-	segs := make([]segment, 0, len(cuts))
-	for i := 0; i+1 < len(cuts); i++ {
-		from, to := cuts[i], cuts[i+1]
-		mid := from.Add(to.Sub(from) / 2)
-		open := true
-		for _, w := range windows {
-			if !mid.Before(w.from) && mid.Before(w.to) {
-				open = false
-				break
-			}
-		}
-		segs = append(segs, segment{from: from, to: to, weight: arr.sqrtRate(mid), open: open})
-	}
-	return segs, windows
-}
-
-// allocate sets each open segment's poll rate to c·weight clamped to
-// [1/max, 1/min] (the lower bound only when the budget sustains it), with
-// c chosen so the rest of the day gets polls polls. This is the optimum of
-// the square-root rule under interval bounds.
-func allocate(segs []segment, polls float64, minI, maxI time.Duration, sustainMax bool) {
-	hi := 1 / minI.Seconds()
-	lo := 0.0
-	if sustainMax {
-		lo = 1 / maxI.Seconds()
-	}
-	total := func(c float64) float64 {
-		var n float64
-		for i := range segs {
-			if segs[i].open {
-				n += min(max(c*segs[i].weight, lo), hi) * segs[i].to.Sub(segs[i].from).Seconds()
-			}
-		}
-		return n
-	}
-	set := func(c float64) {
-		for i := range segs {
-			segs[i].rate = 0
-			if segs[i].open {
-				segs[i].rate = min(max(c*segs[i].weight, lo), hi)
-			}
-		}
-	}
-	if total(math.Inf(1)) <= polls {
-		set(math.Inf(1))
-		return
-	}
-	lowC, highC := 0.0, 1e-6
-	for total(highC) < polls && highC < 1e12 {
-		highC *= 2
-	}
-	for range 60 {
-		mid := (lowC + highC) / 2
-		if total(mid) < polls {
-			lowC = mid
-		} else {
-			highC = mid
-		}
-	}
-	set(highC)
-}
-
-// advance walks the planned rates from now until want polls have
-// accumulated or until stop (if given), and returns that instant and the
-// polls accumulated. Running off the end returns the last segment's end.
-func advance(segs []segment, now time.Time, want float64, stop ...time.Time) (time.Time, float64) {
-	var acc float64
-	end := now
-	for _, s := range segs {
-		from, to := s.from, s.to
-		if len(stop) > 0 && !to.Before(stop[0]) {
-			to = stop[0]
-		}
-		if !to.After(from) {
-			break
-		}
-		span := to.Sub(from).Seconds()
-		if s.rate > 0 && acc+s.rate*span >= want {
-			return from.Add(time.Duration((want - acc) / s.rate * float64(time.Second))), want
-		}
-		acc += s.rate * span
-		end = to
-	}
-	return end, acc
-}
-
-// later returns the later of two instants.
-func later(a, b time.Time) time.Time {
-	if a.After(b) {
-		return a
-	}
-	return b
-}
-
-// earlier returns the earlier of two instants.
-func earlier(a, b time.Time) time.Time {
-	if a.Before(b) {
-		return a
-	}
-	return b
 }
 
 // gateOpens is the first instant from now on at which the reserve lets one

@@ -95,3 +95,11 @@ func (c *Clock) Manual() bool {
 	defer c.mu.Unlock()
 	return c.manual
 }
+
+// wallClock is the real time.
+type wallClock struct{}
+
+func (wallClock) Now() time.Time { return time.Now() }
+
+// WallClock returns the real clock as a TimeSource.
+func WallClock() TimeSource { return wallClock{} }

@@ -54,14 +54,17 @@ func (s *Sim) ConfigTOML() string {
 	var b strings.Builder
 	q := func(v string) string { return fmt.Sprintf("%q", v) }
 	fmt.Fprintf(&b, "# shipdeck configuration for the built-in simulator (seed %d).\n", s.opts.Seed)
-	fmt.Fprintf(&b, "# Secrets come from the environment: %s, %s and the carrier variables below.\n\n", EnvAppSecret, EnvAccessToken)
+	fmt.Fprintf(&b, "# Secrets come from the environment: %s, %s, %s and the carrier variables below.\n\n",
+		EnvAppSecret, EnvAccessToken, EnvRefreshToken)
 
 	b.WriteString("[shop]\n")
 	fmt.Fprintf(&b, "name = %s\n", q(s.shop.Name))
 	fmt.Fprintf(&b, "base_url = %s\n", q(s.baseURL))
+	fmt.Fprintf(&b, "auth_url = %s\n", q(s.baseURL))
 	fmt.Fprintf(&b, "app_key = %s\n", q(s.shop.AppKey))
 	fmt.Fprintf(&b, "app_secret_env = %s\n", q(EnvAppSecret))
 	fmt.Fprintf(&b, "access_token_env = %s\n", q(EnvAccessToken))
+	fmt.Fprintf(&b, "refresh_token_env = %s\n", q(EnvRefreshToken))
 	fmt.Fprintf(&b, "shop_cipher = %s\n\n", q(s.shop.ShopCipher))
 
 	b.WriteString("[quota]\n")

@@ -53,6 +53,7 @@ type gate struct {
 	tokens       map[string]time.Time // access token → expiry (sim time)
 	issued       int
 	seed         int64
+	stampClock   TimeSource // nil: check timestamps against the sim clock
 
 	quota quotaLedger
 }
@@ -81,11 +82,15 @@ func (g *gate) check(r *http.Request, q url.Values, body []byte, now time.Time, 
 		return &apiError{http.StatusUnauthorized, tiktok.CodeOverloaded,
 			"Invalid timestamp. The timestamp query parameter is missing or not a Unix time in seconds.", 0, rejectTimestamp}
 	}
+	ref := now
+	if g.stampClock != nil {
+		ref = g.stampClock.Now()
+	}
 	switch t := time.Unix(ts, 0); {
-	case t.Before(now.Add(-timestampBehind)):
+	case t.Before(ref.Add(-timestampBehind)):
 		return &apiError{http.StatusUnauthorized, tiktok.CodeOverloaded,
 			"Invalid timestamp. The timestamp must not be earlier than 5 minutes before the current time.", 0, rejectTimestamp}
-	case t.After(now.Add(timestampAhead)):
+	case t.After(ref.Add(timestampAhead)):
 		return &apiError{http.StatusUnauthorized, tiktok.CodeOverloaded,
 			"Invalid timestamp. The timestamp must not exceed the current time by more than 30 seconds.", 0, rejectTimestamp}
 	}

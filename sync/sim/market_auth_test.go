@@ -178,3 +178,21 @@ func TestUnknownPathAndMethod(t *testing.T) {
 		t.Errorf("wrong method: HTTP %d code %d", res.status, res.env.Code)
 	}
 }
+
+func TestTimestampsCheckedAgainstAWallClockForSeparateProcesses(t *testing.T) {
+	wall := NewManualClock(testStart)
+	s, simClock := startSim(t, Options{OrdersPerDay: -1, TimestampClock: wall})
+	simClock.Advance(3 * time.Hour) // the sim runs ahead of the client's real time
+	c := newAPIClient(t, s)
+	c.stamp = wall.Now
+	if res := c.do(http.MethodGet, "/authorization/202309/shops", nil, nil); res.env.Code != 0 {
+		t.Fatalf("timestamp from the wall clock refused: %d %s", res.env.Code, res.env.Message)
+	}
+	c.stamp = simClock.Now
+	if res := c.do(http.MethodGet, "/authorization/202309/shops", nil, nil); res.env.Code != tiktok.CodeOverloaded {
+		t.Fatalf("a sim-clock timestamp 3 h ahead of the wall clock: code %d", res.env.Code)
+	}
+	if WallClock().Now().IsZero() {
+		t.Fatal("wall clock")
+	}
+}

@@ -33,6 +33,12 @@ type Options struct {
 	Speed float64
 	// Clock overrides Speed: pass NewManualClock(...) in tests.
 	Clock TimeSource
+	// TimestampClock is what request timestamps are checked against (5 min
+	// behind, 30 s ahead). Nil means the sim clock, right for a client that
+	// shares it. A standalone simulator running faster than real time for a
+	// separate process passes WallClock(), since that client stamps
+	// requests with the real time.
+	TimestampClock TimeSource
 	// Start is the simulated time at startup (with Speed). Zero means now.
 	Start time.Time
 	// History backfills arrivals from Start − History, so a demo opens with
@@ -224,8 +230,8 @@ func Start(ctx context.Context, opts Options) (*Sim, error) {
 		appKey: opts.AppKey, appSecret: opts.AppSecret, shopCipher: opts.ShopCipher,
 		refreshToken: opts.RefreshToken, refreshExp: now.Add(refreshLifetime).Truncate(time.Second),
 		tokens: map[string]time.Time{opts.AccessToken: now.Add(tokenLifetime).Truncate(time.Second)},
-		seed:   opts.Seed,
-		quota:  quotaLedger{daily: opts.DailyLimit, perSecond: opts.PerSecond, zone: resetZone, resetHour: opts.ResetHour},
+		seed:   opts.Seed, stampClock: opts.TimestampClock,
+		quota: quotaLedger{daily: opts.DailyLimit, perSecond: opts.PerSecond, zone: resetZone, resetHour: opts.ResetHour},
 	}
 	s.market = &market{
 		book: s.book, gate: g, clock: clock, latency: newLatencyModel(opts.Seed, 100, opts.Latency),

@@ -40,6 +40,8 @@ func TestConfigTOMLMatchesTheSimulator(t *testing.T) {
 		Shop struct {
 			Name           string `toml:"name"`
 			BaseURL        string `toml:"base_url"`
+			AuthURL        string `toml:"auth_url"`
+			RefreshEnv     string `toml:"refresh_token_env"`
 			AppKey         string `toml:"app_key"`
 			AppSecretEnv   string `toml:"app_secret_env"`
 			AccessTokenEnv string `toml:"access_token_env"`
@@ -85,7 +87,8 @@ func TestConfigTOMLMatchesTheSimulator(t *testing.T) {
 	}
 	env := s.Env()
 	if cfg.Shop.BaseURL != s.MarketplaceURL() || cfg.Shop.AppKey != s.Shop().AppKey || cfg.Shop.ShopCipher != s.Shop().ShopCipher ||
-		env[cfg.Shop.AppSecretEnv] != s.Shop().AppSecret || env[cfg.Shop.AccessTokenEnv] != s.Shop().AccessToken {
+		env[cfg.Shop.AppSecretEnv] != s.Shop().AppSecret || env[cfg.Shop.AccessTokenEnv] != s.Shop().AccessToken ||
+		cfg.Shop.AuthURL != s.AuthURL() || env[cfg.Shop.RefreshEnv] != s.Shop().RefreshToken {
 		t.Fatalf("shop section %+v does not match", cfg.Shop)
 	}
 	if cfg.Quota.DailyLimit != 500 || cfg.Quota.PerSecond != 50 || cfg.Quota.ResetZone != "UTC" {

@@ -87,6 +87,10 @@ func (m *Model) SetSize(w, h int) {
 // visible is the number of order rows on screen.
 func (m *Model) visible() int { return max(0, m.height-1) }
 
+// Visible is the number of order rows on screen, which is the page size
+// the list asks for.
+func (m *Model) Visible() int { return m.visible() }
+
 // Total is the list's length as the counters report it.
 func (m *Model) Total() int { return m.total }
 

@@ -181,3 +181,6 @@ func countsEqual(a, b store.Counts) bool {
 
 // Refresh refetches the page on screen.
 func (m *Model) Refresh() tea.Cmd { return m.list.Refresh() }
+
+// VisibleRows is the number of order rows on screen.
+func (m *Model) VisibleRows() int { return m.list.Visible() }
