@@ -122,8 +122,10 @@ func (a *app) startDemo(ctx context.Context, f flags) error {
 	if speed <= 0 {
 		speed = 60
 	}
-	s, err := sim.Start(ctx, sim.Options{Seed: 1, OrdersPerDay: 300, Speed: speed, Latency: 1, CarrierFaults: 1,
-		Start: time.Now().Add(-30 * time.Hour)})
+	o := sim.DemoOptions()
+	o.Speed = speed
+	o.History = 12 * time.Hour
+	s, err := sim.Start(ctx, o)
 	if err != nil {
 		return fmt.Errorf("start the demo simulator: %w", err)
 	}
@@ -386,4 +388,34 @@ func portOf(addr string) string {
 		}
 	}
 	return "2222"
+}
+
+// runWorker runs the engine, the webhook listener (when configured) and
+// the search index build until ctx ends, and returns when all have stopped.
+func (a *app) runWorker(ctx context.Context) error {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	errs := make(chan error, 3)
+	go func() { errs <- a.eng.Run(ctx) }()
+	go func() {
+		err := a.serveWebhooks(ctx)
+		if err != nil {
+			a.log.Error("webhook listener stopped", "err", err)
+		}
+		errs <- nil
+	}()
+	go func() {
+		if err := a.buildIndex(ctx); err != nil && !errors.Is(err, context.Canceled) {
+			a.log.Warn("search index", "err", err)
+		}
+		errs <- nil
+	}()
+	var first error
+	for range 3 {
+		if err := <-errs; err != nil && first == nil {
+			first = err
+			cancel()
+		}
+	}
+	return first
 }

@@ -89,7 +89,7 @@ func syncCmd(env *runEnv) *cobra.Command {
 			return withApp(cmd, env, appOptions{}, func(ctx context.Context, a *app) error {
 				if !once {
 					fmt.Fprintf(env.out, "shipdeck: syncing %s; Ctrl-C stops\n", a.cfg.Shop.Name)
-					return a.eng.Run(ctx)
+					return a.runWorker(ctx)
 				}
 				sum, err := syncOnce(ctx, a, rounds)
 				if asJSON {

@@ -24,17 +24,11 @@ func runConsole(ctx context.Context, env *runEnv, f flags) error {
 	defer a.Close()
 	wctx, stop := context.WithCancel(ctx)
 	var wg gosync.WaitGroup
-	wg.Add(2)
+	wg.Add(1)
 	go func() {
 		defer wg.Done()
-		if err := a.eng.Run(wctx); err != nil {
+		if err := a.runWorker(wctx); err != nil {
 			a.log.Error("worker stopped", "err", err)
-		}
-	}()
-	go func() {
-		defer wg.Done()
-		if err := a.buildIndex(wctx); err != nil && !errors.Is(err, context.Canceled) {
-			a.log.Warn("search index", "err", err)
 		}
 	}()
 	defer func() {

@@ -121,4 +121,3 @@ func progressBar(env *runEnv, label string) func(done, total int) {
 		fmt.Fprintf(env.err, "\r%s %s %d/%d", label, string(bar), done, total)
 	}
 }
-

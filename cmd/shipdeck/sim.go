@@ -2,6 +2,8 @@ package main
 
 import (
 	"fmt"
+	"maps"
+	"slices"
 	"net"
 	"strings"
 
@@ -14,6 +16,10 @@ import (
 func simCmd(env *runEnv) *cobra.Command {
 	o := sim.DemoOptions()
 	o.Listen = "127.0.0.1:7788"
+	// A worker in another process signs with the real clock: accept real
+	// timestamps, and run in real time unless asked otherwise.
+	o.Speed = 1
+	o.TimestampClock = sim.WallClock()
 	var quiet bool
 	c := &cobra.Command{
 		Use:   "sim",
@@ -37,9 +43,10 @@ func simCmd(env *runEnv) *cobra.Command {
 			for _, c := range s.Carriers() {
 				fmt.Fprintf(env.out, "#   carrier %-8s %-11s %s (%s)\n", c.Name, c.Kind, c.URL, c.Profile)
 			}
-			fmt.Fprintln(env.out, "# export these, then run: shipdeck sync --once --config sim.toml")
-			for k, v := range s.Env() {
-				fmt.Fprintf(env.out, "# export %s=%s\n", k, v)
+			fmt.Fprintln(env.out, "# put the lines below the marker in sim.toml, export these, then: shipdeck sync --once --config sim.toml")
+			vars := s.Env()
+			for _, k := range slices.Sorted(maps.Keys(vars)) {
+				fmt.Fprintf(env.out, "export %s=%s\n", k, vars[k])
 			}
 			fmt.Fprintln(env.out, "# ---- sim.toml ----")
 			fmt.Fprint(env.out, s.ConfigTOML())

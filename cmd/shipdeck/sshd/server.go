@@ -10,7 +10,6 @@ import (
 
 	"charm.land/ssh"
 	"charm.land/wish/v2"
-	gossh "golang.org/x/crypto/ssh"
 )
 
 // ErrServerClosed is what Serve and ListenAndServe return after Shutdown.
@@ -187,15 +186,4 @@ func (s *Server) logFailedConn(c net.Conn, err error) {
 		remote = c.RemoteAddr().String()
 	}
 	s.cfg.Logger.Info("ssh connection failed before a session", "remote", remote, "err", err)
-}
-
-// hostKeyCallback is a helper for callers and tests that want to pin this
-// server's key: it accepts only the server's own host key.
-func (s *Server) hostKeyCallback() gossh.HostKeyCallback {
-	return func(_ string, _ net.Addr, key gossh.PublicKey) error {
-		if gossh.FingerprintSHA256(key) != s.hostFP {
-			return errors.New("host key mismatch")
-		}
-		return nil
-	}
 }

@@ -1,0 +1,137 @@
+package sshd
+
+import (
+	"context"
+	"errors"
+	"io"
+	"time"
+
+	tea "charm.land/bubbletea/v2"
+	"charm.land/ssh"
+	bm "charm.land/wish/v2/bubbletea"
+)
+
+// runConsole runs one Bubble Tea program for the session and returns the
+// exit status. wish's MakeOptions wires the session's I/O, TERM and window
+// size; the program is quit (so the client's terminal is restored) when
+// ctx ends, and resizes are forwarded while it runs.
+func (s *Server) runConsole(ctx context.Context, live *liveSession, sess ssh.Session) int {
+	in := &inputActivity{Session: sess, touch: func() { live.touch(s.cfg.Now()) }}
+	model, opts, err := s.h.Console(ctx, live.op, in)
+	if err != nil || model == nil {
+		s.cfg.Logger.Error("console did not start", "operator", live.op.Name, "err", err)
+		s.tell(sess, true, msgNoConsole)
+		return 1
+	}
+	opts = append(append(append([]tea.ProgramOption(nil), opts...), bm.MakeOptions(in)...),
+		// Signals to the serve process are serve's to handle.
+		tea.WithoutSignalHandler())
+	p := tea.NewProgram(model, opts...)
+	_, winch, _ := sess.Pty()
+
+	done := make(chan struct{})
+	supervised := make(chan struct{})
+	go func() {
+		defer close(supervised)
+		s.superviseConsole(ctx, live, p, winch, done)
+	}()
+	_, runErr := p.Run()
+	p.Kill() // restores the terminal if Run left early; a no-op otherwise
+	close(done)
+	<-supervised
+	// Resizes that arrive after the program are drained so the session's
+	// request loop never blocks on them; this ends when the channel closes.
+	go drainWindows(winch)
+
+	switch {
+	case runErr == nil:
+		return 0
+	case errors.Is(runErr, tea.ErrProgramPanic):
+		// Bubble Tea caught it and wrote the trace to the server's
+		// stderr; the client only hears that something went wrong.
+		s.cfg.Logger.Error("console panicked", "operator", live.op.Name, "err", runErr)
+		s.tell(sess, false, msgInternal)
+		return 1
+	case ctx.Err() != nil || errors.Is(runErr, io.EOF):
+		// The client left, or the server ended the session (serveSession
+		// tells the client why).
+		s.cfg.Logger.Debug("console ended with its session", "operator", live.op.Name, "err", runErr)
+		return 0
+	default:
+		s.cfg.Logger.Warn("console stopped with an error", "operator", live.op.Name, "err", runErr)
+		return 1
+	}
+}
+
+// superviseConsole forwards window changes, enforces the input idle
+// timeout and quits the program when ctx ends. It returns once done is
+// closed (the program has exited).
+func (s *Server) superviseConsole(ctx context.Context, live *liveSession, p *tea.Program, winch <-chan ssh.Window, done <-chan struct{}) {
+	d := s.cfg.IdleTimeout
+	var idle <-chan time.Time
+	if d > 0 {
+		// Re-armed from the last input rather than ticking, so a busy
+		// console costs one timer event per idle period.
+		t := time.NewTimer(d)
+		defer t.Stop()
+		idle = t.C
+		for {
+			if !s.superviseStep(ctx, p, &winch, done, idle) {
+				return
+			}
+			if since := live.idleFor(s.cfg.Now()); since < d {
+				t.Reset(d - since)
+				continue
+			}
+			live.stop(&endReason{"shipdeck: no keyboard input for " + d.String() + "; session closed"})
+			idle = nil
+		}
+	}
+	for s.superviseStep(ctx, p, &winch, done, nil) {
+	}
+}
+
+// superviseStep handles events until the idle timer fires (true) or the
+// program has exited (false).
+func (s *Server) superviseStep(ctx context.Context, p *tea.Program, winch *<-chan ssh.Window, done <-chan struct{}, idle <-chan time.Time) bool {
+	for {
+		select {
+		case <-done:
+			return false
+		case <-ctx.Done():
+			p.Quit()
+			<-done
+			return false
+		case w, ok := <-*winch:
+			if !ok { // the session's request stream is gone
+				*winch = nil
+				p.Quit()
+				continue
+			}
+			p.Send(tea.WindowSizeMsg{Width: w.Width, Height: w.Height})
+		case <-idle:
+			return true
+		}
+	}
+}
+
+func drainWindows(winch <-chan ssh.Window) {
+	for range winch {
+	}
+}
+
+// inputActivity is the session as the console sees it: every read of
+// client input marks keyboard activity for the idle timeout. Output does
+// not, so the console's own redraws never keep a session alive.
+type inputActivity struct {
+	ssh.Session
+	touch func()
+}
+
+func (a *inputActivity) Read(p []byte) (int, error) {
+	n, err := a.Session.Read(p)
+	if n > 0 {
+		a.touch()
+	}
+	return n, err
+}
