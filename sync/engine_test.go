@@ -228,6 +228,9 @@ func TestFlakyCarrierRetriesThenLandsOrGoesDeadWithReason(t *testing.T) {
 	w := newWorld(t, worldOptions{ordersPerDay: 300, history: 8 * time.Hour, faults: 1,
 		routes: []route.Rule{{Name: "flaky", Carrier: "flaky"}}})
 	w.drain(ctx, 30, 10*time.Minute)
+	// Faults lifted: whatever was in doubt settles.
+	w.sim.SetCarrierFaults(0)
+	w.drain(ctx, 6, 10*time.Minute)
 	w.assertExactlyOnce()
 	counts := w.counts()
 	if counts.ByState[store.StatePushing] != 0 || counts.ByState[store.StateUnknown] != 0 {

@@ -252,7 +252,7 @@ func (e *Engine) finishWriteBack(ctx context.Context, o store.Order, now time.Ti
 			class := tiktok.ClassOf(werr)
 			att.Error = werr.Error()
 			cur.ErrorClass = "writeback_" + string(class)
-			if class == tiktok.ClassTransient && !e.cfg.Backoff.Exhausted(cur.WriteBackAttempts) {
+			if (class == tiktok.ClassTransient || class == tiktok.ClassMalformed) && !e.cfg.Backoff.Exhausted(cur.WriteBackAttempts) {
 				att.Outcome = store.OutcomeRetryable
 				cur.State, cur.Reason = store.StateFailed, "write-back to TikTok failed: "+werr.Error()
 				cur.NextAttemptAt = now.Add(e.delay(cur.WriteBackAttempts, tiktok.RetryAfterOf(werr)))

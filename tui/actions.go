@@ -95,13 +95,17 @@ func (m *Model) confirmRetryAll(msg retryAllCountedMsg) tea.Cmd {
 	return nil
 }
 
-func (m *Model) reroute(string) tea.Cmd {
+func (m *Model) reroute(arg string) tea.Cmd {
 	o, _ := m.target()
 	eng, actor, id := m.eng, m.c.Actor, o.ID
 	onPick := func(to string) tea.Cmd {
 		return m.engineCmd("reroute", "re-routed "+id+" to "+to, []string{id}, func(ctx context.Context) error {
 			return eng.Reroute(ctx, actor, id, to)
 		})
+	}
+	// ":reroute fastship" names the carrier and skips the picker.
+	if to := strings.TrimSpace(arg); to != "" {
+		return onPick(to)
 	}
 	m.openOverlay(picker.New(m.c, "Re-route "+common.Clean(id), eng.Carriers(), m.snap.Carriers, o.Carrier(), onPick))
 	return nil
@@ -226,6 +230,12 @@ func (m *Model) help(string) tea.Cmd {
 
 func (m *Model) zoomTo(i int) func(string) tea.Cmd {
 	return func(string) tea.Cmd {
+		if m.mode() == modeTabs {
+			// Stacked panes are already one at a time: the number picks
+			// the tab.
+			m.zoom, m.focus = -1, i
+			return m.layout()
+		}
 		if m.zoom == i {
 			m.zoom = -1
 		} else {

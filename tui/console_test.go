@@ -303,3 +303,18 @@ func TestRemappedKeysDriveActions(t *testing.T) {
 		t.Fatalf("bad remap error: %v", err)
 	}
 }
+
+func TestPaletteRerouteWithACarrierSkipsThePicker(t *testing.T) {
+	eng := tuitest.Fixture(testNow)
+	h := newHarness(t, eng, operator, 120, 40)
+	h.press("4", ":")
+	h.typeText("reroute fastship")
+	h.press("enter")
+	if o, _ := eng.Order(tuitest.DeadID); o.Carrier() != "fastship" {
+		t.Fatalf("carrier = %s", o.Carrier())
+	}
+	h.press(":")
+	h.typeText("reroute nosuch")
+	h.press("enter")
+	h.requireScreen(`reroute failed: re-route order ORD-FAIL-0001: refused: no carrier named "nosuch"`)
+}

@@ -28,8 +28,8 @@ func (m *Model) keyContext() keys.Context {
 		Pane:   m.focused().Name(),
 		Marked: m.c.Marks.Len(),
 		Paused: m.snap.Worker.State == store.WorkerPaused,
-		Retryable: m.snap.Counts.ByState[store.StateFailed] +
-			m.snap.Counts.ByState[store.StateDead],
+		Retryable: m.snap.Counts.ByState[store.StateFailed] + m.snap.Counts.ByState[store.StateDead] +
+			m.snap.Counts.ByState[store.StateUnknown],
 		Now: m.c.Now(),
 	}
 	if m.overlay != nil {

@@ -17,8 +17,8 @@ func Clean(s string) string { return sanitize.Line(s) }
 
 // Width is the display width of s in cells, ignoring styling.
 func Width(s string) int {
-	if isPlainASCII(s) {
-		return len(s)
+	if n, ok := narrowWidth(s); ok {
+		return n
 	}
 	return ansi.StringWidth(s)
 }

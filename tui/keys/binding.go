@@ -41,7 +41,8 @@ type Context struct {
 	Marked int
 	// Paused is true while the worker is paused.
 	Paused bool
-	// Retryable is the number of failed and dead orders in the store.
+	// Retryable is the number of failed, dead and unknown orders in the
+	// store.
 	Retryable int64
 	// Now is the session clock's current time.
 	Now time.Time

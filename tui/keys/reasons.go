@@ -38,7 +38,7 @@ func retryDisabled(ctx Context) string {
 
 func retryAllDisabled(ctx Context) string {
 	if ctx.Retryable == 0 {
-		return "no failed or dead orders"
+		return "no failed, dead or unknown orders"
 	}
 	return ""
 }

@@ -23,6 +23,7 @@ type Conflict struct {
 	Bindings []string
 }
 
+// Error names every unknown binding and conflicting key.
 func (e *RemapError) Error() string {
 	var parts []string
 	if len(e.Unknown) > 0 {

@@ -121,7 +121,7 @@ func TestReasons(t *testing.T) {
 		{"retry", Context{Role: op, Order: order(store.StatePushing)}, "order is in flight"},
 		{"retry", Context{Role: op, Order: order(store.StateQueued)}, "order is queued: nothing to retry"},
 		{"retry", Context{Role: op, Marked: 3}, ""},
-		{"retry-all", Context{Role: op}, "no failed or dead orders"},
+		{"retry-all", Context{Role: op}, "no failed, dead or unknown orders"},
 		{"retry-all", Context{Role: op, Retryable: 4}, ""},
 		{"reroute", Context{Role: op, Order: order(store.StatePushing)}, "order is in flight"},
 		{"reroute", Context{Role: op, Order: order(store.StateCancelled)}, "order is cancelled"},

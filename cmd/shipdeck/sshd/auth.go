@@ -55,7 +55,11 @@ func (s *Server) identify(next ssh.Handler) ssh.Handler {
 			return
 		}
 		fp := gossh.FingerprintSHA256(key)
-		if approved := sess.Permissions().Extensions[extFingerprint]; approved != fp {
+		approved := ""
+		if perms := sess.Permissions(); perms.Permissions != nil {
+			approved = perms.Extensions[extFingerprint]
+		}
+		if approved != fp {
 			s.cfg.Logger.Warn("ssh session key differs from the approved key", "fingerprint", fp,
 				"approved", approved, "remote", addrString(sess.RemoteAddr()))
 			s.refuse(sess, "key mismatch", msgNotOperator)

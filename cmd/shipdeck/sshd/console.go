@@ -41,7 +41,9 @@ func (s *Server) runConsole(ctx context.Context, live *liveSession, sess ssh.Ses
 	<-supervised
 	// Resizes that arrive after the program are drained so the session's
 	// request loop never blocks on them; this ends when the channel closes.
-	go drainWindows(winch)
+	if winch != nil {
+		go drainWindows(winch)
+	}
 
 	switch {
 	case runErr == nil:

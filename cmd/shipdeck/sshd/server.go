@@ -99,16 +99,21 @@ func (s *Server) ListenAndServe() error {
 }
 
 // Serve accepts connections on l until Shutdown, then returns
-// ErrServerClosed.
+// ErrServerClosed. A Server serves one listener.
 func (s *Server) Serve(l net.Listener) error {
+	s.mu.Lock()
 	if s.sessions.isClosing() {
+		s.mu.Unlock()
 		_ = l.Close()
 		return ErrServerClosed
 	}
-	s.mu.Lock()
 	s.ln = l
 	s.mu.Unlock()
-	return s.ssh.Serve(l)
+	err := s.ssh.Serve(l)
+	if s.sessions.isClosing() {
+		return ErrServerClosed
+	}
+	return err
 }
 
 // Addr is the address being served, or nil before Serve.
@@ -130,20 +135,26 @@ func (s *Server) Sessions() int { return s.sessions.count() }
 // connections are closed anyway and ctx's error is returned.
 func (s *Server) Shutdown(ctx context.Context) error {
 	open := s.sessions.close()
-	sshDone := make(chan error, 1)
-	go func() { sshDone <- s.ssh.Shutdown(ctx) }()
+	// The listener is closed here rather than with ssh.Server.Shutdown,
+	// whose connection WaitGroup races with handshakes still in flight.
+	s.mu.Lock()
+	ln := s.ln
+	s.mu.Unlock()
+	var lnErr error
+	if ln != nil {
+		if err := ln.Close(); err != nil && !errors.Is(err, net.ErrClosed) {
+			lnErr = fmt.Errorf("ssh server: close listener: %w", err)
+		}
+	}
 	for _, l := range open {
 		l.stop(&endReason{msgShuttingDown})
 	}
 	waitErr := s.sessions.wait(ctx)
-	if err := s.ssh.Close(); err != nil && !errors.Is(err, net.ErrClosed) && waitErr == nil {
-		waitErr = fmt.Errorf("ssh server: close: %w", err)
-	}
-	if err := <-sshDone; err != nil && waitErr == nil && !errors.Is(err, net.ErrClosed) {
-		waitErr = fmt.Errorf("ssh server: shutdown: %w", err)
-	}
+	// Connections left hold no session (ssh -N, or a handshake that just
+	// finished; its sessions are refused).
+	_ = s.ssh.Close()
 	s.cfg.Logger.Info("ssh server stopped", "sessions_at_shutdown", len(open))
-	return waitErr
+	return errors.Join(waitErr, lnErr)
 }
 
 // ReloadOperators re-reads the operators file (keeping the previous set if

@@ -91,5 +91,9 @@ func (m *Model) View() string {
 	w, h := common.DialogSize(110, len(lines)+2, m.w, m.h)
 	body := max(0, h-2)
 	m.scroll = min(m.scroll, max(0, len(lines)-body))
-	return m.c.Dialog("Help — esc closes", lines[m.scroll:], w, h)
+	title := "Help — esc closes"
+	if len(lines) > body {
+		title += " · j/k scroll"
+	}
+	return m.c.Dialog(title, lines[m.scroll:], w, h)
 }

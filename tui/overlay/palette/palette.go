@@ -70,10 +70,14 @@ func (m *Model) split() (string, string) {
 	return word, strings.TrimSpace(arg)
 }
 
+// names lets fuzzy match over binding names.
 type names []keys.Binding
 
+// String implements fuzzy.Source.
 func (n names) String(i int) string { return n[i].Name }
-func (n names) Len() int            { return len(n) }
+
+// Len implements fuzzy.Source.
+func (n names) Len() int { return len(n) }
 
 func (m *Model) filter() {
 	word, _ := m.split()
