@@ -68,7 +68,7 @@ func (e *Engine) Sweep(ctx context.Context) (PollResult, error) {
 		return res, err
 	}
 	err = e.st.Update(ctx, func(tx *store.Tx) error {
-		c, err := e.cursorIn(ctx)
+		c, err := e.st.Cursor(ctx)
 		if err != nil {
 			return err
 		}
@@ -77,8 +77,6 @@ func (e *Engine) Sweep(ctx context.Context) (PollResult, error) {
 	})
 	return res, err
 }
-
-func (e *Engine) cursorIn(ctx context.Context) (store.Cursor, error) { return e.st.Cursor(ctx) }
 
 // searchWindow pages through orders updated in [from, to) and stores each page.
 func (e *Engine) searchWindow(ctx context.Context, kind store.CallKind, from, to time.Time) (PollResult, error) {

@@ -37,13 +37,14 @@ func runConsole(ctx context.Context, env *runEnv, f flags) error {
 	}()
 	m, err := tui.New(a.eng, tui.Options{
 		Actor:  env.actor,
-		Theme:  theme.New(theme.Options{Dark: !a.cfg.Console.Light, NoColor: os.Getenv("NO_COLOR") != "", HighContrast: a.cfg.Console.HighContrast}),
+		Theme:  theme.New(theme.Options{Dark: !a.cfg.Console.Light, NoColor: theme.NoColorFromEnv(os.Environ()), HighContrast: a.cfg.Console.HighContrast}),
 		KeyMap: a.cfg.Keys,
 		Now:    a.now,
 	})
 	if err != nil {
 		return err
 	}
+	defer m.Close()
 	p := tea.NewProgram(m, tea.WithContext(ctx), tea.WithInput(env.in), tea.WithOutput(env.out), tea.WithFPS(30))
 	if _, err := p.Run(); err != nil && !errors.Is(err, tea.ErrProgramKilled) && !errors.Is(err, context.Canceled) {
 		return fmt.Errorf("console: %w", err)

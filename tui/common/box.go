@@ -4,6 +4,7 @@ import (
 	"strings"
 
 	"charm.land/lipgloss/v2"
+	"github.com/charmbracelet/x/ansi"
 )
 
 // Box frames content (exactly w-2 by h-2 cells, as Block makes it) with a
@@ -75,4 +76,12 @@ func Place(base, box string, x, y int) string {
 func Center(base, box string, w, h int) string {
 	bw, bh := lipgloss.Size(box)
 	return Place(base, box, max(0, (w-bw)/2), max(0, (h-bh)/2))
+}
+
+// cutRange returns the cells [left, right) of a styled line.
+func cutRange(s string, left, right int) string {
+	if right <= left {
+		return ""
+	}
+	return ansi.Cut(s, left, right)
 }

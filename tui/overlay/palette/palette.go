@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/x/ansi"
 	"github.com/sahilm/fuzzy"
 
 	"github.com/shipdeck/shipdeck/tui/common"
@@ -158,7 +159,7 @@ func (m *Model) View() string {
 			line = " " + th.Key.Render(name) + " " + b.Help + " " + th.Muted.Render(b.KeyHelp())
 		}
 		if i == m.cursor {
-			line = th.Selected.Render(common.Fit(common.Cut(stripped(line), inner), inner))
+			line = th.Selected.Render(common.Fit(common.Cut(ansi.Strip(line), inner), inner))
 		}
 		lines = append(lines, line)
 	}
