@@ -59,6 +59,8 @@ type app struct {
 	log     *slog.Logger
 	logFile *os.File
 	getenv  func(string) (string, bool)
+	// reloadOperators reloads the SSH operators file when serving.
+	reloadOperators func() error
 }
 
 // appOptions select what openApp wires.

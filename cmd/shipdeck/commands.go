@@ -28,7 +28,7 @@ func commands(env *runEnv) []*cobra.Command {
 // operatorCommands are the script commands shared by local runs and SSH.
 func operatorCommands(env *runEnv) []*cobra.Command {
 	return []*cobra.Command{ordersCmd(env), retryCmd(env), rerouteCmd(env), holdCmd(env, true), holdCmd(env, false),
-		resolveCmd(env), exportCmd(env), quotaCmd(env), pauseCmd(env, true), pauseCmd(env, false)}
+		resolveCmd(env), exportCmd(env), quotaCmd(env), pauseCmd(env, true), pauseCmd(env, false), auditCmd(env)}
 }
 
 // withApp runs fn with the serving app (over SSH) or a freshly opened one
@@ -411,5 +411,39 @@ func exportCmd(env *runEnv) *cobra.Command {
 	}
 	c.Flags().StringVar(&format, "format", "csv", "output format (csv)")
 	c.Flags().StringVarP(&out, "output", "o", "", "write to this file instead of standard output (local only)")
+	return c
+}
+
+func auditCmd(env *runEnv) *cobra.Command {
+	var last int
+	var asJSON bool
+	c := &cobra.Command{
+		Use:   "audit [--last N]",
+		Short: "Show the audit trail: who did what to which order, newest first",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return withApp(cmd, env, appOptions{}, func(ctx context.Context, a *app) error {
+				entries, err := a.eng.Audit(ctx, last)
+				if err != nil {
+					return err
+				}
+				if asJSON {
+					if entries == nil {
+						entries = []store.AuditEntry{}
+					}
+					return writeJSON(env.out, entries)
+				}
+				tw := tabwriter.NewWriter(env.out, 2, 4, 2, ' ', 0)
+				fmt.Fprintln(tw, "WHEN\tWHO\tROLE\tACTION\tORDER\tBEFORE\tAFTER\tDETAIL")
+				for _, e := range entries {
+					fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", e.At.Format(time.RFC3339), sanitize.Line(e.Who), e.Role, e.Action,
+						e.OrderID, e.Before, e.After, sanitize.Truncate(e.Detail, 50))
+				}
+				return tw.Flush()
+			})
+		},
+	}
+	c.Flags().IntVar(&last, "last", 20, "how many entries")
+	c.Flags().BoolVar(&asJSON, "json", false, "print as JSON")
 	return c
 }

@@ -105,7 +105,7 @@ func newRoot(env *runEnv) *cobra.Command {
 	}
 	root.PersistentFlags().String("config", "", "config file (TOML); without it shipdeck runs the demo on the built-in simulator")
 	root.PersistentFlags().String("data", "", "data directory (default: ./shipdeck-data next to the config, or a fresh demo directory)")
-	root.Flags().Float64("speed", 60, "demo only: how many times faster than real time the simulated shop runs")
+	root.PersistentFlags().Float64("speed", 60, "demo only: how many times faster than real time the simulated shop runs")
 	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error { return usageError{err} })
 	for _, c := range commands(env) {
 		root.AddCommand(c)

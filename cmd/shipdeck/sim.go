@@ -3,8 +3,8 @@ package main
 import (
 	"fmt"
 	"maps"
-	"slices"
 	"net"
+	"slices"
 	"strings"
 
 	"github.com/spf13/cobra"
