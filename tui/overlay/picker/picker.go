@@ -88,15 +88,13 @@ func (m *Model) filter() {
 // Update implements common.Component.
 func (m *Model) Update(msg tea.Msg) tea.Cmd {
 	if k, ok := msg.(tea.KeyPressMsg); ok {
+		if c, moved := common.MoveCursor(k.String(), m.cursor, len(m.shown), 1); moved {
+			m.cursor = c
+			return nil
+		}
 		switch k.String() {
 		case "esc", "ctrl+c":
 			m.done = true
-			return nil
-		case "up", "ctrl+p", "shift+tab":
-			m.cursor = max(0, m.cursor-1)
-			return nil
-		case "down", "ctrl+n", "tab":
-			m.cursor = min(max(0, len(m.shown)-1), m.cursor+1)
 			return nil
 		case "enter":
 			if len(m.shown) == 0 {

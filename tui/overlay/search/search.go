@@ -114,22 +114,14 @@ func (m *Model) Update(msg tea.Msg) tea.Cmd {
 		m.pattern, m.hits, m.err, m.cursor = msg.pattern, msg.hits, msg.err, 0
 		return nil
 	case tea.KeyPressMsg:
+		if c, moved := common.MoveCursor(msg.String(), m.cursor, len(m.hits), m.rows()); moved {
+			m.cursor = c
+			return nil
+		}
 		switch msg.String() {
 		case "esc", "ctrl+c":
 			m.Close()
 			m.done = true
-			return nil
-		case "up", "ctrl+p", "shift+tab":
-			m.cursor = max(0, m.cursor-1)
-			return nil
-		case "down", "ctrl+n", "tab":
-			m.cursor = min(max(0, len(m.hits)-1), m.cursor+1)
-			return nil
-		case "pgdown":
-			m.cursor = min(max(0, len(m.hits)-1), m.cursor+m.rows())
-			return nil
-		case "pgup":
-			m.cursor = max(0, m.cursor-m.rows())
 			return nil
 		case "enter":
 			if len(m.hits) == 0 {
