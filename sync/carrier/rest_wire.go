@@ -94,9 +94,16 @@ func parseRESTOrder(body []byte) (Remote, error) {
 }
 
 // parseRESTOrders reads GET /v1/orders?external_id=.
-func parseRESTOrders(body []byte) ([]Remote, error) {
+func parseRESTOrders(body []byte) ([]Remote, error) { return parseOrderList[restOrder](body) }
+
+// remoter is a 3PL's wire shape of one order.
+type remoter interface{ remote() (Remote, error) }
+
+// parseOrderList reads {"orders": [...]} in any adapter's order shape; a
+// missing list is an error, an empty one is not.
+func parseOrderList[T remoter](body []byte) ([]Remote, error) {
 	var list struct {
-		Orders *[]restOrder `json:"orders"`
+		Orders *[]T `json:"orders"`
 	}
 	if err := decodeJSON(body, &list); err != nil {
 		return nil, err

@@ -155,26 +155,7 @@ func parseSSOrder(body []byte) (ssOrder, Remote, error) {
 }
 
 // parseSSOrders reads GET /orders?orderNumber=.
-func parseSSOrders(body []byte) ([]Remote, error) {
-	var list struct {
-		Orders *[]ssOrder `json:"orders"`
-	}
-	if err := decodeJSON(body, &list); err != nil {
-		return nil, err
-	}
-	if list.Orders == nil {
-		return nil, fmt.Errorf("reply has no orders list")
-	}
-	out := make([]Remote, 0, len(*list.Orders))
-	for i, o := range *list.Orders {
-		r, err := o.remote()
-		if err != nil {
-			return nil, fmt.Errorf("orders[%d]: %w", i, err)
-		}
-		out = append(out, r)
-	}
-	return out, nil
-}
+func parseSSOrders(body []byte) ([]Remote, error) { return parseOrderList[ssOrder](body) }
 
 // ssShipment is one label ShipStation created for an order.
 type ssShipment struct {
