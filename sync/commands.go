@@ -426,7 +426,7 @@ func (e *Engine) DryRun(ctx context.Context, n int) ([]string, error) {
 			return nil, err
 		}
 		for _, o := range orders {
-			lines = append(lines, fmt.Sprintf("%s [%s] %s", o.ID, o.State, e.router.Explain(o, now)))
+			lines = append(lines, fmt.Sprintf("[%s] %s", o.State, e.router.Explain(o, now)))
 		}
 	}
 	return lines, nil
