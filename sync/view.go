@@ -180,6 +180,9 @@ func exportHeader() []string {
 // Export writes the orders of a view as CSV: "failed" (failed and dead),
 // a local state name, or "all".
 func (e *Engine) Export(ctx context.Context, actor store.Actor, view string, w io.Writer) (int, error) {
+	if err := allow(actor, store.RoleOperator, "export"); err != nil {
+		return 0, err
+	}
 	cw := csv.NewWriter(w)
 	if err := cw.Write(exportHeader()); err != nil {
 		return 0, err
