@@ -205,6 +205,9 @@ func (e *Engine) claim(ctx context.Context) ([]store.Order, error) {
 	var claimed []store.Order
 	err = e.st.Update(ctx, func(tx *store.Tx) error {
 		claimed = claimed[:0]
+		// Claim at most twice a carrier's concurrency, so "pushing" means in
+		// flight or next in line, not a backlog behind a slow 3PL.
+		perCarrier := map[string]int{}
 		for _, p := range page {
 			o, err := tx.Order(p.ID)
 			if err != nil || o.State != store.StateQueued || o.Push == nil {
@@ -226,6 +229,10 @@ func (e *Engine) claim(ctx context.Context) ([]store.Order, error) {
 				}
 				continue
 			}
+			if perCarrier[slot.Name()] >= 2*cap(slot.sem) {
+				continue
+			}
+			perCarrier[slot.Name()]++
 			o.State = store.StatePushing
 			o.Push.LeaseUntil = now.Add(e.cfg.Lease)
 			if err := tx.PutOrder(o); err != nil {
