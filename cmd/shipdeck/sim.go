@@ -6,6 +6,7 @@ import (
 	"net"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/spf13/cobra"
 
@@ -69,6 +70,8 @@ func planCmd(env *runEnv) *cobra.Command {
 	var days, perDay, budget int
 	var seed uint64
 	var asJSON bool
+	var buyerZone string
+	var slow []string
 	c := &cobra.Command{
 		Use:   "plan",
 		Short: "Compare the quota planner with a fixed 15-minute poll over simulated days",
@@ -77,19 +80,32 @@ func planCmd(env *runEnv) *cobra.Command {
 			if days < 1 || perDay < 0 || budget < 1 {
 				return usageError{fmt.Errorf("--days, --orders-per-day and --quota must be positive")}
 			}
-			win, err := quota.ParseWindow("18:00-21:00 Asia/Shanghai")
+			buyers, err := time.LoadLocation(buyerZone)
 			if err != nil {
-				return err
+				return usageError{fmt.Errorf("--buyer-zone %q: %w", buyerZone, err)}
+			}
+			var windows []quota.Window
+			for _, w := range slow {
+				win, err := quota.ParseWindow(w)
+				if err != nil {
+					return usageError{fmt.Errorf("--slow-window %q: %w", w, err)}
+				}
+				windows = append(windows, win)
 			}
 			res, err := quota.Simulate(quota.SimOptions{Days: days, OrdersPerDay: float64(perDay), Seed: seed,
-				Config: quota.Config{DailyLimit: budget, SlowWindows: []quota.Window{win}}})
+				Config: quota.Config{DailyLimit: budget, SlowWindows: windows, BuyerZone: buyers}})
 			if err != nil {
 				return err
 			}
 			if asJSON {
 				return writeJSON(env.out, res)
 			}
-			fmt.Fprintf(env.out, "%d days, %d orders/day, %d calls/day budget (20%% reserve), slow window 18:00-21:00 Asia/Shanghai\n\n", days, perDay, budget)
+			windowText := "none"
+			if len(slow) > 0 {
+				windowText = strings.Join(slow, ", ")
+			}
+			fmt.Fprintf(env.out, "%d days, %d orders/day (buyers in %s), %d calls/day budget (20%% reserve), slow windows: %s\n\n",
+				days, perDay, buyerZone, budget, windowText)
 			fmt.Fprint(env.out, strings.TrimRight(res.Table(), "\n")+"\n")
 			return nil
 		},
@@ -99,5 +115,7 @@ func planCmd(env *runEnv) *cobra.Command {
 	c.Flags().IntVar(&budget, "quota", 500, "daily call budget")
 	c.Flags().Uint64Var(&seed, "seed", 1, "arrival seed")
 	c.Flags().BoolVar(&asJSON, "json", false, "print one JSON object with fixed_15m, planner and floor")
+	c.Flags().StringVar(&buyerZone, "buyer-zone", "America/Los_Angeles", "where the buyers are (shapes the daily arrival curve)")
+	c.Flags().StringArrayVar(&slow, "slow-window", nil, "a slow window with no non-urgent calls, e.g. \"18:00-21:00 Asia/Shanghai\" (repeatable)")
 	return c
 }
