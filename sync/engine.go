@@ -71,6 +71,9 @@ type Config struct {
 	Shop string
 	// Demo marks the console as running on the built-in simulator.
 	Demo bool
+	// MinInterval is the shortest gap between polls (default 1 minute); a
+	// restart polls at once when the last poll is older than it.
+	MinInterval time.Duration
 	// Overlap is subtracted from the cursor on each incremental search
 	// (default 2 minutes), so orders updated at the boundary are not missed.
 	Overlap time.Duration
@@ -103,6 +106,9 @@ type Config struct {
 }
 
 func (c *Config) defaults() {
+	if c.MinInterval == 0 {
+		c.MinInterval = time.Minute
+	}
 	if c.Overlap == 0 {
 		c.Overlap = 2 * time.Minute
 	}

@@ -53,23 +53,37 @@ func newWorld(t *testing.T, o worldOptions) *world {
 	return w
 }
 
-// open opens the store and wires a fresh engine (as a restart would).
-func (w *world) open() {
+// open opens the store and wires a fresh engine (as a restart would),
+// talking to the simulator directly.
+func (w *world) open() { w.openWith(w.sim.MarketplaceURL(), 300*time.Millisecond, 0) }
+
+// openThrough wires a fresh engine whose TikTok client and carriers reach
+// the simulator through base (a fault proxy) with short timeouts.
+func (w *world) openThrough(base string) {
+	w.openWith(base, proxiedCarrierTimeout, proxiedTikTokTimeout)
+}
+
+// openWith opens the store and wires the engine as cmd does, with every
+// peer's base URL rewritten from the simulator's to base.
+func (w *world) openWith(base string, carrierTimeout, tiktokTimeout time.Duration) {
 	t := w.t
+	t.Helper()
 	st, err := store.Open(w.dir, store.Options{Now: w.clock.Now})
 	if err != nil {
 		t.Fatal(err)
 	}
 	w.st = st
+	via := func(u string) string { return strings.Replace(u, w.sim.MarketplaceURL(), base, 1) }
 	shop := w.sim.Shop()
 	planner, err := quota.New(quota.Config{DailyLimit: 5000, PerSecond: 1000, MinInterval: time.Minute, MaxInterval: 15 * time.Minute},
 		quota.StoreLedger{Store: st}, w.clock.Now, quota.StoreProfile(st, w.clock.Now))
 	if err != nil {
 		t.Fatal(err)
 	}
-	tt, err := tiktok.New(tiktok.Config{BaseURL: w.sim.MarketplaceURL(), AuthBaseURL: w.sim.AuthURL(), AppKey: shop.AppKey,
+	tt, err := tiktok.New(tiktok.Config{BaseURL: via(w.sim.MarketplaceURL()), AuthBaseURL: via(w.sim.AuthURL()), AppKey: shop.AppKey,
 		AppSecret: shop.AppSecret, AccessToken: shop.AccessToken, RefreshToken: shop.RefreshToken, ShopCipher: shop.ShopCipher,
-		Now: w.clock.Now, BeforeSend: func(ctx context.Context, call tiktok.Call) error {
+		Now: w.clock.Now, Timeout: tiktokTimeout,
+		BeforeSend: func(ctx context.Context, call tiktok.Call) error {
 			if call.Endpoint == tiktok.EndpointRefreshToken {
 				return nil
 			}
@@ -83,9 +97,9 @@ func (w *world) open() {
 	for _, ci := range w.sim.Carriers() {
 		var ad carrier.Carrier
 		if ci.Kind == "shipstation" {
-			ad, err = carrier.NewShipStation(carrier.ShipStationConfig{Name: ci.Name, Endpoint: ci.URL, APIKey: ci.Key, APISecret: ci.Secret, Timeout: 300 * time.Millisecond})
+			ad, err = carrier.NewShipStation(carrier.ShipStationConfig{Name: ci.Name, Endpoint: via(ci.URL), APIKey: ci.Key, APISecret: ci.Secret, Timeout: carrierTimeout})
 		} else {
-			ad, err = carrier.NewREST(carrier.RESTConfig{Name: ci.Name, Endpoint: ci.URL, Token: ci.Token, Timeout: 300 * time.Millisecond})
+			ad, err = carrier.NewREST(carrier.RESTConfig{Name: ci.Name, Endpoint: via(ci.URL), Token: ci.Token, Timeout: carrierTimeout})
 		}
 		if err != nil {
 			t.Fatal(err)

@@ -197,7 +197,11 @@ func (e *Engine) requeueDue(ctx context.Context) (PushSummary, error) {
 // claim moves a batch of queued orders to pushing with a lease, in one
 // synced transaction, before any HTTP call is made.
 func (e *Engine) claim(ctx context.Context) ([]store.Order, error) {
-	page, err := e.st.Queue(ctx, store.StateQueued, 0, e.cfg.Batch)
+	limit := 0
+	for _, slot := range e.carriers {
+		limit += 2 * cap(slot.sem)
+	}
+	page, err := e.st.Queue(ctx, store.StateQueued, 0, min(e.cfg.Batch, limit))
 	if err != nil || len(page) == 0 {
 		return nil, err
 	}
@@ -209,6 +213,11 @@ func (e *Engine) claim(ctx context.Context) ([]store.Order, error) {
 		// flight or next in line, not a backlog behind a slow 3PL.
 		perCarrier := map[string]int{}
 		for _, p := range page {
+			if p.Push != nil {
+				if s := e.carriers[p.Push.Carrier]; s != nil && perCarrier[s.Name()] >= 2*cap(s.sem) {
+					continue // this carrier has enough in line; skip the read
+				}
+			}
 			o, err := tx.Order(p.ID)
 			if err != nil || o.State != store.StateQueued || o.Push == nil {
 				continue

@@ -189,6 +189,9 @@ func (e *Engine) Notify(ids ...string) {
 // pollLoop polls when the planner says so, fetches webhook-named orders at
 // once, and sweeps periodically.
 func (e *Engine) pollLoop(ctx context.Context) {
+	// After a restart, poll at once when the last poll is older than the
+	// minimum interval, rather than waiting a whole interval again.
+	first := true
 	for ctx.Err() == nil {
 		if e.Paused() || e.mp == nil {
 			if !e.wait(ctx, time.Second, nil) {
@@ -201,6 +204,12 @@ func (e *Engine) pollLoop(ctx context.Context) {
 		if err != nil {
 			e.degrade("quota planner: " + err.Error())
 			next = now.Add(time.Minute)
+		}
+		if first {
+			first = false
+			if c, err := e.st.Cursor(ctx); err == nil && now.Sub(c.LastPoll) >= e.cfg.MinInterval {
+				next = now
+			}
 		}
 		if next.After(now) {
 			e.setWorker(func(w *store.WorkerStatus) {
