@@ -34,6 +34,11 @@ func (r *recordingEngine) Queue(ctx context.Context, s store.State, offset, limi
 	return r.Engine.Queue(ctx, s, offset, limit)
 }
 
+func (r *recordingEngine) QueueByStatus(ctx context.Context, s store.MarketStatus, offset, limit int) ([]store.Order, error) {
+	r.record("status:"+string(s), offset, limit)
+	return r.Engine.QueueByStatus(ctx, s, offset, limit)
+}
+
 func (r *recordingEngine) Failed(ctx context.Context, offset, limit int) ([]store.Order, error) {
 	r.record("failed", offset, limit)
 	return r.Engine.Failed(ctx, offset, limit)
@@ -51,7 +56,7 @@ func TestListsAskOnlyForTheVisiblePage(t *testing.T) {
 	const n = 1_000_000
 	rec := &recordingEngine{Engine: tuitest.NewSynthetic(n, testNow)}
 	h := newHarness(t, rec, operator, 120, 40)
-	queued := int(h.m.snap.Counts.ByState[store.StateQueued])
+	queued := int(h.m.snap.Counts.ByStatus[store.StatusAwaitingShipment])
 	visible := h.m.queues.VisibleRows()
 	if visible <= 0 || visible > 40 {
 		t.Fatalf("visible rows = %d", visible)
@@ -68,7 +73,7 @@ func TestListsAskOnlyForTheVisiblePage(t *testing.T) {
 	}
 	h.press("end")
 	calls := rec.take()
-	if len(calls) != 1 || calls[0].what != "queue:queued" || calls[0].limit != visible || calls[0].offset != queued-visible {
+	if len(calls) != 1 || calls[0].what != "status:AWAITING_SHIPMENT" || calls[0].limit != visible || calls[0].offset != queued-visible {
 		t.Fatalf("end fetched %+v; want one page of %d at %d", calls, visible, queued-visible)
 	}
 	h.requireScreen(strconv.Itoa(queued) + "/" + strconv.Itoa(queued))

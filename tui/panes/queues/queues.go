@@ -47,7 +47,9 @@ type Model struct {
 	height  int
 }
 
-// New returns the queues pane showing the queued orders first.
+// New returns the queues pane showing the orders awaiting shipment first:
+// everything TikTok still expects to be dispatched, by deadline, which is
+// what an operator checks before anything else.
 func New(c *common.Common, src Source) *Model {
 	m := &Model{c: c, src: src}
 	for _, s := range store.States() {
@@ -57,7 +59,7 @@ func New(c *common.Common, src Source) *Model {
 		m.buckets = append(m.buckets, bucket{status: s})
 	}
 	for i, b := range m.buckets {
-		if b.state == store.StateQueued {
+		if b.status == store.StatusAwaitingShipment {
 			m.sel = i
 		}
 	}
