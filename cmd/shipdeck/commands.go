@@ -106,7 +106,7 @@ func syncCmd(env *runEnv) *cobra.Command {
 	}
 	c.Flags().BoolVar(&once, "once", false, "run one cycle (recover, poll, push, track, write back) and exit")
 	c.Flags().BoolVar(&asJSON, "json", false, "print the summary as JSON")
-	c.Flags().IntVar(&rounds, "rounds", 1, "with --once: pipeline passes to run (retries that come due are pushed again)")
+	c.Flags().IntVar(&rounds, "rounds", 1, "with --once: pipeline passes to run, waiting up to 15 s between them for failed pushes to come due")
 	return c
 }
 
@@ -135,6 +135,9 @@ func syncOnce(ctx context.Context, a *app, rounds int) (SyncSummary, error) {
 		if _, err := a.eng.PipelineOnce(ctx); err != nil {
 			errs = append(errs, err)
 		}
+		if i < rounds-1 && !waitForRetry(ctx, a, 15*time.Second) {
+			break
+		}
 	}
 	a.eng.Flush(ctx)
 	after, _ := a.planner.Status(ctx, a.now())
@@ -144,6 +147,26 @@ func syncOnce(ctx context.Context, a *app, rounds int) (SyncSummary, error) {
 	}
 	sum.QuotaRemaining = after.Remaining
 	return sum, errors.Join(errs...)
+}
+
+// waitForRetry sleeps until the earliest failed push comes due, if that is
+// within max; it reports whether one will be due (so another round helps).
+func waitForRetry(ctx context.Context, a *app, max time.Duration) bool {
+	now := a.now()
+	due, err := a.st.Due(ctx, now.Add(max), 1)
+	if err != nil || len(due) == 0 {
+		return false
+	}
+	if wait := due[0].NextAttemptAt.Sub(now); wait > 0 {
+		t := time.NewTimer(time.Duration(float64(wait)/a.speed) + 10*time.Millisecond)
+		defer t.Stop()
+		select {
+		case <-ctx.Done():
+			return false
+		case <-t.C:
+		}
+	}
+	return true
 }
 
 func quotaCmd(env *runEnv) *cobra.Command {
