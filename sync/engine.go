@@ -253,7 +253,7 @@ func (e *Engine) Run(ctx context.Context) error {
 		return err
 	}
 	var wg gosync.WaitGroup
-	loops := []func(context.Context){e.pollLoop, e.pipelineLoop, e.trackLoop, e.snapshotLoop, e.batchLoop}
+	loops := []func(context.Context){e.pollLoop, e.pipelineLoop, e.trackLoop, e.writeBackLoop, e.snapshotLoop, e.batchLoop}
 	for _, loop := range loops {
 		wg.Add(1)
 		go func() {

@@ -45,7 +45,7 @@ func IdempotencyKey(orderID, carrierName string, generation int) string {
 func (e *Engine) pipelineLoop(ctx context.Context) {
 	for ctx.Err() == nil {
 		if !e.Paused() {
-			if _, err := e.PipelineOnce(ctx); err != nil && ctx.Err() == nil {
+			if _, err := e.pushPass(ctx); err != nil && ctx.Err() == nil {
 				e.log.Warn("pipeline pass failed", "err", err)
 			}
 		}
@@ -58,6 +58,14 @@ func (e *Engine) pipelineLoop(ctx context.Context) {
 // PipelineOnce runs one pass: route ready orders, requeue due retries,
 // resolve unknown pushes, push everything queued, and write back tracking.
 func (e *Engine) PipelineOnce(ctx context.Context) (PushSummary, error) {
+	sum, err := e.pushPass(ctx)
+	_, werr := e.writeBack(ctx)
+	return sum, errors.Join(err, werr)
+}
+
+// pushPass is PipelineOnce without the write-back, so the worker's pushes
+// never wait on a slow TikTok: the write-back has its own loop.
+func (e *Engine) pushPass(ctx context.Context) (PushSummary, error) {
 	var sum PushSummary
 	var errs []error
 	r, err := e.routeReady(ctx)
@@ -72,9 +80,19 @@ func (e *Engine) PipelineOnce(ctx context.Context) (PushSummary, error) {
 	r, err = e.pushQueued(ctx)
 	sum.add(r)
 	errs = append(errs, err)
-	_, err = e.writeBack(ctx)
-	errs = append(errs, err)
 	return sum, errors.Join(errs...)
+}
+
+// writeBackLoop writes tracking back to TikTok every few seconds.
+func (e *Engine) writeBackLoop(ctx context.Context) {
+	for e.wait(ctx, 5*time.Second, nil) {
+		if e.Paused() {
+			continue
+		}
+		if _, err := e.writeBack(ctx); err != nil && ctx.Err() == nil {
+			e.log.Warn("write-back pass failed", "err", err)
+		}
+	}
 }
 
 // routeReady moves ready orders to queued with a carrier, a generation and
