@@ -371,3 +371,48 @@ func TestCancellationOnTikTokCancelsAtCarrier(t *testing.T) {
 	}
 	t.Logf("cancelled orders %d, cancels at carriers %d", counts.ByState[store.StateCancelled], cancels)
 }
+
+func TestOpenCircuitDoesNotHoldBackOtherCarriers(t *testing.T) {
+	ctx := context.Background()
+	w := newWorld(t, worldOptions{ordersPerDay: 600, history: 12 * time.Hour,
+		routes: []route.Rule{{Name: "down", Carrier: "steady", When: route.When{Country: "US"}}, {Name: "rest", Carrier: "swift"}}})
+	// steady fails every push, so its circuit opens.
+	if err := w.sim.InjectCarrierFault("steady", sim.Fault{Kind: sim.FaultServerError, Count: 1_000_000}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := w.eng.Poll(ctx); err != nil {
+		t.Fatal(err)
+	}
+	for range 3 {
+		if _, err := w.eng.PipelineOnce(ctx); err != nil && !tolerable(err) {
+			t.Fatal(err)
+		}
+	}
+	// Re-route a handful of queued orders to swift: they sit behind the
+	// stuck carrier's orders in deadline order, yet must be pushed.
+	queued, err := w.st.Queue(ctx, store.StateQueued, 0, 1000)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(queued) < 100 {
+		t.Skipf("only %d orders queued behind the open circuit", len(queued))
+	}
+	t.Logf("%d orders queued behind the open circuit", len(queued))
+	op := store.Actor{Name: "ana", Role: store.RoleOperator}
+	late := queued[len(queued)-5:]
+	for _, o := range late {
+		if err := w.eng.Reroute(ctx, op, o.ID, "swift"); err != nil {
+			t.Fatalf("reroute %s: %v", o.ID, err)
+		}
+	}
+	if _, err := w.eng.PipelineOnce(ctx); err != nil && !tolerable(err) {
+		t.Fatal(err)
+	}
+	for _, o := range late {
+		got, _ := w.st.Order(ctx, o.ID)
+		if got.State != store.StatePushed {
+			t.Errorf("order %s for swift is %s behind steady's open circuit", o.ID, got.State)
+		}
+	}
+	w.assertExactlyOnce()
+}

@@ -219,13 +219,27 @@ func (e *Engine) claim(ctx context.Context) ([]store.Order, error) {
 	for _, slot := range e.carriers {
 		limit += 2 * cap(slot.sem)
 	}
-	page, err := e.st.Queue(ctx, store.StateQueued, 0, min(e.cfg.Batch, limit))
-	if err != nil || len(page) == 0 {
-		return nil, err
+	size := min(e.cfg.Batch, limit)
+	// When the earliest orders all wait on a carrier whose circuit is open,
+	// look a few pages further so the other carriers' orders still move.
+	for offset := 0; offset < 4*size; offset += size {
+		page, err := e.st.Queue(ctx, store.StateQueued, offset, size)
+		if err != nil || len(page) == 0 {
+			return nil, err
+		}
+		claimed, err := e.claimPage(ctx, page)
+		if err != nil || len(claimed) > 0 || len(page) < size {
+			return claimed, err
+		}
 	}
+	return nil, nil
+}
+
+// claimPage claims what it can of one page of queued orders.
+func (e *Engine) claimPage(ctx context.Context, page []store.Order) ([]store.Order, error) {
 	now := e.now()
 	var claimed []store.Order
-	err = e.st.Update(ctx, func(tx *store.Tx) error {
+	err := e.st.Update(ctx, func(tx *store.Tx) error {
 		claimed = claimed[:0]
 		// Claim at most twice a carrier's concurrency, so "pushing" means in
 		// flight or next in line, not a backlog behind a slow 3PL.
