@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"regexp"
+	"strconv"
 	"strings"
 	"time"
 
@@ -167,8 +168,16 @@ func ParseConfig(path, src string) (*Config, error) {
 	md, err := toml.Decode(src, c)
 	if err != nil {
 		var pe toml.ParseError
-		if errors.As(err, &pe) {
+		var ppe *toml.ParseError
+		if errors.As(err, &ppe) {
+			pe = *ppe
+		}
+		if ppe != nil || errors.As(err, &pe) {
 			return nil, &ConfigError{File: path, Line: pe.Position.Line, Key: pe.LastKey, Msg: firstLine(pe.Message)}
+		}
+		if m := typeErrLine.FindStringSubmatch(err.Error()); m != nil {
+			line, _ := strconv.Atoi(m[1])
+			return nil, &ConfigError{File: path, Line: line, Key: m[2], Msg: firstLine(m[3])}
 		}
 		return nil, &ConfigError{File: path, Msg: err.Error()}
 	}
@@ -235,6 +244,11 @@ func (c *Config) defaults() {
 }
 
 var envName = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
+
+// typeErrLine reads the line and key out of the TOML decoder's type errors
+// ("toml: line 8 (last key "quota.daily_limit"): incompatible types: ..."),
+// which it does not return as a ParseError.
+var typeErrLine = regexp.MustCompile(`^toml: line (\d+) \(last key "([^"]*)"\): (.*)$`)
 
 // validate checks every key it can without the network.
 func (c *Config) validate() error {
@@ -314,15 +328,25 @@ func (c *Config) validate() error {
 		if r.Carrier == "" {
 			return c.errAtN("route", i, "carrier", "carrier is required")
 		}
-		for _, n := range append([]string{r.Carrier}, r.Fallback...) {
+		if !names[r.Carrier] {
+			return c.errAtN("route", i, "carrier", fmt.Sprintf("no [[carrier]] named %q", r.Carrier))
+		}
+		for _, n := range r.Fallback {
 			if !names[n] {
-				return c.errAtN("route", i, "carrier", fmt.Sprintf("no [[carrier]] named %q", n))
+				return c.errAtN("route", i, "fallback", fmt.Sprintf("no [[carrier]] named %q", n))
 			}
 		}
 	}
 	if len(c.Keys) > 0 {
 		if err := keys.Default().Remap(c.Keys); err != nil {
-			return &ConfigError{File: c.path, Line: c.lineOf("keys", -1, ""), Key: "keys", Msg: err.Error()}
+			leaf := ""
+			var re *keys.RemapError
+			if errors.As(err, &re) && len(re.Unknown) > 0 {
+				leaf = re.Unknown[0]
+			} else if errors.As(err, &re) && len(re.Empty) > 0 {
+				leaf = re.Empty[0]
+			}
+			return &ConfigError{File: c.path, Line: c.lineOf("keys", -1, leaf), Key: "keys", Msg: err.Error()}
 		}
 	}
 	return nil
@@ -386,6 +410,16 @@ func (c *Config) lineOf(table string, n int, leaf string) int {
 		if inTable {
 			k, _, ok := strings.Cut(line, "=")
 			if ok && strings.TrimSpace(k) == leaf {
+				return i + 1
+			}
+		}
+	}
+	if header == 0 && leaf != "" {
+		// A key inside an inline table ("when = { contry = ... }"): the first
+		// line that assigns it.
+		re := regexp.MustCompile(`(^|[{,\s])` + regexp.QuoteMeta(leaf) + `\s*=`)
+		for i, raw := range strings.Split(c.src, "\n") {
+			if re.MatchString(raw) {
 				return i + 1
 			}
 		}
