@@ -50,6 +50,7 @@ func TestConfigErrorsNameFileLineAndKey(t *testing.T) {
 		{"bad carrier kind", func(s string) string { return strings.Replace(s, `kind = "csv"`, `kind = "fax"`, 1) }, 20, `carrier[1].kind`},
 		{"route to a missing carrier", func(s string) string { return strings.Replace(s, `fallback = ["drop"]`, `fallback = ["nope"]`, 1) }, 26, `route[0].fallback: no [[carrier]] named "nope"`},
 		{"bad slow window", func(s string) string { return strings.Replace(s, "18:00-21:00", "18:00 to 21:00", 1) }, 10, "slow_windows"},
+		{"misspelled route condition", func(s string) string { return strings.Replace(s, "{ country", "{ contry", 1) }, 24, "route.when.contry"},
 		{"syntax error", func(s string) string { return strings.Replace(s, "[quota]", "[quota", 1) }, 8, "table name"},
 		{"unknown key binding", func(s string) string { return s + "\n[keys]\nteleport = [\"t\"]\n" }, 29, "teleport"},
 	}
