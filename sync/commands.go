@@ -233,9 +233,11 @@ func describeFilter(f store.Filter) string {
 }
 
 // Reroute sends an order to another carrier with a new route generation
-// and key. An order the old 3PL accepted is cancelled there first (refused
-// when it cannot be); one already written back to TikTok is corrected
-// through update-shipping-info, only inside its 72-hour window.
+// and key. Wherever the current push may have reached its 3PL (accepted,
+// in doubt, or tried), that 3PL is checked and the order cancelled there
+// first; the re-route is refused when that cannot be done. An order
+// already written back to TikTok is corrected through update-shipping-info,
+// only inside its 72-hour window.
 func (e *Engine) Reroute(ctx context.Context, actor store.Actor, id, to string) error {
 	if err := allow(actor, store.RoleOperator, "re-route"); err != nil {
 		return err
@@ -249,56 +251,18 @@ func (e *Engine) Reroute(ctx context.Context, actor store.Actor, id, to string) 
 		return fmt.Errorf("re-route order %s: no such order", id)
 	}
 	if err != nil {
+		return fmt.Errorf("re-route order %s: %w", id, err)
+	}
+	if why := e.rerouteRefusal(&o, to); why != "" {
+		return refuse("re-route", id, why)
+	}
+	cancelled, err := e.cancelOld(ctx, &o, to)
+	if err != nil {
 		return err
 	}
-	switch o.State {
-	case store.StatePushing:
-		return refuse("re-route", id, "it is in flight to "+o.Carrier()+"; wait for the result")
-	case store.StateCancelled:
-		return refuse("re-route", id, "it is cancelled")
-	case store.StateShipped:
-		if o.ShippedAt.IsZero() || e.now().Sub(o.ShippedAt) > reroutableWindow {
-			return refuse("re-route", id, "TikTok only accepts new shipping info within 72 hours of shipping")
-		}
-	}
-	if o.Carrier() == to && o.State != store.StateDead && o.State != store.StateFailed {
-		return refuse("re-route", id, "it is already routed to "+to)
-	}
-	// Cancel at the old 3PL first when it holds (or may hold) the order.
-	cancelled := ""
-	if o.Push != nil && o.Push.Carrier != to && (o.Push.ExternalID != "" || o.State == store.StateUnknown) {
-		old := e.carriers[o.Push.Carrier]
-		if old == nil {
-			return refuse("re-route", id, "the old carrier "+o.Push.Carrier+" is not configured, so it cannot be cancelled there; resolve it instead")
-		}
-		if !old.Capabilities().Cancel {
-			return refuse("re-route", id, old.Name()+" cannot cancel orders: cancel it there by hand, then resolve this one")
-		}
-		extID := o.Push.ExternalID
-		if extID == "" && old.Capabilities().Lookup {
-			remotes, err := old.Lookup(ctx, o.ID)
-			if err != nil {
-				return fmt.Errorf("re-route order %s: look it up at %s: %w", id, old.Name(), err)
-			}
-			for _, r := range remotes {
-				if r.Status != carrier.StatusCancelled {
-					extID = r.ID
-				}
-			}
-		}
-		if extID != "" {
-			if err := old.Cancel(ctx, extID); err != nil {
-				if carrier.ClassOf(err) == carrier.TooLate {
-					return refuse("re-route", id, old.Name()+" has already shipped it")
-				}
-				return fmt.Errorf("re-route order %s: cancel at %s first: %w", id, old.Name(), err)
-			}
-			cancelled = " (cancelled at " + old.Name() + ")"
-		}
-	}
 	return e.command(ctx, actor, "reroute", id, "to "+to+cancelled, func(cur *store.Order) error {
-		if cur.State == store.StatePushing {
-			return refuse("re-route", id, "it went in flight meanwhile")
+		if cur.Version != o.Version {
+			return refuse("re-route", id, "it changed while "+o.Carrier()+" was checked; try again")
 		}
 		gen := 1
 		var prev []string
@@ -309,9 +273,105 @@ func (e *Engine) Reroute(ctx context.Context, actor store.Actor, id, to string) 
 		cur.Push = &store.Push{Carrier: to, Generation: gen, IdempotencyKey: IdempotencyKey(cur.ID, to, gen),
 			RouteRule: "operator", RouteReason: "re-routed by " + actor.Name, PreviousCarriers: prev, ShippingProviderID: slot.ProviderID}
 		cur.State, cur.Reason, cur.ErrorClass, cur.Attempts, cur.NextAttemptAt = store.StateQueued, "", "", 0, time.Time{}
-		cur.HeldFrom = ""
+		cur.WriteBackAttempts, cur.HeldFrom = 0, ""
 		return nil
 	})
+}
+
+// rerouteRefusal says why o cannot be re-routed to carrier to, or "".
+func (e *Engine) rerouteRefusal(o *store.Order, to string) string {
+	switch {
+	case o.State == store.StatePushing:
+		return "it is in flight to " + o.Carrier() + "; wait for the result"
+	case o.State == store.StateCancelled || o.Status == store.StatusCancelled || o.CancelAtCarrier:
+		return "it is cancelled on TikTok"
+	case !o.ShippedAt.IsZero() && e.now().Sub(o.ShippedAt) > reroutableWindow:
+		return "TikTok only accepts new shipping info within 72 hours of shipping"
+	case o.State == store.StateShipped && o.ShippedAt.IsZero():
+		return "it was handled outside shipdeck"
+	case o.Carrier() == to && o.State != store.StateDead && o.State != store.StateFailed:
+		return "it is already routed to " + to
+	}
+	if o.ShippedAt.IsZero() {
+		if ok, why := eligible(o); !ok {
+			return "it is not eligible for pushing: " + why
+		}
+	}
+	return ""
+}
+
+// cancelOld checks the order's current 3PL when the push may have reached
+// it, and cancels every live copy there. It returns a note for the audit
+// entry, or a refusal when the old 3PL cannot be checked or cancelled.
+func (e *Engine) cancelOld(ctx context.Context, o *store.Order, to string) (string, error) {
+	if !mayBeAtCarrier(o) {
+		return "", nil
+	}
+	old := e.carriers[o.Push.Carrier]
+	if old == nil {
+		return "", refuse("re-route", o.ID, "the old carrier "+o.Push.Carrier+" is not configured, so it cannot be checked; resolve it instead")
+	}
+	caps := old.Capabilities()
+	var live []string
+	if o.Push.ExternalID != "" {
+		live = append(live, o.Push.ExternalID)
+	}
+	if caps.Lookup {
+		remotes, err := old.Lookup(ctx, o.ID)
+		if err != nil {
+			return "", fmt.Errorf("re-route order %s: look it up at %s first: %w", o.ID, old.Name(), err)
+		}
+		for _, r := range remotes {
+			if r.Status != carrier.StatusCancelled && !slices.Contains(live, r.ID) {
+				live = append(live, r.ID)
+			}
+		}
+	} else if o.Push.ExternalID == "" && inDoubt(o) {
+		return "", refuse("re-route", o.ID, old.Name()+" cannot look orders up and the push may have landed: check there, then resolve or retry")
+	}
+	if len(live) == 0 {
+		return "", nil
+	}
+	if !caps.Cancel {
+		if old.Name() == to {
+			return "", refuse("re-route", o.ID, old.Name()+" already holds it and cannot cancel: use retry, which keeps the key")
+		}
+		return "", refuse("re-route", o.ID, old.Name()+" cannot cancel orders: cancel it there by hand, then resolve this one")
+	}
+	now := e.now()
+	var atts []store.Attempt
+	defer func() {
+		// Record what was cancelled even if the re-route is then refused.
+		if len(atts) > 0 {
+			if err := e.st.Update(context.WithoutCancel(ctx), func(tx *store.Tx) error {
+				for _, a := range atts {
+					if err := tx.AddAttempt(a); err != nil {
+						return err
+					}
+				}
+				return nil
+			}); err != nil {
+				e.log.Warn("record cancel attempts", "order", o.ID, "err", err)
+			}
+		}
+	}()
+	for _, extID := range live {
+		start := time.Now()
+		err := old.Cancel(ctx, extID)
+		att := store.Attempt{OrderID: o.ID, At: now, Kind: store.AttemptCancel, Carrier: old.Name(),
+			Generation: o.Push.Generation, Latency: time.Since(start), Outcome: store.OutcomeSuccess}
+		if err != nil {
+			att.Outcome, att.Error = store.OutcomePermanent, err.Error()
+		}
+		atts = append(atts, att)
+		if err != nil {
+			if carrier.ClassOf(err) == carrier.TooLate {
+				return "", refuse("re-route", o.ID, old.Name()+" has already shipped it")
+			}
+			return "", fmt.Errorf("re-route order %s: cancel at %s first: %w", o.ID, old.Name(), err)
+		}
+	}
+	return " (cancelled at " + old.Name() + ")", nil
 }
 
 // Hold parks an order until an operator releases it.

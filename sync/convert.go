@@ -136,14 +136,30 @@ func eligible(o *store.Order) (bool, string) {
 	return false, "status " + string(o.Status)
 }
 
-// preShipStates are local states in which the order has not reached a 3PL
-// for sure, so a cancellation simply cancels it locally.
-func preShip(s store.State) bool {
-	switch s {
-	case store.StateNew, store.StateReady, store.StateQueued, store.StateHeld:
+// mayBeAtCarrier reports whether the order's current push may have reached
+// its 3PL: accepted, in doubt, or tried at least once. Such an order is
+// cancelled at the 3PL, not just locally, and re-routed only after the old
+// 3PL was checked.
+func mayBeAtCarrier(o *store.Order) bool {
+	if o.Push == nil {
+		return false
+	}
+	switch {
+	case o.Push.ExternalID != "", o.Push.TrackingNumber != "":
+		return true
+	case o.State == store.StateUnknown, o.HeldFrom == store.StateUnknown, o.ErrorClass == "unknown":
+		return true
+	case o.State == store.StatePushed, o.State == store.StateTracking, o.HeldFrom == store.StatePushed, o.HeldFrom == store.StateTracking:
 		return true
 	}
-	return false
+	return o.Attempts > 0
+}
+
+// inDoubt reports whether the order's push may have landed without the 3PL
+// having said so.
+func inDoubt(o *store.Order) bool {
+	return o.Push != nil && o.Push.ExternalID == "" &&
+		(o.State == store.StateUnknown || o.HeldFrom == store.StateUnknown || o.ErrorClass == "unknown")
 }
 
 // merge folds a freshly fetched order into the stored one (nil if new) and
@@ -168,27 +184,38 @@ func merge(cur *store.Order, in store.Order, now time.Time) (store.Order, bool) 
 		o.WriteBackAttempts, o.StoredAt, o.ChangedAt, o.Version = local.WriteBackAttempts, local.StoredAt, local.ChangedAt, local.Version
 	}
 	ok, why := eligible(&o)
+	// notSent: queued or failed, but no 3PL accepted it and none is in
+	// doubt, so it may still be stopped here.
+	notSent := !o.CancelAtCarrier && (o.Push == nil || o.Push.ExternalID == "" && o.Push.TrackingNumber == "" && !inDoubt(&o))
 	switch {
 	case o.Status == store.StatusCancelled:
 		switch {
-		case o.State == store.StateCancelled:
-		case preShip(o.State) || o.State == store.StateDead || o.State == store.StateFailed && (o.Push == nil || o.Push.ExternalID == ""):
-			o.State, o.Reason, o.NextAttemptAt = store.StateCancelled, "cancelled on TikTok", time.Time{}
+		case o.State == store.StateCancelled, o.CancelAtCarrier:
 		case o.State == store.StateShipped:
 			o.Reason = "cancelled on TikTok after tracking was written back"
-		default:
-			// At (or possibly at) the 3PL: the fulfillment side cancels it there.
+		case o.State == store.StatePushing:
+			// In flight: the push's result hands it to the cancel step.
 			o.CancelAtCarrier = true
+		case mayBeAtCarrier(&o):
+			// At (or possibly at) the 3PL: cancel it there before anything else.
+			o.CancelAtCarrier, o.HeldFrom = true, ""
 			o.Reason = "cancelled on TikTok: cancelling at " + o.Carrier()
+			if o.State != store.StateUnknown {
+				o.State, o.NextAttemptAt, o.ErrorClass = store.StateFailed, now, "cancel"
+			}
+		default:
+			o.State, o.Reason, o.NextAttemptAt, o.HeldFrom = store.StateCancelled, "cancelled on TikTok", time.Time{}, ""
 		}
 	case o.State == store.StateNew && ok:
 		o.State, o.Reason = store.StateReady, ""
-	case o.State == store.StateNew && shippedElsewhere(o.Status):
-		o.State, o.Reason = store.StateShipped, "shipped outside shipdeck (status "+string(o.Status)+")"
+	case (o.State == store.StateNew || o.State == store.StateReady || notSent && (o.State == store.StateQueued || o.State == store.StateFailed)) &&
+		shippedElsewhere(o.Status):
+		o.State, o.Reason, o.NextAttemptAt = store.StateShipped, "shipped outside shipdeck (status "+string(o.Status)+")", time.Time{}
 	case o.State == store.StateNew:
 		o.Reason = why
-	case o.State == store.StateReady && !ok:
-		o.State, o.Reason = store.StateNew, why
+	case !ok && (o.State == store.StateReady || notSent && (o.State == store.StateQueued || o.State == store.StateFailed)):
+		// No longer eligible (on hold again, say) before anything was sent.
+		o.State, o.Reason, o.NextAttemptAt = store.StateNew, why, time.Time{}
 	}
 	return o, true
 }

@@ -148,6 +148,12 @@ func (e *Engine) applyRoute(o *store.Order, now time.Time) {
 		o.State, o.Reason, o.ErrorClass = store.StateDead, "no route: "+d.Reason, "route"
 		return
 	}
+	if o.Push != nil && o.Push.Carrier == d.Carrier && o.Push.ExternalID == "" && !inDoubt(o) {
+		// Back to the same carrier, never accepted there: keep the
+		// generation and key, so a push that did land is a replay.
+		o.State, o.Reason, o.ErrorClass, o.NextAttemptAt = store.StateQueued, "", "", time.Time{}
+		return
+	}
 	gen := 1
 	var prev []string
 	if o.Push != nil {
