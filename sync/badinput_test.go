@@ -676,7 +676,7 @@ func TestMalformedCarrierRepliesLandInTheContractState(t *testing.T) {
 		{name: "status unknown value", phase: phaseTrack, status: raw(200, ctJSON, restOrder("3PL-7001", targetID, "teleported", "")), want: store.StatePushed, wantExternalID: "3PL-7001", maxPushes: -1},
 		{name: "status bad shipped_at", phase: phaseTrack, status: raw(200, ctJSON, `{"id":"3PL-7001","status":"shipped","tracking_number":"1Z999","shipped_at":"last tuesday"}`), want: store.StatePushed, wantExternalID: "3PL-7001", maxPushes: -1},
 		{name: "status 500", phase: phaseTrack, status: raw(500, "", ""), want: store.StatePushed, wantExternalID: "3PL-7001", maxPushes: -1},
-		{name: "status 404", phase: phaseTrack, status: raw(404, ctJSON, restErr("not_found", "no such order")), want: store.StatePushed, wantExternalID: "3PL-7001", maxPushes: -1},
+		{name: "status 404", phase: phaseTrack, status: raw(404, ctJSON, restErr("not_found", "no such order")), want: store.StateDead, wantClass: "permanent", wantExternalID: "3PL-7001", maxPushes: -1},
 		{name: "status cancelled at the 3PL", phase: phaseTrack, status: raw(200, ctJSON, restOrder("3PL-7001", targetID, "cancelled", "")), want: store.StateDead, wantClass: "cancelled_at_3pl", maxPushes: -1},
 		{name: "status shipped with tracking (control)", phase: phaseTrack, status: raw(200, ctJSON, restOrder("3PL-7001", targetID, "shipped", "1Z999AA10123456784")), want: store.StateTracking, wantExternalID: "3PL-7001", maxPushes: -1},
 

@@ -180,9 +180,14 @@ type Engine struct {
 	paused    bool
 	worker    store.WorkerStatus
 	providers map[string]string // delivery option + carrier code → provider id
-	snap      store.Snapshot
-	subs      map[int]chan store.Snapshot
-	nextSub   int
+	// writeBackUntil is when TikTok's rate limit lets write-backs resume.
+	writeBackUntil time.Time
+	// inflight holds the orders this process has claimed and not yet
+	// recorded, so the lease sweep never takes one that is merely waiting.
+	inflight map[string]struct{}
+	snap     store.Snapshot
+	subs     map[int]chan store.Snapshot
+	nextSub  int
 }
 
 // carrierSlot is one carrier with its in-flight semaphore.
@@ -224,6 +229,7 @@ func New(cfg Config, d Deps) (*Engine, error) {
 		wake:      make(chan struct{}, 1),
 		pollNow:   make(chan []string, 64),
 		providers: map[string]string{},
+		inflight:  map[string]struct{}{},
 		subs:      map[int]chan store.Snapshot{},
 	}
 	for _, c := range d.Carriers {

@@ -67,7 +67,7 @@ func (e *Engine) PipelineOnce(ctx context.Context) (PushSummary, error) {
 // never wait on a slow TikTok: the write-back has its own loop.
 func (e *Engine) pushPass(ctx context.Context) (PushSummary, error) {
 	var sum PushSummary
-	var errs []error
+	errs := []error{e.expireLeases(ctx)}
 	r, err := e.routeReady(ctx)
 	sum.add(r)
 	errs = append(errs, err)
@@ -99,8 +99,11 @@ func (e *Engine) writeBackLoop(ctx context.Context) {
 // an idempotency key, a batch per transaction.
 func (e *Engine) routeReady(ctx context.Context) (PushSummary, error) {
 	var sum PushSummary
-	for ctx.Err() == nil {
-		page, err := e.st.Queue(ctx, store.StateReady, 0, e.cfg.Batch)
+	// Orders left ready (waiting for a carrier whose circuit is open) are
+	// stepped over, a bounded number of pages, so the rest still route.
+	offset := 0
+	for ctx.Err() == nil && !e.Paused() && offset < maxSkipPages*e.cfg.Batch {
+		page, err := e.st.Queue(ctx, store.StateReady, offset, e.cfg.Batch)
 		if err != nil || len(page) == 0 {
 			return sum, err
 		}
@@ -128,12 +131,17 @@ func (e *Engine) routeReady(ctx context.Context) (PushSummary, error) {
 			return sum, fmt.Errorf("route ready orders: %w", err)
 		}
 		sum.Routed += moved
-		if len(page) < e.cfg.Batch || moved == 0 {
+		if len(page) < e.cfg.Batch {
 			return sum, nil
 		}
+		offset += len(page) - moved
 	}
 	return sum, ctx.Err()
 }
+
+// maxSkipPages bounds how far a pass looks past orders that wait on an
+// open circuit, so a long outage costs a bounded read per pass.
+const maxSkipPages = 25
 
 // applyRoute picks a carrier for o: queued on success, dead with the
 // router's reason when no carrier fits.
@@ -228,7 +236,7 @@ func (e *Engine) claim(ctx context.Context) ([]store.Order, error) {
 	size := min(e.cfg.Batch, limit)
 	// When the earliest orders all wait on a carrier whose circuit is open,
 	// look a few pages further so the other carriers' orders still move.
-	for offset := 0; offset < 4*size; offset += size {
+	for offset := 0; offset < maxSkipPages*size && !e.Paused(); offset += size {
 		page, err := e.st.Queue(ctx, store.StateQueued, offset, size)
 		if err != nil || len(page) == 0 {
 			return nil, err
@@ -292,7 +300,56 @@ func (e *Engine) claimPage(ctx context.Context, page []store.Order) ([]store.Ord
 	if err != nil {
 		return nil, fmt.Errorf("claim queued orders: %w", err)
 	}
+	e.mu.Lock()
+	for _, o := range claimed {
+		e.inflight[o.ID] = struct{}{}
+	}
+	e.mu.Unlock()
 	return claimed, nil
+}
+
+// done forgets an order this process had claimed.
+func (e *Engine) done(id string) {
+	e.mu.Lock()
+	delete(e.inflight, id)
+	e.mu.Unlock()
+}
+
+// expireLeases turns pushes whose lease ran out and that no goroutine of
+// this process holds (their result could not be recorded) into unknown,
+// so they are settled like a crash's leftovers instead of staying stuck.
+func (e *Engine) expireLeases(ctx context.Context) error {
+	page, err := e.st.Queue(ctx, store.StatePushing, 0, e.cfg.Batch)
+	if err != nil || len(page) == 0 {
+		return err
+	}
+	now := e.now()
+	e.mu.Lock()
+	var stale []string
+	for _, o := range page {
+		if _, held := e.inflight[o.ID]; !held && o.Push != nil && o.Push.LeaseUntil.Before(now) {
+			stale = append(stale, o.ID)
+		}
+	}
+	e.mu.Unlock()
+	if len(stale) == 0 {
+		return nil
+	}
+	return e.st.Update(ctx, func(tx *store.Tx) error {
+		for _, id := range stale {
+			o, err := tx.Order(id)
+			if err != nil || o.State != store.StatePushing || o.Push == nil || !o.Push.LeaseUntil.Before(now) {
+				continue
+			}
+			o.State, o.ErrorClass, o.NextAttemptAt = store.StateUnknown, "unknown", now
+			o.Reason = "its push outlived its lease: checking with " + o.Carrier()
+			o.Push.LeaseUntil = time.Time{}
+			if err := tx.PutOrder(o); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
 }
 
 // failover re-routes a queued order to the next carrier whose circuit is
@@ -312,7 +369,7 @@ func (e *Engine) failover(o *store.Order, now time.Time) bool {
 // pass makes no progress), each carrier within its concurrency limit.
 func (e *Engine) pushQueued(ctx context.Context) (PushSummary, error) {
 	var sum PushSummary
-	for ctx.Err() == nil {
+	for ctx.Err() == nil && !e.Paused() {
 		claimed, err := e.claim(ctx)
 		if err != nil || len(claimed) == 0 {
 			return sum, err
@@ -325,6 +382,7 @@ func (e *Engine) pushQueued(ctx context.Context) (PushSummary, error) {
 			wg.Add(1)
 			go func() {
 				defer wg.Done()
+				defer e.done(o.ID)
 				select {
 				case slot.sem <- struct{}{}:
 				case <-ctx.Done():
@@ -444,6 +502,12 @@ func (e *Engine) applyFailure(o *store.Order, att *store.Attempt, perr error, no
 	switch class {
 	case carrier.Unknown:
 		att.Outcome = store.OutcomeUnknown
+		if e.cfg.Backoff.Exhausted(o.Attempts) {
+			o.State, o.NextAttemptAt = store.StateDead, time.Time{}
+			o.Reason = fmt.Sprintf("push may have landed at %s after %d attempts (%s): check there, then retry or resolve", o.Carrier(), o.Attempts, msg)
+			sum.Dead++
+			return
+		}
 		o.State, o.Reason = store.StateUnknown, "push may have landed: "+msg
 		o.NextAttemptAt = now.Add(e.delay(o.Attempts, 0))
 		sum.Unknown++

@@ -225,7 +225,7 @@ func (e *Engine) pollLoop(ctx context.Context) {
 				return
 			case ids := <-e.pollNow:
 				t.Stop()
-				if _, err := e.FetchOrders(ctx, ids); err != nil {
+				if _, err := e.FetchOrders(ctx, e.gatherNotified(ctx, ids)); err != nil {
 					e.log.Warn("webhook fetch failed", "err", err)
 				}
 				continue
@@ -248,6 +248,36 @@ func (e *Engine) pollLoop(ctx context.Context) {
 			return
 		}
 	}
+}
+
+// gatherNotified collects the order ids webhooks name over a short window,
+// without duplicates, so a burst of status changes costs one detail call
+// per 50 orders rather than one per notification.
+func (e *Engine) gatherNotified(ctx context.Context, first []string) []string {
+	seen := map[string]bool{}
+	var ids []string
+	add := func(batch []string) {
+		for _, id := range batch {
+			if id != "" && !seen[id] {
+				seen[id] = true
+				ids = append(ids, id)
+			}
+		}
+	}
+	add(first)
+	window := time.NewTimer(time.Second)
+	defer window.Stop()
+	for len(ids) < 50 {
+		select {
+		case more := <-e.pollNow:
+			add(more)
+		case <-window.C:
+			return ids
+		case <-ctx.Done():
+			return ids
+		}
+	}
+	return ids
 }
 
 // afterPoll records the poll's outcome in the worker status.

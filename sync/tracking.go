@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/http"
 	"strings"
 	gosync "sync"
 	"time"
@@ -60,7 +61,7 @@ func (e *Engine) flushBatches(ctx context.Context) {
 func (e *Engine) Track(ctx context.Context) (int, error) {
 	got := 0
 	offset := 0
-	for ctx.Err() == nil {
+	for ctx.Err() == nil && !e.Paused() {
 		page, err := e.st.Queue(ctx, store.StatePushed, offset, e.cfg.Batch)
 		if err != nil || len(page) == 0 {
 			return got, err
@@ -116,8 +117,9 @@ func (e *Engine) trackOne(ctx context.Context, slot *carrierSlot, o store.Order)
 	now := e.now()
 	e.health.Record(slot.Name(), now, lat, err == nil)
 	if err != nil {
-		if carrier.ClassOf(err) == carrier.Permanent {
-			return false, nil
+		var ce *carrier.Error
+		if errors.As(err, &ce) && ce.Class == carrier.Permanent && ce.HTTPStatus == http.StatusNotFound {
+			return false, e.lostAtCarrier(ctx, slot, o, now, lat, err)
 		}
 		return false, nil // tried again next pass; the sample shows the error
 	}
@@ -157,13 +159,16 @@ func (e *Engine) trackOne(ctx context.Context, slot *carrierSlot, o store.Order)
 func (e *Engine) writeBack(ctx context.Context) (int, error) {
 	done := 0
 	offset := 0
-	for ctx.Err() == nil {
+	for ctx.Err() == nil && !e.Paused() && !e.writeBackBlocked() {
 		page, err := e.st.Queue(ctx, store.StateTracking, offset, e.cfg.Batch)
 		if err != nil || len(page) == 0 {
 			return done, err
 		}
 		stuck := 0
 		for _, o := range page {
+			if e.writeBackBlocked() {
+				return done, nil // rate limited: the rest waits for TikTok's delay
+			}
 			ok, err := e.writeBackOne(ctx, o)
 			if err != nil {
 				return done, err
@@ -189,9 +194,15 @@ func (e *Engine) writeBackOne(ctx context.Context, o store.Order) (bool, error) 
 	if o.Push == nil {
 		return false, nil
 	}
-	if e.mp == nil || o.Source == "import" || len(o.Packages) == 0 {
-		// Not a TikTok order shipdeck can write back: tracking is the end.
-		return true, e.finishWriteBack(ctx, o, now, nil, 0, "no TikTok package to write back")
+	if e.mp == nil || o.Source == "import" {
+		// Not a TikTok order: tracking is the end.
+		return true, e.finishWriteBack(ctx, o, now, nil, 0, "imported order: no TikTok write-back")
+	}
+	if len(o.Packages) == 0 {
+		return true, e.finishWriteBack(ctx, o, now, errNoPackage(), 0, "")
+	}
+	if !o.ShippedAt.IsZero() && now.Sub(o.ShippedAt) > reroutableWindow {
+		return true, e.finishWriteBack(ctx, o, now, errTooLateToCorrect(), 0, "")
 	}
 	start := time.Now()
 	var warnings []string
@@ -221,7 +232,11 @@ func (e *Engine) writeBackOne(ctx context.Context, o store.Order) (bool, error) 
 	}
 	lat := time.Since(start)
 	if err != nil && tiktok.ClassOf(err) == tiktok.ClassRateLimited {
-		_ = e.planner.NoteRateLimited(ctx, now)
+		// Stop writing back until TikTok's delay has passed, instead of
+		// spending the reserve on one refused call per order.
+		e.mu.Lock()
+		e.writeBackUntil = now.Add(max(tiktok.RetryAfterOf(err), 30*time.Second))
+		e.mu.Unlock()
 		return false, nil
 	}
 	if err != nil && errors.Is(err, store.ErrQuotaExhausted) {
@@ -252,7 +267,10 @@ func (e *Engine) finishWriteBack(ctx context.Context, o store.Order, now time.Ti
 			class := tiktok.ClassOf(werr)
 			att.Error = werr.Error()
 			cur.ErrorClass = "writeback_" + string(class)
-			if (class == tiktok.ClassTransient || class == tiktok.ClassMalformed) && !e.cfg.Backoff.Exhausted(cur.WriteBackAttempts) {
+			// A local refusal (no TikTok class: the ledger could not be
+			// written, say) is retried like a transient TikTok error.
+			retry := class == tiktok.ClassTransient || class == tiktok.ClassMalformed || class == ""
+			if retry && !e.cfg.Backoff.Exhausted(cur.WriteBackAttempts) {
 				att.Outcome = store.OutcomeRetryable
 				cur.State, cur.Reason = store.StateFailed, "write-back to TikTok failed: "+werr.Error()
 				cur.NextAttemptAt = now.Add(e.delay(cur.WriteBackAttempts, tiktok.RetryAfterOf(werr)))
@@ -326,4 +344,43 @@ func matchProvider(provider, code, name string) bool {
 		}
 	}
 	return false
+}
+
+// errNoPackage and errTooLateToCorrect are write-backs that can never
+// succeed; they make the order dead with the reason.
+func errNoPackage() error {
+	return &tiktok.APIError{Endpoint: "ship package", Class: tiktok.ClassNeedsHuman,
+		Message: "TikTok sent no package id for this order: ship it in Seller Center, then resolve"}
+}
+
+func errTooLateToCorrect() error {
+	return &tiktok.APIError{Endpoint: "update shipping info", Class: tiktok.ClassNeedsHuman,
+		Message: "more than 72 hours since shipping: TikTok no longer accepts new tracking; resolve it"}
+}
+
+// writeBackBlocked reports whether TikTok asked shipdeck to wait before
+// the next write-back.
+func (e *Engine) writeBackBlocked() bool {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return e.now().Before(e.writeBackUntil)
+}
+
+// lostAtCarrier makes a pushed order dead when its 3PL no longer knows it
+// (404): an operator decides. Other errors (a bad tracking file, say) are
+// tried again on the next pass.
+func (e *Engine) lostAtCarrier(ctx context.Context, slot *carrierSlot, o store.Order, now time.Time, lat time.Duration, serr error) error {
+	return e.st.Update(ctx, func(tx *store.Tx) error {
+		cur, err := tx.Order(o.ID)
+		if err != nil || cur.State != store.StatePushed || cur.Push == nil || cur.Push.ExternalID != o.Push.ExternalID {
+			return err
+		}
+		cur.State, cur.ErrorClass, cur.NextAttemptAt = store.StateDead, string(carrier.Permanent), time.Time{}
+		cur.Reason = slot.Name() + " cannot report on order " + o.Push.ExternalID + ": " + serr.Error() + "; re-route or resolve"
+		if err := tx.AddAttempt(store.Attempt{OrderID: o.ID, At: now, Kind: store.AttemptStatus, Carrier: slot.Name(),
+			Generation: cur.Push.Generation, Outcome: store.OutcomePermanent, Error: serr.Error(), Latency: lat}); err != nil {
+			return err
+		}
+		return tx.PutOrder(cur)
+	})
 }

@@ -27,9 +27,8 @@ func (e *Engine) Subscribe() (<-chan store.Snapshot, func()) {
 	id := e.nextSub
 	e.nextSub++
 	e.subs[id] = ch
-	snap := e.snap
+	ch <- e.snap // under the lock, so a refresh cannot slip in before it
 	e.mu.Unlock()
-	ch <- snap
 	return ch, func() {
 		e.mu.Lock()
 		if _, ok := e.subs[id]; ok {
