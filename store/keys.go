@@ -48,6 +48,7 @@ const (
 	prefixSample       = "l/"
 	prefixQuota        = "q/"
 	keyCursor          = "k/cursor"
+	keyWorker          = "k/worker"
 	keySchema          = "k/schema"
 	keyBulkMarker      = "k/bulk"
 	prefixSeq          = "k/seq/"

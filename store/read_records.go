@@ -121,6 +121,23 @@ func (s *Store) Cursor(ctx context.Context) (Cursor, error) {
 	return c, nil
 }
 
+// WorkerControl returns what an operator set on the worker (zero if
+// nothing).
+func (s *Store) WorkerControl(ctx context.Context) (WorkerControl, error) {
+	var c WorkerControl
+	err := s.view(ctx, func(txn *badger.Txn) error {
+		raw, err := getValue(txn, []byte(keyWorker))
+		if err != nil || raw == nil {
+			return err
+		}
+		return json.Unmarshal(raw, &c)
+	})
+	if err != nil {
+		return WorkerControl{}, fmt.Errorf("worker control: %w", err)
+	}
+	return c, nil
+}
+
 // maxProfileDays bounds ArrivalProfile's window (ten years of hours).
 const maxProfileDays = 3660
 

@@ -159,6 +159,18 @@ func (t *Tx) SetCursor(c Cursor) error {
 	return nil
 }
 
+// SetWorkerControl stores what an operator set on the worker.
+func (t *Tx) SetWorkerControl(c WorkerControl) error {
+	if err := t.usable(); err != nil {
+		return err
+	}
+	if err := t.putJSON([]byte(keyWorker), c); err != nil {
+		return fmt.Errorf("set worker control: %w", err)
+	}
+	t.topics |= TopicCursor
+	return nil
+}
+
 // SeenNotification records a webhook notification id and reports whether
 // it had been seen before (for dedup).
 func (t *Tx) SeenNotification(id string, at time.Time) (bool, error) {

@@ -392,3 +392,11 @@ type Counts struct {
 	ByStatus map[MarketStatus]int64 `json:"by_status"`
 	Total    int64                  `json:"total"`
 }
+
+// WorkerControl is what an operator set on the worker, kept across
+// restarts: a paused worker stays paused until someone resumes it.
+type WorkerControl struct {
+	Paused bool      `json:"paused"`
+	By     string    `json:"by,omitempty"`
+	At     time.Time `json:"at,omitzero"`
+}

@@ -445,7 +445,8 @@ func (e *Engine) Resolve(ctx context.Context, actor store.Actor, id, reason stri
 }
 
 // SetPaused pauses or resumes the worker (polling, pushing, tracking).
-// In-flight calls finish; nothing new starts while paused.
+// In-flight calls finish; nothing new starts while paused. The setting is
+// stored, so a paused worker stays paused across restarts.
 func (e *Engine) SetPaused(ctx context.Context, actor store.Actor, paused bool) error {
 	if err := allow(actor, store.RoleOperator, "pause"); err != nil {
 		return err
@@ -455,6 +456,9 @@ func (e *Engine) SetPaused(ctx context.Context, actor store.Actor, paused bool) 
 		action = "pause"
 	}
 	err := e.st.Update(ctx, func(tx *store.Tx) error {
+		if err := tx.SetWorkerControl(store.WorkerControl{Paused: paused, By: actor.Name, At: e.now()}); err != nil {
+			return err
+		}
 		return tx.AddAudit(store.AuditEntry{At: e.now(), Who: actor.Name, Role: actor.Role.String(), Action: action})
 	})
 	if err != nil {

@@ -258,6 +258,16 @@ func (e *Engine) Run(ctx context.Context) error {
 	if err := e.Recover(ctx); err != nil {
 		return err
 	}
+	ctl, err := e.st.WorkerControl(ctx)
+	if err != nil {
+		return err
+	}
+	if ctl.Paused {
+		e.mu.Lock()
+		e.paused = true
+		e.worker.State, e.worker.Reason = store.WorkerPaused, "paused by "+ctl.By
+		e.mu.Unlock()
+	}
 	var wg gosync.WaitGroup
 	loops := []func(context.Context){e.pollLoop, e.pipelineLoop, e.trackLoop, e.writeBackLoop, e.snapshotLoop, e.batchLoop}
 	for _, loop := range loops {

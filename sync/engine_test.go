@@ -416,3 +416,38 @@ func TestOpenCircuitDoesNotHoldBackOtherCarriers(t *testing.T) {
 	}
 	w.assertExactlyOnce()
 }
+
+func TestPauseLastsAcrossRestarts(t *testing.T) {
+	ctx := context.Background()
+	w := newWorld(t, worldOptions{ordersPerDay: 300, history: 6 * time.Hour})
+	op := store.Actor{Name: "ana", Role: store.RoleOperator}
+	if err := w.eng.SetPaused(ctx, op, true); err != nil {
+		t.Fatal(err)
+	}
+	w.close()
+	w.open()
+	rctx, cancel := context.WithCancel(ctx)
+	done := make(chan error, 1)
+	go func() { done <- w.eng.Run(rctx) }()
+	deadline := time.Now().Add(5 * time.Second)
+	for !w.eng.Paused() && time.Now().Before(deadline) {
+		time.Sleep(10 * time.Millisecond)
+	}
+	if !w.eng.Paused() {
+		t.Fatal("the worker forgot it was paused across a restart")
+	}
+	time.Sleep(200 * time.Millisecond)
+	cancel()
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	if c := w.counts(); c.Total != 0 {
+		t.Errorf("a paused worker stored %d orders", c.Total)
+	}
+	if err := w.eng.SetPaused(ctx, op, false); err != nil {
+		t.Fatal(err)
+	}
+	if w.eng.Paused() {
+		t.Error("resume did not take")
+	}
+}

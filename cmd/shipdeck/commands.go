@@ -113,6 +113,14 @@ func syncCmd(env *runEnv) *cobra.Command {
 // syncOnce runs one full cycle: recover, poll, push, track, write back.
 func syncOnce(ctx context.Context, a *app, rounds int) (SyncSummary, error) {
 	var sum SyncSummary
+	ctl, err := a.st.WorkerControl(ctx)
+	if err != nil {
+		return sum, err
+	}
+	if ctl.Paused {
+		return sum, withCode(exitRefused, fmt.Errorf("the worker was paused by %s at %s: run `shipdeck resume` first",
+			sanitize.Line(ctl.By), ctl.At.Format(time.RFC3339)))
+	}
 	before, _ := a.planner.Status(ctx, a.now())
 	if err := a.eng.Recover(ctx); err != nil {
 		return sum, err
@@ -383,16 +391,15 @@ func resolveCmd(env *runEnv) *cobra.Command {
 func pauseCmd(env *runEnv, pause bool) *cobra.Command {
 	use := map[bool]string{true: "pause", false: "resume"}[pause]
 	return &cobra.Command{
-		Use: use, Short: strings.ToUpper(use[:1]) + use[1:] + " the sync worker of a running serve", Args: cobra.NoArgs,
+		Use: use, Short: strings.ToUpper(use[:1]) + use[1:] + " the sync worker (kept across restarts)", Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if env.shared == nil {
-				return usageError{fmt.Errorf("%s applies to a running `shipdeck serve`: ssh -p 2222 <host> %s", use, use)}
-			}
-			if err := env.shared.eng.SetPaused(cmd.Context(), env.actor, pause); err != nil {
-				return commandError(err)
-			}
-			fmt.Fprintf(env.out, "worker %sd\n", use)
-			return nil
+			return withApp(cmd, env, appOptions{}, func(ctx context.Context, a *app) error {
+				if err := a.eng.SetPaused(ctx, env.actor, pause); err != nil {
+					return commandError(err)
+				}
+				fmt.Fprintf(env.out, "worker %sd\n", use)
+				return nil
+			})
 		},
 	}
 }
