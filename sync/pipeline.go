@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"strings"
 	gosync "sync"
 	"time"
@@ -252,17 +253,36 @@ func (e *Engine) claim(ctx context.Context) ([]store.Order, error) {
 // claimPage claims what it can of one page of queued orders.
 func (e *Engine) claimPage(ctx context.Context, page []store.Order) ([]store.Order, error) {
 	now := e.now()
+	// How many each carrier may take, decided once outside the transaction
+	// (its fn may run twice, and a half-open breaker's probe must be taken
+	// once): twice its concurrency, so "pushing" means in flight or next in
+	// line; one probe while half-open; none while open.
+	room := map[string]int{}
+	for _, p := range page {
+		if p.Push == nil {
+			continue
+		}
+		name := p.Push.Carrier
+		slot := e.carriers[name]
+		if _, seen := room[name]; seen || slot == nil {
+			continue
+		}
+		switch {
+		case !e.breakers.Allow(name, now):
+			room[name] = 0
+		case e.breakers.State(name, now) == store.CircuitHalfOpen:
+			room[name] = 1
+		default:
+			room[name] = 2 * cap(slot.sem)
+		}
+	}
 	var claimed []store.Order
 	err := e.st.Update(ctx, func(tx *store.Tx) error {
 		claimed = claimed[:0]
-		// Claim at most twice a carrier's concurrency, so "pushing" means in
-		// flight or next in line, not a backlog behind a slow 3PL.
-		perCarrier := map[string]int{}
+		left := maps.Clone(room)
 		for _, p := range page {
-			if p.Push != nil {
-				if s := e.carriers[p.Push.Carrier]; s != nil && perCarrier[s.Name()] >= 2*cap(s.sem) {
-					continue // this carrier has enough in line; skip the read
-				}
+			if p.Push != nil && e.carriers[p.Push.Carrier] != nil && left[p.Push.Carrier] <= 0 && !e.cfg.AutoFailover {
+				continue // this carrier has enough in line (or is down); skip the read
 			}
 			o, err := tx.Order(p.ID)
 			if err != nil || o.State != store.StateQueued || o.Push == nil {
@@ -276,18 +296,15 @@ func (e *Engine) claimPage(ctx context.Context, page []store.Order) ([]store.Ord
 				}
 				continue
 			}
-			if !e.breakers.Allow(o.Push.Carrier, now) {
-				if e.cfg.AutoFailover && e.failover(&o, now) {
+			if left[slot.Name()] <= 0 {
+				if room[slot.Name()] == 0 && e.cfg.AutoFailover && e.failover(&o, now) {
 					if err := tx.PutOrder(o); err != nil {
 						return err
 					}
 				}
 				continue
 			}
-			if perCarrier[slot.Name()] >= 2*cap(slot.sem) {
-				continue
-			}
-			perCarrier[slot.Name()]++
+			left[slot.Name()]--
 			o.State = store.StatePushing
 			o.Push.LeaseUntil = now.Add(e.cfg.Lease)
 			if err := tx.PutOrder(o); err != nil {
