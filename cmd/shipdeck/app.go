@@ -343,6 +343,7 @@ func callKind(k string) store.CallKind {
 // searchAdapter serves the engine's searches from the index.
 type searchAdapter struct{ idx *search.Index }
 
+// Find runs the index search and maps its hits.
 func (s searchAdapter) Find(ctx context.Context, pattern string, limit int) ([]shipsync.SearchResult, error) {
 	hits, err := s.idx.Find(ctx, pattern, limit)
 	if err != nil {

@@ -17,6 +17,7 @@ import (
 // duration is a TOML string such as "90s" or "15m".
 type duration struct{ time.Duration }
 
+// UnmarshalText reads a Go duration string such as "90s".
 func (d *duration) UnmarshalText(b []byte) error {
 	v, err := time.ParseDuration(string(b))
 	if err != nil {
@@ -142,6 +143,7 @@ type ConfigError struct {
 	Msg  string
 }
 
+// Error names the file, line and key, then what is wrong.
 func (e *ConfigError) Error() string {
 	loc := e.File
 	if e.Line > 0 {

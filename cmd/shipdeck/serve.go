@@ -134,6 +134,8 @@ func serve(ctx context.Context, env *runEnv, a *app) error {
 // against the serving app's one engine.
 type sshHandler struct{ a *app }
 
+// Console builds one session's console for the operator, closed when the
+// session ends.
 func (h sshHandler) Console(ctx context.Context, op sshd.Operator, s ssh.Session) (tea.Model, []tea.ProgramOption, error) {
 	m, err := tui.New(h.a.eng, tui.Options{
 		Actor:  op.Actor(),
@@ -151,6 +153,7 @@ func (h sshHandler) Console(ctx context.Context, op sshd.Operator, s ssh.Session
 	return m, []tea.ProgramOption{tea.WithFPS(30)}, nil
 }
 
+// Command runs a script command for the operator and returns its exit code.
 func (h sshHandler) Command(ctx context.Context, op sshd.Operator, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	env := &runEnv{in: stdin, out: stdout, err: stderr, actor: op.Actor(), shared: h.a}
 	root := sshRoot(env)

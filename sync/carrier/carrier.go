@@ -140,6 +140,7 @@ type Error struct {
 	Err        error
 }
 
+// Error names the carrier, the operation, the class and the 3PL's reason.
 func (e *Error) Error() string {
 	msg := fmt.Sprintf("%s %s: %s", e.Carrier, e.Op, e.Class)
 	if e.HTTPStatus != 0 {
@@ -158,6 +159,7 @@ func (e *Error) Error() string {
 	return msg
 }
 
+// Unwrap returns the underlying transport or decode error.
 func (e *Error) Unwrap() error { return e.Err }
 
 // ClassOf returns the class of err: the Class of a *Error in its chain,
