@@ -264,15 +264,7 @@ func (e *Engine) Reroute(ctx context.Context, actor store.Actor, id, to string) 
 		if cur.Version != o.Version {
 			return refuse("re-route", id, "it changed while "+o.Carrier()+" was checked; try again")
 		}
-		gen := 1
-		var prev []string
-		if cur.Push != nil {
-			gen = cur.Push.Generation + 1
-			prev = append(cur.Push.PreviousCarriers, cur.Push.Carrier)
-		}
-		cur.Push = &store.Push{Carrier: to, Generation: gen, IdempotencyKey: IdempotencyKey(cur.ID, to, gen),
-			RouteRule: "operator", RouteReason: "re-routed by " + actor.Name, PreviousCarriers: prev, ShippingProviderID: slot.ProviderID}
-		cur.State, cur.Reason, cur.ErrorClass, cur.Attempts, cur.NextAttemptAt = store.StateQueued, "", "", 0, time.Time{}
+		e.routeTo(cur, to, "operator", "re-routed by "+actor.Name)
 		cur.WriteBackAttempts, cur.HeldFrom = 0, ""
 		return nil
 	})

@@ -16,6 +16,7 @@ import (
 	gosync "sync"
 	"time"
 
+	"github.com/shipdeck/shipdeck/search"
 	"github.com/shipdeck/shipdeck/store"
 	"github.com/shipdeck/shipdeck/sync/backoff"
 	"github.com/shipdeck/shipdeck/sync/carrier"
@@ -39,18 +40,6 @@ type Planner interface {
 	NoteRateLimited(ctx context.Context, at time.Time) error
 	NextPoll(ctx context.Context, now time.Time) (time.Time, error)
 	Status(ctx context.Context, now time.Time) (store.QuotaStatus, error)
-}
-
-// Searcher is the in-memory fuzzy index behind the console's search.
-type Searcher interface {
-	Find(ctx context.Context, pattern string, limit int) ([]SearchResult, error)
-}
-
-// SearchResult is one hit of a Searcher.
-type SearchResult struct {
-	ID      string
-	Text    string
-	Matched []int
 }
 
 // Carrier is a configured carrier with the limits the pipeline applies.
@@ -148,7 +137,9 @@ type Deps struct {
 	Carriers    []Carrier
 	Health      *health.Tracker
 	Breakers    *health.Breakers
-	Search      Searcher
+	// Search is the fuzzy order index; Run fills it from the store and the
+	// store's OnOrders hook keeps it current (see IndexOrders).
+	Search *search.Index
 	// Now is the clock (default time.Now); the demo runs it accelerated.
 	Now    func() time.Time
 	Logger *slog.Logger
@@ -166,7 +157,7 @@ type Engine struct {
 	names    []string
 	health   *health.Tracker
 	breakers *health.Breakers
-	search   Searcher
+	search   *search.Index
 	now      func() time.Time
 	log      *slog.Logger
 
@@ -269,7 +260,7 @@ func (e *Engine) Run(ctx context.Context) error {
 		e.mu.Unlock()
 	}
 	var wg gosync.WaitGroup
-	loops := []func(context.Context){e.pollLoop, e.pipelineLoop, e.trackLoop, e.writeBackLoop, e.snapshotLoop, e.batchLoop}
+	loops := []func(context.Context){e.pollLoop, e.pipelineLoop, e.trackLoop, e.writeBackLoop, e.snapshotLoop, e.batchLoop, e.buildIndex}
 	for _, loop := range loops {
 		wg.Add(1)
 		go func() {

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"maps"
+	"slices"
 	"strings"
 	gosync "sync"
 	"time"
@@ -163,17 +164,23 @@ func (e *Engine) applyRoute(o *store.Order, now time.Time) {
 		o.State, o.Reason, o.ErrorClass, o.NextAttemptAt = store.StateQueued, "", "", time.Time{}
 		return
 	}
+	e.routeTo(o, d.Carrier, d.Rule, d.Reason)
+}
+
+// routeTo queues o for a carrier under the next route generation, and so a
+// new idempotency key; the carriers it had before are kept, oldest first.
+func (e *Engine) routeTo(o *store.Order, carrierName, rule, reason string) {
 	gen := 1
 	var prev []string
 	if o.Push != nil {
 		gen = o.Push.Generation + 1
-		prev = append(o.Push.PreviousCarriers, o.Push.Carrier)
+		prev = append(slices.Clone(o.Push.PreviousCarriers), o.Push.Carrier)
 	}
 	o.Push = &store.Push{
-		Carrier: d.Carrier, Generation: gen, IdempotencyKey: IdempotencyKey(o.ID, d.Carrier, gen),
-		RouteRule: d.Rule, RouteReason: d.Reason, PreviousCarriers: prev,
+		Carrier: carrierName, Generation: gen, IdempotencyKey: IdempotencyKey(o.ID, carrierName, gen),
+		RouteRule: rule, RouteReason: reason, PreviousCarriers: prev,
 	}
-	if p := e.carriers[d.Carrier]; p != nil {
+	if p := e.carriers[carrierName]; p != nil {
 		o.Push.ShippingProviderID = p.ProviderID
 	}
 	o.State, o.Reason, o.ErrorClass, o.Attempts, o.NextAttemptAt = store.StateQueued, "", "", 0, time.Time{}

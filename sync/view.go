@@ -9,6 +9,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/shipdeck/shipdeck/sanitize"
+	"github.com/shipdeck/shipdeck/search"
 	"github.com/shipdeck/shipdeck/store"
 )
 
@@ -151,24 +153,38 @@ func (e *Engine) Search(ctx context.Context, pattern string, limit int) ([]store
 	return hits, ctx.Err()
 }
 
-// SearchText is the text an order is found by: id, buyer, SKUs, carrier
-// and city.
-func SearchText(o store.Order) string {
-	var b strings.Builder
-	b.WriteString(o.ID)
-	b.WriteByte(' ')
-	b.WriteString(o.Recipient.Name)
+// IndexOrders puts orders into the search index; the store calls it (through
+// its OnOrders hook) after every commit, so the index never goes stale.
+func IndexOrders(idx *search.Index, orders []store.Order) {
+	for _, o := range orders {
+		idx.Upsert(o.ID, searchText(o))
+	}
+}
+
+// buildIndex loads every stored order into the search index once, when the
+// worker starts, off the console's first frame.
+func (e *Engine) buildIndex(ctx context.Context) {
+	if e.search == nil {
+		return
+	}
+	err := e.st.ScanOrders(ctx, func(o store.Order) bool {
+		e.search.Upsert(o.ID, searchText(o))
+		return ctx.Err() == nil
+	})
+	if err != nil && ctx.Err() == nil {
+		e.log.Warn("build search index", "err", err)
+	}
+}
+
+// searchText is the text an order is found by: id, buyer, SKUs, carrier
+// and city, stripped of control characters.
+func searchText(o store.Order) string {
+	parts := []string{o.ID, o.Recipient.Name}
 	for _, li := range o.LineItems {
-		b.WriteByte(' ')
-		b.WriteString(li.SKU)
+		parts = append(parts, li.SKU)
 	}
-	if c := o.Carrier(); c != "" {
-		b.WriteByte(' ')
-		b.WriteString(c)
-	}
-	b.WriteByte(' ')
-	b.WriteString(o.Recipient.City)
-	return b.String()
+	parts = append(parts, o.Carrier(), o.Recipient.City)
+	return sanitize.Line(strings.Join(parts, " "))
 }
 
 // exportHeader is the header row of an export.

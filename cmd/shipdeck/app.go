@@ -102,7 +102,7 @@ func openApp(ctx context.Context, f flags, opts appOptions) (a *app, err error) 
 		return nil, err
 	}
 	a.idx = search.New()
-	a.st, err = store.Open(a.dataDir, store.Options{Logger: a.log, Now: a.now, OnOrders: a.indexOrders})
+	a.st, err = store.Open(a.dataDir, store.Options{Logger: a.log, Now: a.now, OnOrders: func(o []store.Order) { shipsync.IndexOrders(a.idx, o) }})
 	if err != nil {
 		if errors.Is(err, store.ErrLocked) {
 			return nil, withCode(exitLocked, fmt.Errorf("%w\n  a running `shipdeck serve` holds it: use the SSH form, e.g. ssh -p %s <host> %s",
@@ -167,15 +167,8 @@ func (a *app) openLog() error {
 	return nil
 }
 
-// indexOrders keeps the search index current; the store calls it after
-// each commit.
-func (a *app) indexOrders(orders []store.Order) {
-	for _, o := range orders {
-		a.idx.Upsert(o.ID, shipsync.SearchText(o))
-	}
-}
-
-// env reads a secret through the app's environment (the demo's own).
+// secret reads the secret a config key names from the environment (the
+// demo's own in the demo). Errors name the variable, never its value.
 func (a *app) secret(key, env string) (string, error) {
 	if env == "" {
 		return "", nil
@@ -269,7 +262,7 @@ func (a *app) wire(ctx context.Context) error {
 		Shop: c.Shop.Name, Demo: a.demo, Overlap: c.Poll.Overlap.Duration, MinInterval: c.Poll.MinInterval.Duration, Speed: a.speed,
 	}, shipsync.Deps{
 		Store: a.st, Marketplace: mp, Planner: a.planner, Router: router, Carriers: carriers,
-		Health: tracker, Breakers: health.NewBreakers(health.BreakerConfig{}), Search: searchAdapter{a.idx},
+		Health: tracker, Breakers: health.NewBreakers(health.BreakerConfig{}), Search: a.idx,
 		Now: a.now, Logger: a.log,
 	})
 	return err
@@ -340,31 +333,6 @@ func callKind(k string) store.CallKind {
 	return store.CallOther
 }
 
-// searchAdapter serves the engine's searches from the index.
-type searchAdapter struct{ idx *search.Index }
-
-// Find runs the index search and maps its hits.
-func (s searchAdapter) Find(ctx context.Context, pattern string, limit int) ([]shipsync.SearchResult, error) {
-	hits, err := s.idx.Find(ctx, pattern, limit)
-	if err != nil {
-		return nil, err
-	}
-	out := make([]shipsync.SearchResult, len(hits))
-	for i, h := range hits {
-		out[i] = shipsync.SearchResult{ID: h.ID, Text: h.Text, Matched: h.Matched}
-	}
-	return out, nil
-}
-
-// buildIndex loads every stored order into the search index, in the
-// background at start so the first frame does not wait for it.
-func (a *app) buildIndex(ctx context.Context) error {
-	return a.st.ScanOrders(ctx, func(o store.Order) bool {
-		a.idx.Upsert(o.ID, shipsync.SearchText(o))
-		return ctx.Err() == nil
-	})
-}
-
 // Close closes what openApp opened, in reverse order.
 func (a *app) Close() {
 	if a == nil {
@@ -393,32 +361,20 @@ func portOf(addr string) string {
 	return "2222"
 }
 
-// runWorker runs the engine, the webhook listener (when configured) and
-// the search index build until ctx ends, and returns when all have stopped.
+// runWorker runs the engine and the webhook listener (when configured)
+// until ctx ends, and returns when both have stopped.
 func (a *app) runWorker(ctx context.Context) error {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	errs := make(chan error, 3)
-	go func() { errs <- a.eng.Run(ctx) }()
+	hooks := make(chan error, 1)
 	go func() {
-		err := a.serveWebhooks(ctx)
-		if err != nil {
+		if err := a.serveWebhooks(ctx); err != nil {
 			a.log.Error("webhook listener stopped", "err", err)
 		}
-		errs <- nil
+		hooks <- nil
 	}()
-	go func() {
-		if err := a.buildIndex(ctx); err != nil && !errors.Is(err, context.Canceled) {
-			a.log.Warn("search index", "err", err)
-		}
-		errs <- nil
-	}()
-	var first error
-	for range 3 {
-		if err := <-errs; err != nil && first == nil {
-			first = err
-			cancel()
-		}
-	}
-	return first
+	err := a.eng.Run(ctx)
+	cancel()
+	<-hooks
+	return err
 }

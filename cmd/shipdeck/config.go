@@ -428,16 +428,3 @@ func (c *Config) lineOf(table string, n int, leaf string) int {
 	}
 	return header
 }
-
-// secret reads a secret from the environment variable a config key names.
-// Errors name the variable, never its value.
-func secret(key, env string) (string, error) {
-	if env == "" {
-		return "", nil
-	}
-	v, ok := os.LookupEnv(env)
-	if !ok || v == "" {
-		return "", fmt.Errorf("%s: environment variable %s is not set", key, env)
-	}
-	return v, nil
-}
