@@ -73,7 +73,8 @@ type Config struct {
 	// Lease is how long a push may stay in flight before it is treated as
 	// unknown (default 2 minutes; longer than any carrier timeout).
 	Lease time.Duration
-	// Backoff is the retry policy for failed pushes and write-backs.
+	// Backoff is the retry policy for failed pushes and write-backs; its zero
+	// fields take backoff's defaults (8 attempts, 1 s doubling to 5 min).
 	Backoff backoff.Policy
 	// TrackEvery is how often pushed orders are asked for tracking
 	// (default 1 minute).
@@ -109,9 +110,6 @@ func (c *Config) defaults() {
 	}
 	if c.Lease == 0 {
 		c.Lease = 2 * time.Minute
-	}
-	if c.Backoff.Base == 0 {
-		c.Backoff = backoff.Policy{Base: time.Second, Cap: 5 * time.Minute, MaxAttempts: 8, MaxServerDelay: 10 * time.Minute}
 	}
 	if c.TrackEvery == 0 {
 		c.TrackEvery = time.Minute

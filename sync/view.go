@@ -80,12 +80,9 @@ func (e *Engine) Refresh(ctx context.Context) {
 	carriers := make([]store.CarrierStats, 0, len(e.names))
 	for _, name := range e.names {
 		slot := e.carriers[name]
-		st := e.health.Stats(name, time.Hour, now)
-		carriers = append(carriers, store.CarrierStats{
-			Name: name, Kind: slot.Kind(), P50: st.P50, P95: st.P95, P99: st.P99, Calls: st.Calls,
-			ErrorRate: st.ErrorRate, InFlight: len(slot.sem), Circuit: e.breakers.State(name, now),
-			Spark: e.health.Spark(name, now),
-		})
+		row := e.health.Row(name, time.Hour, now)
+		row.Kind, row.InFlight, row.Circuit = slot.Kind(), len(slot.sem), e.breakers.State(name, now)
+		carriers = append(carriers, row)
 	}
 	e.mu.Lock()
 	w := e.worker

@@ -135,17 +135,11 @@ func (b *Breaker) advance(now time.Time) {
 func (b *Breaker) Allow(now time.Time) bool {
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	b.advance(now)
-	switch b.state {
-	case store.CircuitClosed:
-		return true
-	case store.CircuitHalfOpen:
-		if b.probeAt.IsZero() || !now.Before(b.probeAt.Add(b.cfg.ProbeTimeout)) {
-			b.probeAt = now
-			return true
-		}
+	ok := b.available(now)
+	if ok && b.state == store.CircuitHalfOpen {
+		b.probeAt = now
 	}
-	return false
+	return ok
 }
 
 // Available reports whether Allow would let a call through at now, without
@@ -154,6 +148,13 @@ func (b *Breaker) Allow(now time.Time) bool {
 func (b *Breaker) Available(now time.Time) bool {
 	b.mu.Lock()
 	defer b.mu.Unlock()
+	return b.available(now)
+}
+
+// available is Available's answer: closed, or half-open with no probe in
+// flight (or the last probe's result overdue by ProbeTimeout). The caller
+// holds b.mu.
+func (b *Breaker) available(now time.Time) bool {
 	b.advance(now)
 	switch b.state {
 	case store.CircuitClosed:

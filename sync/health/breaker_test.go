@@ -102,6 +102,8 @@ func TestBreakerStateMachine(t *testing.T) {
 					if got := b.State(now); got != s.expect {
 						t.Fatalf("step %d at +%s: State = %s, want %s", i, s.at, got, s.expect)
 					}
+				default:
+					t.Fatalf("step %d: unknown action %q", i, s.do)
 				}
 			}
 		})

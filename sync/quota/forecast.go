@@ -18,7 +18,7 @@ import (
 // quieter day than yesterday frees its calls for the last hours' polls
 // instead of holding them to the reset. guessed says the forecast rests on
 // no ledger history.
-func (p *Planner) expectedWriteBacks(today, prev store.QuotaDay, arr arrivals, counts [24]int64, start, reset, now time.Time) (forecast float64, guessed bool) {
+func expectedWriteBacks(today, prev store.QuotaDay, arr arrivals, counts [24]int64, start, reset, now time.Time) (forecast float64, guessed bool) {
 	dayLen := reset.Sub(start)
 	elapsed := now.Sub(start)
 	left := reset.Sub(now)

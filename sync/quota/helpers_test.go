@@ -58,6 +58,16 @@ func mustZone(t testing.TB, name string) *time.Location {
 	return z
 }
 
+// mustWindow parses a slow window or fails the test.
+func mustWindow(t testing.TB, s string) Window {
+	t.Helper()
+	w, err := ParseWindow(s)
+	if err != nil {
+		t.Fatalf("parse window %q: %v", s, err)
+	}
+	return w
+}
+
 // utc builds a UTC instant.
 func utc(y int, m time.Month, d, h, min int) time.Time {
 	return time.Date(y, m, d, h, min, 0, 0, time.UTC)

@@ -50,12 +50,8 @@ func (m *MemLedger) Reserve(ctx context.Context, day string, kind store.CallKind
 		return cloneDay(q), fmt.Errorf("reserve %d %s calls on %s (%d used, %d allowed): %w",
 			n, kind, day, total, min(allowed, limit), store.ErrQuotaExhausted)
 	}
-	used := make(map[store.CallKind]int, len(q.Used)+1)
-	for k, v := range q.Used {
-		used[k] = v
-	}
-	used[kind] += n
-	q.Used = used
+	q = cloneDay(q) // callers hold copies of the old map
+	q.Used[kind] += n
 	m.days[day] = q
 	return cloneDay(q), nil
 }

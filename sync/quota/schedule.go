@@ -88,24 +88,18 @@ func (p *Planner) plan(ctx context.Context, now time.Time) (pollPlan, error) {
 	// Calls left for polling: the budget less the reserve still held at
 	// the reset, what is spent, the write-backs still expected today and
 	// the extra pages the expected orders will need.
-	urgent, guessed := p.expectedWriteBacks(q, prev, arr, counts, pl.start, pl.reset, now)
+	urgent, guessed := expectedWriteBacks(q, prev, arr, counts, pl.start, pl.reset, now)
 	var arrivingShare float64
 	for _, s := range segs {
 		arrivingShare += s.weight * s.weight * s.secs / 3600
 	}
 	extraPages := arr.perDay * arrivingShare / pageSize
-	free := float64(p.cfg.DailyLimit - p.cfg.HeldBack(pl.reset, pl.reset) - q.Total())
+	free := float64(p.allowed(store.CallPoll, pl.reset, pl.reset) - q.Total())
 	// Write-backs come from orders that polls find: however many are
 	// forecast, polls keep enough for one every MaxInterval (budget
 	// permitting) and, on a first day whose forecast is a guess, at least
 	// half of what is free.
-	var openTime time.Duration
-	for _, s := range segs {
-		if s.open {
-			openTime += s.to.Sub(s.from)
-		}
-	}
-	minPolls := min(openTime.Seconds()/p.cfg.MaxInterval.Seconds(), max(free, 0))
+	minPolls := min(openSeconds(segs)/p.cfg.MaxInterval.Seconds(), max(free, 0))
 	urgent = min(urgent, max(free-minPolls, 0))
 	if guessed {
 		urgent = min(urgent, free/2)
@@ -113,18 +107,16 @@ func (p *Planner) plan(ctx context.Context, now time.Time) (pollPlan, error) {
 	pl.polls = free - urgent - extraPages
 
 	var next time.Time
-	if in, end := p.inSlowWindow(now); in {
-		next = end
-	} else if pl.polls < 1 {
+	switch in, end := p.inSlowWindow(now); {
+	case pl.polls < 1:
 		next = pl.reset
-	} else {
+	case in:
+		next = end
+	default:
 		k, budget := p.horizon(segs, now, pl.reset, q.Total(), urgent, extraPages, minPolls)
 		next = p.spread(segs[:k+1], windows, budget, now)
 	}
 	next = later(next, now.Add(p.cfg.MinInterval))
-	if pl.polls < 1 {
-		next = later(next, pl.reset)
-	}
 	pl.next = p.leaveSlowWindows(later(next, p.gateOpens(q.Total(), now, pl.reset))).In(now.Location())
 	return pl, nil
 }
@@ -148,7 +140,7 @@ func (p *Planner) horizon(segs []segment, now, reset time.Time, used int, urgent
 			weight += s.weight * s.secs
 		}
 		frac := s.to.Sub(now).Seconds() / rest
-		allowed := float64(p.cfg.DailyLimit - p.cfg.HeldBack(s.to, reset) - used)
+		allowed := float64(p.allowed(store.CallPoll, s.to, reset) - used)
 		budget := allowed - (urgent+pages)*frac
 		if k < len(segs)-1 {
 			// Write-backs arrive in bursts: keep two standard deviations
@@ -175,13 +167,7 @@ func (p *Planner) horizon(segs []segment, now, reset time.Time, used int, urgent
 // spread allocates polls over the open segments by the square-root rule
 // within the interval bounds and returns the first poll after now.
 func (p *Planner) spread(segs []segment, windows []span, polls float64, now time.Time) time.Time {
-	var openTime time.Duration
-	for _, s := range segs {
-		if s.open {
-			openTime += s.to.Sub(s.from)
-		}
-	}
-	sustainMax := polls >= openTime.Seconds()/p.cfg.MaxInterval.Seconds()
+	sustainMax := polls >= openSeconds(segs)/p.cfg.MaxInterval.Seconds()
 	allocate(segs, polls, p.cfg.MinInterval, p.cfg.MaxInterval, sustainMax)
 
 	next := advance(segs, now)
@@ -217,10 +203,23 @@ func (p *Planner) leaveSlowWindows(t time.Time) time.Time {
 	return t
 }
 
+// openSeconds is how long segs leave open for polling (outside slow
+// windows), in seconds.
+func openSeconds(segs []segment) float64 {
+	var open time.Duration
+	for _, s := range segs {
+		if s.open {
+			open += s.to.Sub(s.from)
+		}
+	}
+	return open.Seconds()
+}
+
 // gateOpens is the first instant from now on at which the reserve lets one
-// more non-urgent call through with used calls spent (the reset if none).
+// more non-urgent call through with used calls spent (the reset if none):
+// the same gate Reserve applies to a poll.
 func (p *Planner) gateOpens(used int, now, reset time.Time) time.Time {
-	fits := func(t time.Time) bool { return used+1 <= p.cfg.DailyLimit-p.cfg.HeldBack(t, reset) }
+	fits := func(t time.Time) bool { return used+1 <= p.allowed(store.CallPoll, t, reset) }
 	if fits(now) {
 		return now
 	}

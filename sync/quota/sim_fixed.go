@@ -12,9 +12,8 @@ func pagesFor(n int) int { return max(1, (n+pageSize-1)/pageSize) }
 func (w *simWorld) runFixed() SimRun {
 	orders := slices.Clone(w.orders)
 	calls := make([]int, w.opts.Days)
-	polls := 0
 	next := 0
-	var wbTimes []time.Time
+	var pollTimes, wbTimes []time.Time
 	for t := w.starts[0]; t.Before(w.stop) && (next < len(orders) || t.Before(w.starts[w.opts.Days])); t = t.Add(w.opts.FixedInterval) {
 		n := 0
 		for next+n < len(orders) && !orders[next+n].placed.After(t) {
@@ -25,7 +24,7 @@ func (w *simWorld) runFixed() SimRun {
 		next += n
 		if d := w.dayIndex(t); d >= 0 {
 			calls[d] += pagesFor(n)
-			polls++
+			pollTimes = append(pollTimes, t)
 		}
 	}
 	for _, t := range wbTimes {
@@ -33,17 +32,8 @@ func (w *simWorld) runFixed() SimRun {
 			calls[d]++
 		}
 	}
-	run := w.summarize(orders, calls, polls)
+	run := w.summarize(orders, calls, len(pollTimes))
 	run.WriteBacks, run.WriteBacksOnTime = len(wbTimes), len(wbTimes)
-	run.PollsInSlowWindows = w.countInSlow(w.fixedPollTimes())
+	run.PollsInSlowWindows = w.countInSlow(pollTimes)
 	return run
-}
-
-// fixedPollTimes lists the baseline's measured poll instants.
-func (w *simWorld) fixedPollTimes() []time.Time {
-	var out []time.Time
-	for t := w.starts[0]; t.Before(w.starts[w.opts.Days]); t = t.Add(w.opts.FixedInterval) {
-		out = append(out, t)
-	}
-	return out
 }

@@ -11,7 +11,7 @@ import (
 func TestStatusFigures(t *testing.T) {
 	ctx := context.Background()
 	at := utc(2026, 3, 2, 6, 0)
-	early, _ := ParseWindow("05:00-07:00")
+	early := mustWindow(t, "05:00-07:00")
 	p, _, _ := newTestPlanner(t, Config{DailyLimit: 500, SlowWindows: []Window{early}}, at, nil)
 	spend(t, p, store.CallPoll, 120)
 	spend(t, p, store.CallWriteBack, 25)

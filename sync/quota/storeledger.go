@@ -3,6 +3,7 @@ package quota
 import (
 	"context"
 	"fmt"
+	gosync "sync"
 	"time"
 
 	"github.com/shipdeck/shipdeck/store"
@@ -49,12 +50,29 @@ func (l StoreLedger) NoteRateLimited(ctx context.Context, day string, at time.Ti
 // StoreProfile adapts the store's per-hour arrival counters to the
 // planner's profile function: orders created per UTC hour of day over the
 // last ProfileDays days.
+//
+// The profile moves slowly, while the planner asks for it on every status
+// (the console's snapshots, up to ten a second), so a reading is reused for
+// profileTTL of clock time instead of reading 336 hour counters each time.
 func StoreProfile(s *store.Store, clock func() time.Time) func(ctx context.Context) ([24]int64, error) {
+	var mu gosync.Mutex
+	var cached [24]int64
+	var readAt time.Time
 	return func(ctx context.Context) ([24]int64, error) {
-		p, err := s.ArrivalProfile(ctx, clock(), ProfileDays)
+		now := clock()
+		mu.Lock()
+		defer mu.Unlock()
+		if !readAt.IsZero() && now.Sub(readAt) >= 0 && now.Sub(readAt) < profileTTL {
+			return cached, nil
+		}
+		p, err := s.ArrivalProfile(ctx, now, ProfileDays)
 		if err != nil {
 			return p, fmt.Errorf("read arrival profile: %w", err)
 		}
+		cached, readAt = p, now
 		return p, nil
 	}
 }
+
+// profileTTL is how long a read arrival profile is reused.
+const profileTTL = 10 * time.Minute

@@ -9,13 +9,12 @@ import (
 	"github.com/shipdeck/shipdeck/store"
 )
 
-// openStore opens a store in a temporary directory, or skips the test when
-// the store cannot be opened here.
+// openStore opens the store in dir or fails the test.
 func openStore(t *testing.T, dir string) *store.Store {
 	t.Helper()
 	s, err := store.Open(dir, store.Options{})
 	if err != nil {
-		t.Skipf("store unavailable: %v", err)
+		t.Fatalf("open store: %v", err)
 	}
 	return s
 }

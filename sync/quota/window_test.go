@@ -56,8 +56,8 @@ func TestParseWindow(t *testing.T) {
 }
 
 func TestWindowContains(t *testing.T) {
-	evening, _ := ParseWindow("18:00-21:00 Asia/Shanghai")
-	night, _ := ParseWindow("23:30-01:00")
+	evening := mustWindow(t, "18:00-21:00 Asia/Shanghai")
+	night := mustWindow(t, "23:30-01:00")
 	la := mustZone(t, "America/Los_Angeles")
 	tests := []struct {
 		name string

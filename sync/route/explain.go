@@ -4,8 +4,8 @@ import (
 	"fmt"
 	"strings"
 	"time"
-	"unicode"
 
+	"github.com/shipdeck/shipdeck/sanitize"
 	"github.com/shipdeck/shipdeck/store"
 )
 
@@ -14,7 +14,7 @@ import (
 // rules decide, not what the engine would do this second.
 func (r *Router) Explain(o store.Order, now time.Time) string {
 	d := r.Route(o, now, nil)
-	id := clean(o.ID)
+	id := sanitize.Line(o.ID)
 	if !d.OK {
 		return fmt.Sprintf("%s -> no route: %s", id, d.Reason)
 	}
@@ -29,7 +29,7 @@ func (r *Router) Explain(o store.Order, now time.Time) string {
 func describe(o *store.Order) string {
 	skus := make([]string, 0, len(o.LineItems))
 	for _, li := range o.LineItems {
-		skus = append(skus, clean(li.SKU))
+		skus = append(skus, sanitize.Line(li.SKU))
 	}
 	sku := strings.Join(skus, ",")
 	if sku == "" {
@@ -37,7 +37,7 @@ func describe(o *store.Order) string {
 	}
 	v := o.ValueCents()
 	return fmt.Sprintf("country %s, region %s, postal %s, %d g, value %d.%02d, SKUs %s",
-		orDash(clean(o.Recipient.Country)), orDash(clean(o.Recipient.Region)), orDash(clean(o.Recipient.PostalCode)),
+		orDash(sanitize.Line(o.Recipient.Country)), orDash(sanitize.Line(o.Recipient.Region)), orDash(sanitize.Line(o.Recipient.PostalCode)),
 		o.WeightGrams(), v/100, v%100, sku)
 }
 
@@ -47,15 +47,4 @@ func orDash(s string) string {
 		return "-"
 	}
 	return s
-}
-
-// clean drops control characters from text that came from outside, so a
-// reason printed to a terminal cannot carry escape sequences.
-func clean(s string) string {
-	return strings.Map(func(r rune) rune {
-		if unicode.IsControl(r) {
-			return -1
-		}
-		return r
-	}, s)
 }

@@ -173,24 +173,3 @@ func (r *Router) blockedReason(o *store.Order, d Decision) string {
 	}
 	return fmt.Sprintf("%s: %s; %s", what, joinSkips(d.Skipped), hint)
 }
-
-// Carriers lists the configured carriers in config order, for the carrier
-// picker.
-func (r *Router) Carriers() []CarrierInfo { return slices.Clone(r.carriers) }
-
-// Known reports whether name is a configured carrier.
-func (r *Router) Known(name string) bool {
-	_, ok := r.byName[name]
-	return ok
-}
-
-// Feasible reports whether carrier can meet o's deliver-by date if routed
-// at now, with the reason when it cannot, so the carrier picker can warn
-// before an operator re-routes. An unknown carrier is not feasible.
-func (r *Router) Feasible(o store.Order, carrier string, now time.Time) (bool, string) {
-	info, ok := r.byName[carrier]
-	if !ok {
-		return false, fmt.Sprintf("%q is not a configured carrier", carrier)
-	}
-	return feasible(info.TransitDays, o.DeliveryDueTime, now, r.loc)
-}
