@@ -76,22 +76,16 @@ func clean(s string, keepNewlines bool) string {
 		}
 
 		r, size := utf8.DecodeRuneInString(s[i:])
-		if r == utf8.RuneError && size == 1 {
-			if c <= 0x9f {
-				// A raw 8-bit C1 byte: some terminals act on it.
-				next, isNewline := skipC1(s, rune(c), i+1)
-				if isNewline {
-					b.WriteByte(newline)
-				}
-				i = next
-				continue
-			}
-			b.WriteRune(utf8.RuneError)
-			i++
-			continue
+		invalid := r == utf8.RuneError && size == 1
+		if invalid && c <= 0x9f {
+			// A raw 8-bit C1 byte: some terminals act on it just like
+			// the UTF-8 encoded control.
+			r, invalid = rune(c), false
 		}
 		i += size
 		switch {
+		case invalid:
+			b.WriteRune(utf8.RuneError)
 		case r <= 0x9f:
 			next, isNewline := skipC1(s, r, i)
 			if isNewline {

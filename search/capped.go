@@ -35,7 +35,7 @@ func (s *scan) runCapped(capacity int, bufs *sync.Pool) {
 			}
 			for slot := lo; slot < min(lo+chunkSize, w.hi); slot++ {
 				e := &s.entries[slot]
-				if !e.live || s.takeID(w, e, slot) || e.mask&s.q.mask != s.q.mask {
+				if !e.live() || s.takeID(w, e, slot) || e.mask&s.q.mask != s.q.mask {
 					continue
 				}
 				if key, ok := rankKey(e, s.q); ok {

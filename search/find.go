@@ -60,6 +60,7 @@ func (ix *Index) Find(ctx context.Context, pattern string, limit int) ([]Hit, er
 		return nil, nil
 	}
 
+	ix.flush()
 	ix.mu.RLock()
 	defer ix.mu.RUnlock()
 
@@ -155,7 +156,7 @@ func (s *scan) runAll() {
 			buf = buf[:0]
 			for slot := lo; slot < min(lo+chunkSize, w.hi); slot++ {
 				e := &s.entries[slot]
-				if !e.live || s.takeID(w, e, slot) || e.mask&s.q.mask != s.q.mask {
+				if !e.live() || s.takeID(w, e, slot) || e.mask&s.q.mask != s.q.mask {
 					continue
 				}
 				buf = append(buf, int32(slot))

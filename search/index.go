@@ -20,9 +20,10 @@ import (
 // takes the lock once to insert them, so searches can run during a bulk load.
 const buildBatch = 4096
 
-// entry is one indexed order. A dead entry is a tombstone whose slot the
-// next new id reuses.
+// entry is one indexed order. A removed order leaves the zero entry, a
+// tombstone whose slot the next new id reuses.
 type entry struct {
+	// id is empty only in a tombstone: Upsert and Build skip empty ids.
 	id string
 	// text is the searchable line, lower-cased.
 	text string
@@ -34,8 +35,10 @@ type entry struct {
 	// entries are rejected with one AND.
 	mask  uint64
 	ascii bool
-	live  bool
 }
+
+// live reports whether e holds an order rather than a tombstone.
+func (e *entry) live() bool { return e.id != "" }
 
 // newEntry prepares an entry; it does the per-entry work once, at insert
 // time, so searches never lower-case or decode what they can avoid.
@@ -44,11 +47,9 @@ func newEntry(id, text string) entry {
 	lowID := strings.ToLower(id)
 	if strings.HasPrefix(low, lowID) {
 		lowID = low[:len(lowID)]
-	} else if lowID == id {
-		lowID = id
 	}
 	mask, ascii := textMask(low)
-	return entry{id: id, text: low, lowID: lowID, mask: mask, ascii: ascii, live: true}
+	return entry{id: id, text: low, lowID: lowID, mask: mask, ascii: ascii}
 }
 
 // Index is a concurrency-safe fuzzy index of orders. Searches share a read
@@ -57,13 +58,21 @@ func newEntry(id, text string) entry {
 type Index struct {
 	mu      sync.RWMutex
 	entries []entry
-	slots   map[string]int32
-	free    []int32
-	live    int
+	// slots maps every indexed id to its entry; its length is the number
+	// of indexed orders.
+	slots map[string]int32
+	free  []int32
 	// candBufs recycles the large-index scan's candidate buffers (several
 	// MiB per search at 1M orders), which would otherwise make every
 	// keystroke feed the garbage collector.
 	candBufs sync.Pool
+
+	// pending holds upserts that arrived while a search held the read lock.
+	// Upsert never waits for a search (the store calls it from its only
+	// writer goroutine); the next Upsert that finds the lock free, or the
+	// next search, applies them first.
+	pendMu  sync.Mutex
+	pending []entry
 }
 
 // New returns an empty index.
@@ -79,9 +88,38 @@ func (ix *Index) Upsert(id, text string) {
 		return
 	}
 	e := newEntry(id, text)
+	ix.pendMu.Lock()
+	ix.pending = append(ix.pending, e)
+	ix.pendMu.Unlock()
+	if ix.mu.TryLock() {
+		ix.applyPending()
+		ix.mu.Unlock()
+	}
+}
+
+// flush applies pending upserts, waiting for running searches to finish.
+func (ix *Index) flush() {
+	ix.pendMu.Lock()
+	n := len(ix.pending)
+	ix.pendMu.Unlock()
+	if n == 0 {
+		return
+	}
 	ix.mu.Lock()
-	defer ix.mu.Unlock()
-	ix.put(e)
+	ix.applyPending()
+	ix.mu.Unlock()
+}
+
+// applyPending moves pending upserts into the index, in arrival order. The
+// caller holds the write lock.
+func (ix *Index) applyPending() {
+	ix.pendMu.Lock()
+	pend := ix.pending
+	ix.pending = nil
+	ix.pendMu.Unlock()
+	for _, e := range pend {
+		ix.put(e)
+	}
 }
 
 // put stores e in id's slot, a free tombstone or a new slot. The caller
@@ -104,7 +142,6 @@ func (ix *Index) put(e entry) {
 		ix.entries = append(ix.entries, e)
 	}
 	ix.slots[e.id] = slot
-	ix.live++
 }
 
 // Remove drops id from the index; unknown ids are ignored. The slot
@@ -112,6 +149,7 @@ func (ix *Index) put(e entry) {
 func (ix *Index) Remove(id string) {
 	ix.mu.Lock()
 	defer ix.mu.Unlock()
+	ix.applyPending() // an earlier Upsert of id must not come back after it
 	slot, ok := ix.slots[id]
 	if !ok {
 		return
@@ -119,14 +157,14 @@ func (ix *Index) Remove(id string) {
 	delete(ix.slots, id)
 	ix.entries[slot] = entry{}
 	ix.free = append(ix.free, slot)
-	ix.live--
 }
 
 // Len returns the number of indexed orders.
 func (ix *Index) Len() int {
+	ix.flush()
 	ix.mu.RLock()
 	defer ix.mu.RUnlock()
-	return ix.live
+	return len(ix.slots)
 }
 
 // Build bulk-loads the index at start: it upserts every (id, text) that next
@@ -137,6 +175,7 @@ func (ix *Index) Build(ctx context.Context, next func() (id, text string, ok boo
 	batch := make([]entry, 0, buildBatch)
 	flush := func() {
 		ix.mu.Lock()
+		ix.applyPending()
 		for _, e := range batch {
 			ix.put(e)
 		}

@@ -10,6 +10,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/sahilm/fuzzy"
 )
@@ -270,15 +271,23 @@ func TestBuild(t *testing.T) {
 
 	ctx, cancel := context.WithCancel(context.Background())
 	calls := 0
-	err = New().Build(ctx, func() (string, string, bool) {
+	partial := New()
+	err = partial.Build(ctx, func() (string, string, bool) {
 		calls++
 		if calls == 10 {
 			cancel()
 		}
-		return fmt.Sprint(calls), "x", true
+		return fmt.Sprint(calls), fmt.Sprint(calls) + " buyer", true
 	})
 	if !errors.Is(err, context.Canceled) {
 		t.Fatalf("Build with cancelled ctx = %v, want context.Canceled", err)
+	}
+	// Build stops at the next batch boundary and keeps what it loaded.
+	if n := partial.Len(); n < 10 || n > buildBatch || n != calls {
+		t.Fatalf("Len = %d after a cancelled Build that read %d orders, want them all kept (10..%d)", n, calls, buildBatch)
+	}
+	if hits, err := partial.Find(context.Background(), "7", 1); err != nil || len(hits) != 1 || hits[0].ID != "7" {
+		t.Fatalf("Find(7) after a cancelled Build = %v, %v; want order 7", hitIDs(hits), err)
 	}
 }
 
@@ -439,5 +448,34 @@ func TestZeroIndexIsUsable(t *testing.T) {
 	ix.Remove("ORD-2")
 	if hits, err := ix.Find(context.Background(), "alice", 10); err != nil || len(hits) != 1 {
 		t.Fatalf("Find after Upsert = %v, %v", hits, err)
+	}
+}
+
+func TestUpsertNeverWaitsForARunningSearch(t *testing.T) {
+	ix := New()
+	ix.Upsert("ORD-1", "ORD-1 alice austin")
+	// A search holds the read lock; the store's writer must not block on it.
+	ix.mu.RLock()
+	done := make(chan struct{})
+	go func() {
+		ix.Upsert("ORD-2", "ORD-2 bob boston")
+		close(done)
+	}()
+	select {
+	case <-done:
+	case <-time.After(10 * time.Second):
+		t.Fatal("Upsert waited for a search holding the index")
+	}
+	ix.mu.RUnlock()
+	// The next search applies it first.
+	hits, err := ix.Find(context.Background(), "bob", 10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(hits) != 1 || hits[0].ID != "ORD-2" {
+		t.Fatalf("search after a deferred upsert = %+v, want ORD-2", hits)
+	}
+	if ix.Len() != 2 {
+		t.Fatalf("Len = %d, want 2", ix.Len())
 	}
 }

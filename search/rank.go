@@ -8,8 +8,11 @@ type slotSource struct {
 	slots   []int32
 }
 
+// String returns the i-th shown text, for fuzzy.Source.
 func (s slotSource) String(i int) string { return s.entries[s.slots[i]].text }
-func (s slotSource) Len() int            { return len(s.slots) }
+
+// Len returns how many texts are shown, for fuzzy.Source.
+func (s slotSource) Len() int { return len(s.slots) }
 
 // rank fuzzy-matches the entries at slots and keeps w's best.
 func (s *scan) rank(w *worker, slots []int32) {

@@ -101,17 +101,8 @@ func (s *Store) bulkWrite(ctx context.Context, orders []Order, last map[string]i
 		}
 		written++
 	}
-	for k, d := range deltas {
-		if d == 0 {
-			continue
-		}
-		cur, err := getValue(rtxn, []byte(k))
-		if err != nil {
-			return fmt.Errorf("bulk put: %w", err)
-		}
-		if err := wb.Set([]byte(k), encodeInt64(decodeInt64(cur)+d)); err != nil {
-			return fmt.Errorf("bulk put: counters: %w", err)
-		}
+	if err := addCounters(rtxn, deltas, wb.Set); err != nil {
+		return fmt.Errorf("bulk put: counters: %w", err)
 	}
 	if err := wb.Flush(); err != nil {
 		return fmt.Errorf("bulk put: write batch: %w", err)

@@ -2,6 +2,7 @@ package store
 
 import (
 	"encoding/binary"
+	"fmt"
 	"math"
 	"strings"
 	"time"
@@ -23,7 +24,8 @@ import (
 //	uo/<order id> 0x00 <seq 8B>         audit entries by order (empty value)
 //	l/<carrier> 0x00 <at 8B><seq 8B>    latency samples
 //	q/<day>                             quota ledger JSON
-//	k/cursor, k/schema, k/seq/<name>    singletons and sequences
+//	k/cursor, k/worker, k/schema        singletons
+//	k/seq/<name>                        sequences
 //	k/bulk                              set while a bulk write is in progress
 //	n/<notification id>                 webhook dedup (value: seen-at 8B)
 //	nt/<seen-at 8B><notification id>    webhook dedup expiry index
@@ -202,6 +204,15 @@ func seenByTimeKey(at uint64, id string) []byte {
 // not store as given (invalid UTF-8 is rewritten on encoding).
 func validID(id string) bool {
 	return id != "" && !strings.ContainsRune(id, idEnd) && utf8.ValidString(id)
+}
+
+// checkID returns an error naming what (such as "order id") when id cannot
+// be stored, and nil when it can.
+func checkID(what, id string) error {
+	if validID(id) {
+		return nil
+	}
+	return fmt.Errorf("%s %q is empty, contains a NUL byte or is not UTF-8", what, id)
 }
 
 // reverseSeekKey returns a key after every key that is p followed by at

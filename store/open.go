@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
+	"strings"
 	"sync"
 	"time"
 
@@ -224,20 +225,21 @@ func (s *Store) view(ctx context.Context, fn func(txn *badger.Txn) error) error 
 // dropping its chatty info and debug lines.
 type badgerLogger struct{ l *slog.Logger }
 
+// Errorf logs a Badger error.
 func (b badgerLogger) Errorf(format string, args ...any) {
 	b.l.Error(trimLog(fmt.Sprintf(format, args...)), "component", "badger")
 }
 
+// Warningf logs a Badger warning.
 func (b badgerLogger) Warningf(format string, args ...any) {
 	b.l.Warn(trimLog(fmt.Sprintf(format, args...)), "component", "badger")
 }
 
-func (badgerLogger) Infof(string, ...any)  {}
+// Infof drops Badger's progress chatter.
+func (badgerLogger) Infof(string, ...any) {}
+
+// Debugf drops Badger's debug lines.
 func (badgerLogger) Debugf(string, ...any) {}
 
-func trimLog(s string) string {
-	for len(s) > 0 && (s[len(s)-1] == '\n' || s[len(s)-1] == ' ') {
-		s = s[:len(s)-1]
-	}
-	return s
-}
+// trimLog drops the line break Badger ends its messages with.
+func trimLog(s string) string { return strings.TrimRight(s, "\n ") }

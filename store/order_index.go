@@ -50,8 +50,8 @@ func indexChanges(prev, next *Order) (del, add [][]byte) {
 	return del, fresh
 }
 
-// counterDeltas returns the counter changes for an order changing from
-// prev (nil if new) to next, by counter key.
+// counterDeltas hands add the counter changes, by counter key, for an order
+// changing from prev (nil if new) to next.
 func counterDeltas(prev, next *Order, add func(k []byte, d int64)) {
 	if prev == nil {
 		add([]byte(keyTotal), 1)
@@ -91,8 +91,8 @@ func stampOrder(o *Order, prev *Order, now time.Time) {
 
 // validateOrder rejects orders the indexes cannot file.
 func validateOrder(o *Order) error {
-	if !validID(o.ID) {
-		return fmt.Errorf("order id %q is empty, contains a NUL byte or is not UTF-8", o.ID)
+	if err := checkID("order id", o.ID); err != nil {
+		return err
 	}
 	if !o.State.Valid() {
 		return fmt.Errorf("order %s: unknown local state %q", o.ID, o.State)

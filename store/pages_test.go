@@ -110,3 +110,69 @@ func TestDueListsFailedOrdersUpToNow(t *testing.T) {
 		}
 	}
 }
+
+// TestQueueAfterWalksAQueueThatChanges: a worker that moves orders out of a
+// queue while paging through it still visits every order that was there
+// once, and the position holds when earlier orders leave or arrive.
+func TestQueueAfterWalksAQueueThatChanges(t *testing.T) {
+	s := openTestStore(t, t.TempDir(), Options{})
+	ctx := context.Background()
+	var orders []Order
+	for i := range 60 {
+		// Repeated deadlines, so ties are broken by id.
+		orders = append(orders, newOrder(fmt.Sprintf("p%03d", (i*37)%60), StatePushed, StatusAwaitingShipment,
+			testBase.Add(time.Duration(i%9)*time.Hour)))
+	}
+	orders = append(orders, newOrder("p", StatePushed, StatusAwaitingShipment, testBase),
+		newOrder("p/x", StatePushed, StatusAwaitingShipment, testBase))
+	if err := s.BulkPut(ctx, orders); err != nil {
+		t.Fatal(err)
+	}
+	want := expectIDs(allOrders(t, s), func(o Order) bool { return o.State == StatePushed }, shipByLess)
+
+	var walked []string
+	var last Order
+	for pageNo := 0; ; pageNo++ {
+		page, err := s.QueueAfter(ctx, StatePushed, last, 7)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(page) > 7 {
+			t.Fatalf("page of 7 has %d orders", len(page))
+		}
+		walked = append(walked, ids(page)...)
+		if len(page) < 7 {
+			break
+		}
+		last = page[len(page)-1]
+		// Every other order of the page leaves the queue, and an order with
+		// an earlier deadline arrives: neither moves the position.
+		var moved []Order
+		for i, o := range page {
+			if i%2 == 0 {
+				o.State = StateTracking
+				moved = append(moved, o)
+			}
+		}
+		moved = append(moved, newOrder(fmt.Sprintf("late-%d", pageNo), StatePushed, StatusAwaitingShipment, testBase.Add(-time.Hour)))
+		putOrders(t, s, moved...)
+	}
+	if !slices.Equal(walked, want) {
+		t.Fatalf("walked %d orders %q,\nwant %d %q", len(walked), walked, len(want), want)
+	}
+
+	if page, err := s.QueueAfter(ctx, StatePushed, Order{}, 0); err != nil || len(page) != 0 {
+		t.Fatalf("limit 0 gave %d orders, %v", len(page), err)
+	}
+	first, err := s.QueueAfter(ctx, StatePushed, Order{}, 3)
+	if err != nil {
+		t.Fatal(err)
+	}
+	byOffset, err := s.Queue(ctx, StatePushed, 0, 3)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(ids(first), ids(byOffset)) || len(first) != 3 {
+		t.Fatalf("first page after the zero order %q, want %q", ids(first), ids(byOffset))
+	}
+}

@@ -92,21 +92,54 @@ func (s *Store) OrderDetail(ctx context.Context, id string) (Order, []Attempt, [
 // deadline (earliest first), skipping offset orders.
 func (s *Store) Queue(ctx context.Context, state State, offset, limit int) ([]Order, error) {
 	p := queuePrefix(state)
-	return s.indexPage(ctx, p, offset, limit, func(k []byte) string { return idAfterSortKey(k, len(p)) })
+	page, err := s.indexPage(ctx, p, p, offset, limit)
+	if err != nil {
+		return nil, fmt.Errorf("queue %s: %w", state, err)
+	}
+	return page, nil
+}
+
+// QueueAfter returns up to limit orders in one local state sorted by
+// ship-by deadline, starting right after the order after, which is the last
+// order of the previous page as that page returned it (the zero Order starts
+// at the beginning). Unlike an offset, the position holds while orders join
+// and leave the queue between pages, and reading page n costs the same as
+// reading page 1, so loops that work through a whole queue page by page use
+// it.
+func (s *Store) QueueAfter(ctx context.Context, state State, after Order, limit int) ([]Order, error) {
+	p := queuePrefix(state)
+	seek := p
+	if after.ID != "" {
+		// The smallest key after after's own entry.
+		seek = append(queueKey(state, shipBySortKey(&after), after.ID), 0)
+	}
+	page, err := s.indexPage(ctx, p, seek, 0, limit)
+	if err != nil {
+		return nil, fmt.Errorf("queue %s after %s: %w", state, after.ID, err)
+	}
+	return page, nil
 }
 
 // QueueByStatus returns a page of orders with one marketplace status sorted
 // by ship-by deadline.
 func (s *Store) QueueByStatus(ctx context.Context, status MarketStatus, offset, limit int) ([]Order, error) {
 	p := statusPrefix(NormalizeStatus(string(status)))
-	return s.indexPage(ctx, p, offset, limit, func(k []byte) string { return idAfterSortKey(k, len(p)) })
+	page, err := s.indexPage(ctx, p, p, offset, limit)
+	if err != nil {
+		return nil, fmt.Errorf("status queue %s: %w", status, err)
+	}
+	return page, nil
 }
 
 // Failed returns a page of failed and dead orders sorted by next retry;
 // dead orders (no next retry: they wait for an operator) come first.
 func (s *Store) Failed(ctx context.Context, offset, limit int) ([]Order, error) {
 	p := []byte(prefixFailed)
-	return s.indexPage(ctx, p, offset, limit, func(k []byte) string { return idAfterSortKey(k, len(p)) })
+	page, err := s.indexPage(ctx, p, p, offset, limit)
+	if err != nil {
+		return nil, fmt.Errorf("failed orders: %w", err)
+	}
+	return page, nil
 }
 
 // Due returns up to limit failed orders whose next attempt is at or before
@@ -131,20 +164,24 @@ func (s *Store) Due(ctx context.Context, now time.Time, limit int) ([]Order, err
 		out, err = readOrders(txn, ids)
 		return err
 	})
-	return out, err
+	if err != nil {
+		return nil, fmt.Errorf("due orders: %w", err)
+	}
+	return out, nil
 }
 
-// indexPage reads one page of an index: a key-only walk skips offset
-// entries, then the page's orders are read by id.
-func (s *Store) indexPage(ctx context.Context, prefix []byte, offset, limit int, id func([]byte) string) ([]Order, error) {
+// indexPage reads one page of an index whose keys are <prefix><8B>/<id>: a
+// key-only walk from seek skips offset entries, then the page's orders are
+// read by id.
+func (s *Store) indexPage(ctx context.Context, prefix, seek []byte, offset, limit int) ([]Order, error) {
 	if limit <= 0 {
 		return nil, nil
 	}
 	var out []Order
 	err := s.view(ctx, func(txn *badger.Txn) error {
 		ids := make([]string, 0, limit)
-		eachKey(txn, prefix, max(offset, 0), func(k []byte) bool {
-			ids = append(ids, id(k))
+		eachKeyFrom(txn, prefix, seek, max(offset, 0), func(k []byte) bool {
+			ids = append(ids, idAfterSortKey(k, len(prefix)))
 			return len(ids) < limit
 		})
 		var err error
@@ -196,12 +233,17 @@ func (s *Store) ScanOrders(ctx context.Context, fn func(Order) bool) error {
 // eachKey walks the keys under prefix with a key-only iterator, skipping
 // the first skip keys, until fn returns false.
 func eachKey(txn *badger.Txn, prefix []byte, skip int, fn func(k []byte) bool) {
+	eachKeyFrom(txn, prefix, prefix, skip, fn)
+}
+
+// eachKeyFrom is eachKey starting at the first key at or after seek.
+func eachKeyFrom(txn *badger.Txn, prefix, seek []byte, skip int, fn func(k []byte) bool) {
 	opts := badger.DefaultIteratorOptions
 	opts.PrefetchValues = false
 	opts.Prefix = prefix
 	it := txn.NewIterator(opts)
 	defer it.Close()
-	for it.Seek(prefix); it.ValidForPrefix(prefix); it.Next() {
+	for it.Seek(seek); it.ValidForPrefix(prefix); it.Next() {
 		if skip > 0 {
 			skip--
 			continue

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"strconv"
+	"strings"
 	"time"
 
 	badger "github.com/dgraph-io/badger/v4"
@@ -23,13 +24,13 @@ func (s *Store) Counts(ctx context.Context) (Counts, error) {
 	err := s.view(ctx, func(txn *badger.Txn) error {
 		return eachValue(txn, []byte(prefixCounter), func(k, v []byte) error {
 			n := decodeInt64(v)
-			switch ks := string(k); {
-			case ks == keyTotal:
+			ks := string(k)
+			if ks == keyTotal {
 				c.Total = n
-			case len(ks) > len(prefixStateCount) && ks[:len(prefixStateCount)] == prefixStateCount:
-				c.ByState[State(ks[len(prefixStateCount):])] = n
-			case len(ks) > len(prefixStatusCount) && ks[:len(prefixStatusCount)] == prefixStatusCount:
-				c.ByStatus[MarketStatus(ks[len(prefixStatusCount):])] = n
+			} else if st, ok := strings.CutPrefix(ks, prefixStateCount); ok && st != "" {
+				c.ByState[State(st)] = n
+			} else if m, ok := strings.CutPrefix(ks, prefixStatusCount); ok && m != "" {
+				c.ByStatus[MarketStatus(m)] = n
 			}
 			return nil
 		})
@@ -51,13 +52,16 @@ func (s *Store) Audit(ctx context.Context, n int) ([]AuditEntry, error) {
 		return eachValueFrom(txn, p, reverseSeekKey(p, 8), true, func(_, v []byte) (bool, error) {
 			var e AuditEntry
 			if err := json.Unmarshal(v, &e); err != nil {
-				return false, fmt.Errorf("audit: decode: %w", err)
+				return false, fmt.Errorf("decode: %w", err)
 			}
 			out = append(out, e)
 			return len(out) < n, nil
 		})
 	})
-	return out, err
+	if err != nil {
+		return nil, fmt.Errorf("audit: %w", err)
+	}
+	return out, nil
 }
 
 // Samples returns one carrier's latency samples in [since, until), oldest
@@ -77,26 +81,22 @@ func (s *Store) Samples(ctx context.Context, carrier string, since, until time.T
 			}
 			var ls LatencySample
 			if err := json.Unmarshal(v, &ls); err != nil {
-				return false, fmt.Errorf("latency samples of %s: decode: %w", carrier, err)
+				return false, fmt.Errorf("decode: %w", err)
 			}
 			out = append(out, ls)
 			return true, nil
 		})
 	})
-	return out, err
+	if err != nil {
+		return nil, fmt.Errorf("latency samples of %s: %w", carrier, err)
+	}
+	return out, nil
 }
 
 // Quota returns the ledger of one quota day (an empty ledger if none).
 func (s *Store) Quota(ctx context.Context, day string) (QuotaDay, error) {
 	q := QuotaDay{Day: day}
-	err := s.view(ctx, func(txn *badger.Txn) error {
-		raw, err := getValue(txn, quotaKey(day))
-		if err != nil || raw == nil {
-			return err
-		}
-		return json.Unmarshal(raw, &q)
-	})
-	if err != nil {
+	if err := s.readJSON(ctx, quotaKey(day), &q); err != nil {
 		return QuotaDay{}, fmt.Errorf("quota ledger %s: %w", day, err)
 	}
 	if q.Used == nil {
@@ -108,14 +108,7 @@ func (s *Store) Quota(ctx context.Context, day string) (QuotaDay, error) {
 // Cursor returns the poller's cursor (zero if none).
 func (s *Store) Cursor(ctx context.Context) (Cursor, error) {
 	var c Cursor
-	err := s.view(ctx, func(txn *badger.Txn) error {
-		raw, err := getValue(txn, []byte(keyCursor))
-		if err != nil || raw == nil {
-			return err
-		}
-		return json.Unmarshal(raw, &c)
-	})
-	if err != nil {
+	if err := s.readJSON(ctx, []byte(keyCursor), &c); err != nil {
 		return Cursor{}, fmt.Errorf("cursor: %w", err)
 	}
 	return c, nil
@@ -125,17 +118,22 @@ func (s *Store) Cursor(ctx context.Context) (Cursor, error) {
 // nothing).
 func (s *Store) WorkerControl(ctx context.Context) (WorkerControl, error) {
 	var c WorkerControl
-	err := s.view(ctx, func(txn *badger.Txn) error {
-		raw, err := getValue(txn, []byte(keyWorker))
-		if err != nil || raw == nil {
-			return err
-		}
-		return json.Unmarshal(raw, &c)
-	})
-	if err != nil {
+	if err := s.readJSON(ctx, []byte(keyWorker), &c); err != nil {
 		return WorkerControl{}, fmt.Errorf("worker control: %w", err)
 	}
 	return c, nil
+}
+
+// readJSON decodes the record at k into v, leaving v as it is when there is
+// no record.
+func (s *Store) readJSON(ctx context.Context, k []byte, v any) error {
+	return s.view(ctx, func(txn *badger.Txn) error {
+		raw, err := getValue(txn, k)
+		if err != nil || raw == nil {
+			return err
+		}
+		return json.Unmarshal(raw, v)
+	})
 }
 
 // maxProfileDays bounds ArrivalProfile's window (ten years of hours).

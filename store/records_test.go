@@ -68,11 +68,13 @@ func TestChangeFeedCoalesces(t *testing.T) {
 func TestOnOrdersSeesStoredOrders(t *testing.T) {
 	var mu sync.Mutex
 	seen := map[string]Order{}
+	var perCall [][]string
 	calls := 0
 	hook := func(orders []Order) {
 		mu.Lock()
 		defer mu.Unlock()
 		calls++
+		perCall = append(perCall, ids(orders))
 		for _, o := range orders {
 			seen[o.ID] = o
 		}
@@ -111,6 +113,10 @@ func TestOnOrdersSeesStoredOrders(t *testing.T) {
 	}
 	if calls != 2 {
 		t.Errorf("hook called %d times, want 2", calls)
+	}
+	// a was stored twice in the first transaction: the hook gets it once.
+	if want := [][]string{{"a"}, {"c", "a"}}; !slices.EqualFunc(perCall, want, slices.Equal) {
+		t.Errorf("hook calls saw %q, want %q", perCall, want)
 	}
 }
 
@@ -401,14 +407,25 @@ func TestBulkPutReplacesAndCounts(t *testing.T) {
 
 func TestPutOrderRejectsBadInput(t *testing.T) {
 	s := openTestStore(t, t.TempDir(), Options{})
-	for _, o := range []Order{
-		{ID: "", State: StateNew},
-		{ID: "x", State: "bogus"},
-		{ID: "bad\xffutf8", State: StateNew},
+	for _, tc := range []struct {
+		order Order
+		says  string // what the error must name
+	}{
+		{Order{ID: "", State: StateNew}, "order id"},
+		{Order{ID: "x", State: "bogus"}, "bogus"},
+		{Order{ID: "bad\xffutf8", State: StateNew}, "not UTF-8"},
+		{Order{ID: "nul\x00id", State: StateNew}, "NUL"},
 	} {
+		o := tc.order
 		err := s.Update(context.Background(), func(tx *Tx) error { return tx.PutOrder(o) })
-		if err == nil {
-			t.Errorf("PutOrder(%q, %q) accepted", o.ID, o.State)
+		if err == nil || !strings.Contains(err.Error(), tc.says) {
+			t.Errorf("PutOrder(%q, %q) = %v, want an error naming %q", o.ID, o.State, err, tc.says)
 		}
+	}
+	if c, err := s.Counts(context.Background()); err != nil || c.Total != 0 {
+		t.Errorf("counts after rejected orders: %+v, %v; want none", c, err)
+	}
+	if got := allOrders(t, s); len(got) != 0 {
+		t.Errorf("rejected orders were stored: %q", ids(got))
 	}
 }

@@ -24,11 +24,13 @@ type Tx struct {
 	deltas map[string]int64
 	topics Topic
 	// decoded caches orders this transaction read or wrote, so a
-	// read-modify-write decodes the stored order once.
+	// read-modify-write decodes the stored order once. It holds the stored
+	// form of every order in written.
 	decoded map[string]Order
-	// orders are the orders this transaction stored, for OnOrders.
-	orders   map[string]Order
-	orderIDs []string
+	// written lists the ids of the orders this transaction stored, in the
+	// order of their first store (an id stored again is listed again), for
+	// OnOrders.
+	written  []string
 	finished bool
 }
 
@@ -86,17 +88,8 @@ func (t *Tx) add(counter []byte, delta int64) {
 
 // applyTo writes the overlay and counter deltas into txn.
 func (t *Tx) applyTo(txn *badger.Txn) error {
-	for k, d := range t.deltas {
-		if d == 0 {
-			continue
-		}
-		cur, err := getValue(txn, []byte(k))
-		if err != nil {
-			return err
-		}
-		if err := txn.Set([]byte(k), encodeInt64(decodeInt64(cur)+d)); err != nil {
-			return err
-		}
+	if err := addCounters(txn, t.deltas, txn.Set); err != nil {
+		return err
 	}
 	for _, k := range t.keys {
 		w := t.writes[k]
@@ -107,6 +100,24 @@ func (t *Tx) applyTo(txn *badger.Txn) error {
 			err = txn.Set([]byte(k), w.val)
 		}
 		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// addCounters adds deltas to the counters as txn reads them and hands each
+// sum to set.
+func addCounters(txn *badger.Txn, deltas map[string]int64, set func(k, v []byte) error) error {
+	for k, d := range deltas {
+		if d == 0 {
+			continue
+		}
+		cur, err := getValue(txn, []byte(k))
+		if err != nil {
+			return err
+		}
+		if err := set([]byte(k), encodeInt64(decodeInt64(cur)+d)); err != nil {
 			return err
 		}
 	}

@@ -81,13 +81,7 @@ func (t *Tx) PutOrder(o Order) error {
 	}
 	counterDeltas(prevp, &stored, t.add)
 	t.topics |= TopicOrders
-	if t.orders == nil {
-		t.orders = map[string]Order{}
-	}
-	if _, ok := t.orders[o.ID]; !ok {
-		t.orderIDs = append(t.orderIDs, o.ID)
-	}
-	t.orders[o.ID] = stored
+	t.written = append(t.written, o.ID)
 	t.remember(stored)
 	return nil
 }

@@ -17,8 +17,8 @@ func (t *Tx) AddAttempt(a Attempt) error {
 	if err := t.usable(); err != nil {
 		return err
 	}
-	if !validID(a.OrderID) {
-		return fmt.Errorf("add attempt: order id %q is empty or contains a NUL byte", a.OrderID)
+	if err := checkID("order id", a.OrderID); err != nil {
+		return fmt.Errorf("add attempt: %w", err)
 	}
 	seq, err := t.nextSeq(seqAttempt)
 	if err != nil {
@@ -40,8 +40,10 @@ func (t *Tx) AddAudit(e AuditEntry) error {
 	if err := t.usable(); err != nil {
 		return err
 	}
-	if e.OrderID != "" && !validID(e.OrderID) {
-		return fmt.Errorf("add audit: order id %q contains a NUL byte", e.OrderID)
+	if e.OrderID != "" {
+		if err := checkID("order id", e.OrderID); err != nil {
+			return fmt.Errorf("add audit: %w", err)
+		}
 	}
 	seq, err := t.nextSeq(seqAudit)
 	if err != nil {
@@ -66,8 +68,8 @@ func (t *Tx) AddSample(s LatencySample) error {
 	if err := t.usable(); err != nil {
 		return err
 	}
-	if !validID(s.Carrier) {
-		return fmt.Errorf("add latency sample: carrier %q is empty or contains a NUL byte", s.Carrier)
+	if err := checkID("carrier", s.Carrier); err != nil {
+		return fmt.Errorf("add latency sample: %w", err)
 	}
 	seq, err := t.nextSeq(seqSample)
 	if err != nil {
@@ -177,8 +179,8 @@ func (t *Tx) SeenNotification(id string, at time.Time) (bool, error) {
 	if err := t.usable(); err != nil {
 		return false, err
 	}
-	if !validID(id) {
-		return false, fmt.Errorf("seen notification: id %q is empty or contains a NUL byte", id)
+	if err := checkID("notification id", id); err != nil {
+		return false, fmt.Errorf("seen notification: %w", err)
 	}
 	old, err := t.get(seenKey(id))
 	if err != nil {

@@ -266,8 +266,8 @@ func (s *Store) finishSegment(reqs []*writeRequest, seg segment, commitErr error
 		seen := map[string]int{}
 		for _, tx := range seg.applied {
 			topics |= tx.topics
-			for _, id := range tx.orderIDs {
-				o := tx.orders[id]
+			for _, id := range tx.written {
+				o := tx.decoded[id]
 				if i, ok := seen[id]; ok {
 					orders[i] = o
 					continue

@@ -286,7 +286,13 @@ func TestTxIsDeadAfterUpdate(t *testing.T) {
 	if err := s.Update(context.Background(), func(tx *Tx) error { leaked = tx; return nil }); err != nil {
 		t.Fatal(err)
 	}
-	if err := leaked.PutOrder(newOrder("x", StateReady, StatusAwaitingShipment, testBase)); err == nil {
-		t.Fatal("leaked transaction accepted a write")
+	if err := leaked.PutOrder(newOrder("x", StateReady, StatusAwaitingShipment, testBase)); !errors.Is(err, errTxFinished) {
+		t.Fatalf("leaked transaction's write: %v, want errTxFinished", err)
+	}
+	if err := leaked.AddAudit(AuditEntry{Who: "x", Action: "late"}); !errors.Is(err, errTxFinished) {
+		t.Fatalf("leaked transaction's audit: %v, want errTxFinished", err)
+	}
+	if _, err := s.Order(context.Background(), "x"); !errors.Is(err, ErrNotFound) {
+		t.Fatalf("leaked transaction stored an order: %v", err)
 	}
 }

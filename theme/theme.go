@@ -56,7 +56,6 @@ type Theme struct {
 	ColumnHeader lipgloss.Style
 	CursorRow    lipgloss.Style
 	Marked       lipgloss.Style
-	Chip         lipgloss.Style
 	ChipActive   lipgloss.Style
 
 	// Footer key hints.
@@ -111,8 +110,6 @@ type Glyphs struct {
 	Cursor string
 	// Sep separates items on one line.
 	Sep string
-	// Ellipsis ends truncated text.
-	Ellipsis string
 }
 
 // New builds the theme for opts.
@@ -144,7 +141,6 @@ func New(opts Options) *Theme {
 	t.ColumnHeader = p.fg(s().Bold(true), p.muted)
 	t.CursorRow = s().Reverse(true)
 	t.Marked = p.fg(s().Bold(true), p.magenta)
-	t.Chip = s()
 	t.ChipActive = p.fg(s().Bold(true).Reverse(true), p.accent)
 
 	t.Key = p.fg(s().Bold(true), p.accent)
@@ -290,7 +286,6 @@ func defaultGlyphs() Glyphs {
 		Mark:       "●",
 		Cursor:     "▶",
 		Sep:        " · ",
-		Ellipsis:   "…",
 	}
 }
 

@@ -106,6 +106,13 @@ func TestUrgencyThresholds(t *testing.T) {
 	styles := map[string]string{
 		"late": th.Late.Render("x"), "4h": th.Within4h.Render("x"), "24h": th.Within24h.Render("x"), "later": th.Later.Render("x"),
 	}
+	seen := map[string]string{}
+	for name, out := range styles {
+		if other, ok := seen[out]; ok {
+			t.Fatalf("urgencies %s and %s look the same", name, other)
+		}
+		seen[out] = name
+	}
 	for _, tt := range tests {
 		if got := th.Urgency(tt.left).Render("x"); got != styles[tt.want] {
 			t.Errorf("Urgency(%s) is not the %s style", tt.left, tt.want)

@@ -64,8 +64,7 @@ func (m *Model) retry(string) tea.Cmd {
 }
 
 func (m *Model) retryAll(string) tea.Cmd {
-	f := store.Filter{States: []store.State{store.StateFailed, store.StateDead}}
-	desc := "failed and dead orders"
+	f, desc := common.FailedFilter()
 	if p, ok := m.focused().(common.OrderPane); ok {
 		f, desc = p.Filter()
 	}
@@ -81,16 +80,13 @@ func (m *Model) confirmRetryAll(msg retryAllCountedMsg) tea.Cmd {
 		return m.toasts.Push(common.ToastInfo, "retry all: no "+msg.desc+" to retry")
 	}
 	eng, actor, f := m.eng, m.c.Actor, msg.filter
-	base := m.c.Ctx
-	run := func() tea.Msg {
-		ctx, cancel := context.WithTimeout(base, commandTimeout)
-		defer cancel()
+	run := m.call(func(ctx context.Context) tea.Msg {
 		n, err := eng.RetryMatching(ctx, actor, f)
 		if err != nil {
 			return common.ActionDoneMsg{Action: "retry-all", Err: err, Text: fmt.Sprintf("retry all failed after %d: %v", n, err)}
 		}
 		return common.ActionDoneMsg{Action: "retry-all", Text: fmt.Sprintf("retried %d orders", n)}
-	}
+	})
 	m.openOverlay(confirm.New(m.c, "Retry all", fmt.Sprintf("Retry all %d %s?", msg.n, msg.desc), run))
 	return nil
 }
@@ -189,13 +185,9 @@ func (m *Model) export(arg string) tea.Cmd {
 	return m.exportCmd(view)
 }
 
-func validView(v string) bool {
-	switch v {
-	case "failed", "dead", "all":
-		return true
-	}
-	return store.State(v).Valid()
-}
+// validView accepts the views Export knows: "all" or a state name (the
+// "failed" view is failed and dead together).
+func validView(v string) bool { return v == "all" || store.State(v).Valid() }
 
 func (m *Model) detail(string) tea.Cmd {
 	o, _ := m.target()

@@ -27,27 +27,32 @@ type retryAllCountedMsg struct {
 	err    error
 }
 
-// engineCmd runs fn against the engine off the update loop and reports
-// the outcome as an ActionDoneMsg.
-func (m *Model) engineCmd(action, okText string, ids []string, fn func(ctx context.Context) error) tea.Cmd {
+// call runs fn off the update loop with a context that ends with the
+// session or after commandTimeout, and delivers its message.
+func (m *Model) call(fn func(ctx context.Context) tea.Msg) tea.Cmd {
 	base := m.c.Ctx
 	return func() tea.Msg {
 		ctx, cancel := context.WithTimeout(base, commandTimeout)
 		defer cancel()
+		return fn(ctx)
+	}
+}
+
+// engineCmd runs fn against the engine off the update loop and reports
+// the outcome as an ActionDoneMsg.
+func (m *Model) engineCmd(action, okText string, ids []string, fn func(ctx context.Context) error) tea.Cmd {
+	return m.call(func(ctx context.Context) tea.Msg {
 		if err := fn(ctx); err != nil {
 			return common.ActionDoneMsg{Action: action, Err: err, Text: action + " failed: " + err.Error()}
 		}
 		return common.ActionDoneMsg{Action: action, Text: okText, Done: ids}
-	}
+	})
 }
 
 // bulkCmd runs one command per order id and reports how many succeeded
 // and the first failure.
 func (m *Model) bulkCmd(action, verb string, ids []string, fn func(ctx context.Context, id string) error) tea.Cmd {
-	base := m.c.Ctx
-	return func() tea.Msg {
-		ctx, cancel := context.WithTimeout(base, commandTimeout)
-		defer cancel()
+	return m.call(func(ctx context.Context) tea.Msg {
 		var done []string
 		var errs []error
 		for _, id := range ids {
@@ -62,27 +67,23 @@ func (m *Model) bulkCmd(action, verb string, ids []string, fn func(ctx context.C
 			text += fmt.Sprintf("; %d failed: %v", len(errs), errs[0])
 		}
 		return common.ActionDoneMsg{Action: action, Text: text, Err: errors.Join(errs...), Done: done}
-	}
+	})
 }
 
 // countMatching counts what a retry-all would touch, in the store.
 func (m *Model) countMatching(f store.Filter, desc string) tea.Cmd {
-	base, eng := m.c.Ctx, m.eng
-	return func() tea.Msg {
-		ctx, cancel := context.WithTimeout(base, commandTimeout)
-		defer cancel()
+	eng := m.eng
+	return m.call(func(ctx context.Context) tea.Msg {
 		n, err := eng.CountMatching(ctx, f)
 		return retryAllCountedMsg{filter: f, desc: desc, n: n, err: err}
-	}
+	})
 }
 
 // exportCmd writes a view as CSV to a new file in the export directory.
 func (m *Model) exportCmd(view string) tea.Cmd {
-	base, eng, actor, dir := m.c.Ctx, m.eng, m.c.Actor, m.exportDir
+	eng, actor, dir := m.eng, m.c.Actor, m.exportDir
 	name := fmt.Sprintf("shipdeck-%s-%s.csv", safeName(view), m.c.Now().UTC().Format("20060102-150405"))
-	return func() tea.Msg {
-		ctx, cancel := context.WithTimeout(base, commandTimeout)
-		defer cancel()
+	return m.call(func(ctx context.Context) tea.Msg {
 		path, err := filepath.Abs(filepath.Join(dir, name))
 		if err != nil {
 			return common.ActionDoneMsg{Action: "export", Err: err, Text: "export failed: " + err.Error()}
@@ -92,7 +93,7 @@ func (m *Model) exportCmd(view string) tea.Cmd {
 			return common.ActionDoneMsg{Action: "export", Err: err, Text: "export failed: " + err.Error()}
 		}
 		return common.ActionDoneMsg{Action: "export", Text: fmt.Sprintf("exported %d %s orders to %s", n, view, path)}
-	}
+	})
 }
 
 // writeExport creates path (never overwriting a file) and exports into it;

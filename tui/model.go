@@ -81,9 +81,7 @@ func (m *Model) Close() {
 	if m.unsub != nil {
 		m.unsub()
 	}
-	if s, ok := m.overlay.(interface{ Close() }); ok {
-		s.Close()
-	}
+	m.closeOverlay()
 }
 
 // waitSnapshot waits for the next snapshot from the subscription.
@@ -204,6 +202,8 @@ func (m *Model) closeIfDone() {
 	}
 }
 
+// closeOverlay drops the open overlay, if any, letting it stop what it
+// runs (a search under way).
 func (m *Model) closeOverlay() {
 	if s, ok := m.overlay.(interface{ Close() }); ok {
 		s.Close()
@@ -213,9 +213,7 @@ func (m *Model) closeOverlay() {
 
 // openOverlay shows o, replacing any overlay already open.
 func (m *Model) openOverlay(o common.Overlay) {
-	if m.overlay != nil {
-		m.closeOverlay()
-	}
+	m.closeOverlay()
 	o.SetSize(m.width, m.height)
 	m.overlay = o
 }

@@ -28,6 +28,7 @@ func sweepSizes() [][2]int {
 // overlay open, and checks the frame is exactly the terminal's size (so
 // nothing wraps or garbles) and nothing panics.
 func TestEverySizeDrawsExactlyTheScreen(t *testing.T) {
+	// Setups named after an overlay must leave that overlay open.
 	setups := map[string][]string{
 		"grid":    nil,
 		"zoomed":  {"4"},
@@ -40,10 +41,19 @@ func TestEverySizeDrawsExactlyTheScreen(t *testing.T) {
 		"confirm": {"4", "R"},
 		"prompt":  {"4", "x"},
 	}
+	overlays := map[string]bool{"search": true, "palette": true, "help": true, "detail": true, "picker": true,
+		"confirm": true, "prompt": true}
 	for name, keys := range setups {
 		t.Run(name, func(t *testing.T) {
 			h := newHarness(t, tuitest.Fixture(testNow), operator, 120, 40)
 			h.press(keys...)
+			got := ""
+			if h.m.overlay != nil {
+				got = h.m.overlay.Name()
+			}
+			if want := map[bool]string{true: name}[overlays[name]]; got != want {
+				t.Fatalf("after %q the overlay is %q, want %q", keys, got, want)
+			}
 			for _, sz := range sweepSizes() {
 				h.send(sizeMsg(sz[0], sz[1]))
 				checkFrame(t, h.m.View().Content, sz[0], sz[1])
@@ -78,7 +88,10 @@ func checkFrame(t *testing.T, frame string, w, h int) {
 func TestResizeKeepsTheCursorOnTheSameOrder(t *testing.T) {
 	h := newHarness(t, tuitest.Fixture(testNow), operator, 120, 40)
 	h.press("4", "j", "j")
-	before, _ := h.m.target()
+	before, ok := h.m.target()
+	if !ok {
+		t.Fatal("no order selected before resizing")
+	}
 	for _, sz := range [][2]int{{80, 24}, {30, 5}, {200, 60}, {120, 40}} {
 		h.send(sizeMsg(sz[0], sz[1]))
 	}

@@ -83,6 +83,33 @@ func bodySummary(rep reply) string {
 	}
 }
 
+// unreadable classifies a 2xx read reply that does not parse: Retryable,
+// since reading again is harmless and a proxy hiccup is the usual cause.
+func (c *httpClient) unreadable(op string, rep reply, err error) *Error {
+	return &Error{Carrier: c.carrier, Op: op, Class: Retryable, HTTPStatus: rep.status,
+		Reason: "unreadable reply: " + c.scrub.clean(err.Error()), Err: c.scrub.wrap(err)}
+}
+
+// readReply is how every adapter reads the reply to a read call (status,
+// lookup, shipments): a non-2xx goes to refuse, the adapter's own error
+// classification; a 2xx body that was cut off, is too large or does not
+// parse is unreadable. It makes no calls, so the callers can be fuzzed.
+func readReply[T any](c *httpClient, op string, rep reply, refuse func(op string, rep reply) *Error,
+	parse func(body []byte) (T, error)) (T, error) {
+	var zero T
+	if !is2xx(rep.status) {
+		return zero, refuse(op, rep)
+	}
+	if rep.bodyErr != nil {
+		return zero, c.unreadable(op, rep, rep.bodyErr)
+	}
+	v, err := parse(rep.body)
+	if err != nil {
+		return zero, c.unreadable(op, rep, err)
+	}
+	return v, nil
+}
+
 // truncate shortens s to at most n bytes for a message.
 func truncate(s string, n int) string {
 	if len(s) <= n {

@@ -213,12 +213,12 @@ func (c *CSV) readTrackingFile(path string) ([]trackingRow, error) {
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}
 	defer f.Close()
-	data, err := io.ReadAll(io.LimitReader(f, c.maxInbox+1))
+	data, err := readLimited(f, c.maxInbox)
+	if errors.Is(err, errBodyTooLarge) {
+		return nil, fmt.Errorf("%s: over the %d-byte limit for a tracking file", path, c.maxInbox)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", path, err)
-	}
-	if int64(len(data)) > c.maxInbox {
-		return nil, fmt.Errorf("%s: over the %d-byte limit for a tracking file", path, c.maxInbox)
 	}
 	return parseTrackingCSV(path, data)
 }

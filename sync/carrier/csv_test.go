@@ -425,3 +425,30 @@ func TestCSVIdentityAndConfig(t *testing.T) {
 	_, err := c.Push(context.Background(), s)
 	checkClass(t, err, Permanent)
 }
+
+func TestCSVInboxFileOverTheLimitIsReportedAndKept(t *testing.T) {
+	dir := t.TempDir()
+	c, err := NewCSV(CSVConfig{Name: "bulk", Dir: dir, Now: fixedNow, MaxInboxFile: 80})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	s := shipmentN("1")
+	if _, err := c.Push(ctx, s); err != nil {
+		t.Fatal(err)
+	}
+	body := "external_id,tracking_number,carrier_code,shipped_at\n" + s.ExternalID + ",1Z999AA1,ups,2026-03-15T10:00:00Z\n"
+	big := writeInbox(t, dir, "tracking-big.csv", body)
+	_, err = c.Status(ctx, s.IdempotencyKey)
+	if ce := checkClass(t, err, Permanent); !strings.Contains(ce.Reason, big) || !strings.Contains(ce.Reason, "80-byte limit") {
+		t.Fatalf("reason = %q", ce.Reason)
+	}
+	if _, err := os.Stat(big); err != nil {
+		t.Fatalf("an oversize file was moved: %v", err)
+	}
+	// Cut down to the limit, it is read.
+	writeInbox(t, dir, "tracking-big.csv", body[:strings.Index(body, "\n")+1]+s.ExternalID+",1Z1,ups,\n")
+	if rm, err := c.Status(ctx, s.IdempotencyKey); err != nil || rm.TrackingNumber != "1Z1" {
+		t.Fatalf("status = %+v, %v", rm, err)
+	}
+}

@@ -7,7 +7,9 @@ import (
 )
 
 // parseEndpoint checks a configured base URL and returns it without a
-// trailing slash, so paths can be appended.
+// trailing slash, so paths can be appended. Credentials in the URL are
+// refused: the URL appears in transport errors, and each adapter has its
+// own secret settings.
 func parseEndpoint(raw string) (string, error) {
 	raw = strings.TrimSpace(raw)
 	u, err := url.Parse(raw)
@@ -19,6 +21,9 @@ func parseEndpoint(raw string) (string, error) {
 	}
 	if u.Host == "" {
 		return "", fmt.Errorf("endpoint has no host")
+	}
+	if u.User != nil {
+		return "", fmt.Errorf("endpoint must not carry credentials; use the token or key settings")
 	}
 	if u.RawQuery != "" || u.Fragment != "" {
 		return "", fmt.Errorf("endpoint must not have a query or fragment")

@@ -47,6 +47,7 @@ func FuzzRESTPushReply(f *testing.F) {
 		rep := fuzzReply(status, retryAfter, body)
 		v := r.judgePush(rep)
 		checkFuzzErr(t, v.err)
+		assertNoSecret(t, v.err, "tok-fuzz-secret")
 		switch {
 		case v.duplicate != nil:
 			if rep.status != 422 || v.err != nil {
@@ -108,6 +109,7 @@ func FuzzShipStationReply(f *testing.F) {
 		rep := fuzzReply(status, reset, body)
 		res, err := s.pushReply(rep, "k")
 		checkFuzzErr(t, err)
+		assertNoSecret(t, err, "key-fuzz", "secret-fuzz")
 		if err == nil && res.ID == "" {
 			t.Fatal("push success without an id")
 		}

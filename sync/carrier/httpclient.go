@@ -94,7 +94,7 @@ type reply struct {
 	bodyErr error
 }
 
-// errBodyTooLarge marks a reply body over the adapter's limit.
+// errBodyTooLarge marks a reply body (or an inbox file) over its limit.
 var errBodyTooLarge = errors.New("reply body over the size limit")
 
 // do sends one request and reads the reply. A request that gets no reply
@@ -129,16 +129,30 @@ func (c *httpClient) do(ctx context.Context, op, method, target string, header h
 	}
 	defer resp.Body.Close()
 	rep := reply{status: resp.StatusCode, header: resp.Header}
-	data, err := io.ReadAll(io.LimitReader(resp.Body, c.limits.maxBody+1))
+	data, err := readLimited(resp.Body, c.limits.maxBody)
 	switch {
+	case errors.Is(err, errBodyTooLarge):
+		rep.bodyErr = fmt.Errorf("%w (%d bytes)", errBodyTooLarge, c.limits.maxBody)
 	case err != nil:
 		rep.bodyErr = fmt.Errorf("read reply body: %w", c.scrub.wrap(err))
-	case int64(len(data)) > c.limits.maxBody:
-		rep.bodyErr = fmt.Errorf("%w (%d bytes)", errBodyTooLarge, c.limits.maxBody)
 	default:
 		rep.body = data
 	}
 	return rep, nil
+}
+
+// readLimited reads r to its end unless it holds more than max bytes: then
+// it stops after max+1 and returns errBodyTooLarge, never a silently
+// truncated body.
+func readLimited(r io.Reader, max int64) ([]byte, error) {
+	data, err := io.ReadAll(io.LimitReader(r, max+1))
+	if err != nil {
+		return nil, err
+	}
+	if int64(len(data)) > max {
+		return nil, errBodyTooLarge
+	}
+	return data, nil
 }
 
 // sendFailure classifies a request that got no response.

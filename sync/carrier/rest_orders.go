@@ -21,17 +21,7 @@ func (r *REST) Status(ctx context.Context, id string) (Remote, error) {
 
 // orderReply reads a Status reply. It makes no calls, so it can be fuzzed.
 func (r *REST) orderReply(rep reply) (Remote, error) {
-	if !is2xx(rep.status) {
-		return Remote{}, r.errorReply("status", rep)
-	}
-	if rep.bodyErr != nil {
-		return Remote{}, r.unreadable("status", rep, rep.bodyErr)
-	}
-	rm, err := parseRESTOrder(rep.body)
-	if err != nil {
-		return Remote{}, r.unreadable("status", rep, err)
-	}
-	return rm, nil
+	return readReply(r.http, "status", rep, r.errorReply, parseRESTOrder)
 }
 
 // Lookup finds orders by external id with GET /v1/orders?external_id=.
@@ -49,17 +39,7 @@ func (r *REST) Lookup(ctx context.Context, externalID string) ([]Remote, error) 
 
 // ordersReply reads a Lookup reply. It makes no calls, so it can be fuzzed.
 func (r *REST) ordersReply(rep reply) ([]Remote, error) {
-	if !is2xx(rep.status) {
-		return nil, r.errorReply("lookup", rep)
-	}
-	if rep.bodyErr != nil {
-		return nil, r.unreadable("lookup", rep, rep.bodyErr)
-	}
-	list, err := parseRESTOrders(rep.body)
-	if err != nil {
-		return nil, r.unreadable("lookup", rep, err)
-	}
-	return list, nil
+	return readReply(r.http, "lookup", rep, r.errorReply, parseRESTOrders)
 }
 
 // Cancel cancels an order with POST /v1/orders/{id}/cancel; 409
@@ -100,11 +80,4 @@ func (r *REST) cancelReply(rep reply) error {
 			Reason: "the 3PL already shipped the order: " + r.http.describe(rep, message)}
 	}
 	return r.http.statusError("cancel", rep, r.now(), code, message)
-}
-
-// unreadable classifies a 2xx read reply that does not parse: Retryable,
-// since reading again is harmless and a proxy hiccup is the usual cause.
-func (r *REST) unreadable(op string, rep reply, err error) *Error {
-	return &Error{Carrier: r.name, Op: op, Class: Retryable, HTTPStatus: rep.status,
-		Reason: "unreadable reply: " + r.http.scrub.clean(err.Error()), Err: r.http.scrub.wrap(err)}
 }

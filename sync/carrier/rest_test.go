@@ -356,6 +356,7 @@ func TestNewRESTValidatesConfig(t *testing.T) {
 		{"ftp endpoint", RESTConfig{Name: "a", Endpoint: "ftp://x", Token: "t"}, "http or https"},
 		{"endpoint without host", RESTConfig{Name: "a", Endpoint: "http://", Token: "t"}, "no host"},
 		{"endpoint with query", RESTConfig{Name: "a", Endpoint: "http://x/?a=1", Token: "t"}, "query"},
+		{"endpoint with credentials", RESTConfig{Name: "a", Endpoint: "https://u:" + testToken + "@x", Token: "t"}, "credentials"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -363,6 +364,7 @@ func TestNewRESTValidatesConfig(t *testing.T) {
 			if err == nil || !strings.Contains(err.Error(), tc.want) {
 				t.Fatalf("err = %v, want %q", err, tc.want)
 			}
+			assertNoSecret(t, err, testToken)
 		})
 	}
 }

@@ -194,12 +194,6 @@ func (s *ShipStation) errorReply(op string, rep reply) *Error {
 	return e
 }
 
-// unreadable classifies a 2xx read reply that does not parse.
-func (s *ShipStation) unreadable(op string, rep reply, err error) *Error {
-	return &Error{Carrier: s.name, Op: op, Class: Retryable, HTTPStatus: rep.status,
-		Reason: "unreadable reply: " + s.http.scrub.clean(err.Error()), Err: s.http.scrub.wrap(err)}
-}
-
 // sleepContext waits d or until ctx is done.
 func sleepContext(ctx context.Context, d time.Duration) error {
 	t := time.NewTimer(d)

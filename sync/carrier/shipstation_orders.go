@@ -35,17 +35,7 @@ func (s *ShipStation) Status(ctx context.Context, id string) (Remote, error) {
 // orderReply reads GET /orders/{id}. It makes no calls, so it can be
 // fuzzed.
 func (s *ShipStation) orderReply(rep reply) (Remote, error) {
-	if !is2xx(rep.status) {
-		return Remote{}, s.errorReply("status", rep)
-	}
-	if rep.bodyErr != nil {
-		return Remote{}, s.unreadable("status", rep, rep.bodyErr)
-	}
-	_, r, err := parseSSOrder(rep.body)
-	if err != nil {
-		return Remote{}, s.unreadable("status", rep, err)
-	}
-	return r, nil
+	return readReply(s.http, "status", rep, s.errorReply, parseSSOrder)
 }
 
 // Lookup finds orders by orderNumber (ShipStation matches loosely, so only
@@ -87,17 +77,7 @@ func (s *ShipStation) Lookup(ctx context.Context, externalID string) ([]Remote, 
 // ordersReply reads GET /orders?orderNumber=. It makes no calls, so it can
 // be fuzzed.
 func (s *ShipStation) ordersReply(rep reply) ([]Remote, error) {
-	if !is2xx(rep.status) {
-		return nil, s.errorReply("lookup", rep)
-	}
-	if rep.bodyErr != nil {
-		return nil, s.unreadable("lookup", rep, rep.bodyErr)
-	}
-	list, err := parseSSOrders(rep.body)
-	if err != nil {
-		return nil, s.unreadable("lookup", rep, err)
-	}
-	return list, nil
+	return readReply(s.http, "lookup", rep, s.errorReply, parseSSOrders)
 }
 
 // shipments reads the labels of an order number.
@@ -113,15 +93,5 @@ func (s *ShipStation) shipments(ctx context.Context, op, orderNumber string) ([]
 // shipmentsReply reads GET /shipments. It makes no calls, so it can be
 // fuzzed.
 func (s *ShipStation) shipmentsReply(op string, rep reply) ([]ssShipment, error) {
-	if !is2xx(rep.status) {
-		return nil, s.errorReply(op, rep)
-	}
-	if rep.bodyErr != nil {
-		return nil, s.unreadable(op, rep, rep.bodyErr)
-	}
-	list, err := parseSSShipments(rep.body)
-	if err != nil {
-		return nil, s.unreadable(op, rep, err)
-	}
-	return list, nil
+	return readReply(s.http, op, rep, s.errorReply, parseSSShipments)
 }

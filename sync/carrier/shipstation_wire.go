@@ -143,15 +143,13 @@ func parseSSStatus(v string) (Status, error) {
 	}
 }
 
-// parseSSOrder reads one order (the createorder and GET /orders/{id}
-// replies).
-func parseSSOrder(body []byte) (ssOrder, Remote, error) {
+// parseSSOrder reads the GET /orders/{id} reply.
+func parseSSOrder(body []byte) (Remote, error) {
 	var o ssOrder
 	if err := decodeJSON(body, &o); err != nil {
-		return ssOrder{}, Remote{}, err
+		return Remote{}, err
 	}
-	r, err := o.remote()
-	return o, r, err
+	return o.remote()
 }
 
 // parseSSOrders reads GET /orders?orderNumber=.

@@ -18,8 +18,7 @@ var hourlyShape = [24]float64{
 }
 
 // HourlyWeights is the share of a day's orders that arrive in each local
-// hour (they sum to 1). The quota planner's benchmark uses the same profile
-// the simulator draws from.
+// hour (they sum to 1): the profile the simulator draws arrivals from.
 func HourlyWeights() [24]float64 {
 	var sum float64
 	for _, w := range hourlyShape {

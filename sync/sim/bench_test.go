@@ -8,8 +8,7 @@ import (
 	"github.com/shipdeck/shipdeck/sync/tiktok"
 )
 
-// BenchmarkArrivalTimesYear is the cost of replaying a year of arrivals,
-// as the quota planner's day simulation does.
+// BenchmarkArrivalTimesYear is the cost of replaying a year of arrivals.
 func BenchmarkArrivalTimesYear(b *testing.B) {
 	from := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
 	for b.Loop() {

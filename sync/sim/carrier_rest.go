@@ -4,7 +4,6 @@ import (
 	"crypto/sha256"
 	"encoding/json"
 	"fmt"
-	"io"
 	"log/slog"
 	"math/rand/v2"
 	"mime"
@@ -93,15 +92,6 @@ func (c *restCarrier) handler() http.Handler {
 	return mux
 }
 
-func writeJSON(w http.ResponseWriter, status int, body []byte, retryAfter int) {
-	w.Header().Set("Content-Type", "application/json")
-	if retryAfter > 0 {
-		w.Header().Set("Retry-After", fmt.Sprint(retryAfter))
-	}
-	w.WriteHeader(status)
-	w.Write(body)
-}
-
 // restReply is a handler's answer; created marks a new order (the moment a
 // lost reply turns into the unknown case).
 type restReply struct {
@@ -171,9 +161,9 @@ func (c *restCarrier) op(name string, h restOp) http.Handler {
 			writeJSON(w, http.StatusUnauthorized, errorBody("unauthorized", "missing or invalid bearer token"), 0)
 			return
 		}
-		body, err := io.ReadAll(io.LimitReader(r.Body, 1<<20))
+		body, err := readRequestBody(r)
 		if err != nil {
-			return
+			return // the client went away
 		}
 		kind, retryAfter, failed := FaultKind(""), 0, false
 		if k, ok := c.faults.take(name, false); ok {

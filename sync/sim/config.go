@@ -3,6 +3,8 @@ package sim
 import (
 	"fmt"
 	"strings"
+
+	"github.com/shipdeck/shipdeck/sync/carrier"
 )
 
 // Environment variables ConfigTOML refers to for the shop's secrets.
@@ -12,13 +14,24 @@ const (
 	EnvRefreshToken = "SHIPDECK_REFRESH_TOKEN"
 )
 
-// carrierEnv returns the environment variables holding a carrier's secrets:
-// the token for REST carriers, key and secret for ShipStation.
+// The environment variables holding a carrier's secrets: the token of a
+// REST carrier, the key and secret of ShipStation. Env and ConfigTOML both
+// name them through these.
+func tokenEnv(c CarrierInfo) string  { return envName("carrier", c.Name, "token") }
+func keyEnv(c CarrierInfo) string    { return envName(c.Name, "key") }
+func secretEnv(c CarrierInfo) string { return envName(c.Name, "secret") }
+
+// envName is the environment variable name for a carrier secret.
+func envName(parts ...string) string {
+	return "SHIPDECK_" + strings.ToUpper(strings.Join(parts, "_"))
+}
+
+// carrierEnv maps a carrier's secret environment variables to their values.
 func carrierEnv(c CarrierInfo) map[string]string {
-	if c.Kind == "shipstation" {
-		return map[string]string{envName(c.Name, "key"): c.Key, envName(c.Name, "secret"): c.Secret}
+	if c.Kind == carrier.KindShipStation {
+		return map[string]string{keyEnv(c): c.Key, secretEnv(c): c.Secret}
 	}
-	return map[string]string{envName("carrier", c.Name, "token"): c.Token}
+	return map[string]string{tokenEnv(c): c.Token}
 }
 
 // Env returns the secret environment variables ConfigTOML names, with their
@@ -84,11 +97,11 @@ func (s *Sim) ConfigTOML() string {
 		fmt.Fprintf(&b, "name = %s\n", q(c.Name))
 		fmt.Fprintf(&b, "kind = %s\n", q(c.Kind))
 		fmt.Fprintf(&b, "endpoint = %s\n", q(c.URL))
-		if c.Kind == "shipstation" {
-			fmt.Fprintf(&b, "key_env = %s\n", q(envName(c.Name, "key")))
-			fmt.Fprintf(&b, "secret_env = %s\n", q(envName(c.Name, "secret")))
+		if c.Kind == carrier.KindShipStation {
+			fmt.Fprintf(&b, "key_env = %s\n", q(keyEnv(c)))
+			fmt.Fprintf(&b, "secret_env = %s\n", q(secretEnv(c)))
 		} else {
-			fmt.Fprintf(&b, "token_env = %s\n", q(envName("carrier", c.Name, "token")))
+			fmt.Fprintf(&b, "token_env = %s\n", q(tokenEnv(c)))
 		}
 		b.WriteString("timeout = \"10s\"\n")
 		fmt.Fprintf(&b, "max_in_flight = %d\n", maxInFlight(c.Profile))

@@ -87,8 +87,13 @@ func TestShipReplyLostAfterTheWriteBack(t *testing.T) {
 	if got, _ := s.Order(o.ID); got.Status != StatusAwaitingCollection {
 		t.Fatalf("the write-back did not land: %s", got.Status)
 	}
-	if res := c.ship(o.Packages[0].ID, ProviderUPS, "1ZA1B2C30312345678"); res.env.Message != "package already shipped" {
+	res := c.ship(o.Packages[0].ID, ProviderUPS, "1ZA1B2C30312345678")
+	if res.env.Message != "package already shipped" {
 		t.Fatalf("blind retry: code %d %q", res.env.Code, res.env.Message)
+	}
+	// The refusal must be one shipdeck's client recognises as "done".
+	if !tiktok.IsAlreadyShipped(&tiktok.APIError{Code: res.env.Code, Message: res.env.Message}) || res.env.Code != tiktok.CodePackageShipped {
+		t.Fatalf("blind retry: code %d %q is not TikTok's already-shipped refusal", res.env.Code, res.env.Message)
 	}
 	c2 := s.Counters().Marketplace
 	if c2.ShipsByPackage[o.Packages[0].ID] != 1 || c2.ShipRejects[o.Packages[0].ID] != 1 {

@@ -11,14 +11,14 @@ import (
 // first four are TikTok's documented codes; CodeNotShippable and
 // CodeNotShipped stand in for TikTok's status errors.
 const (
-	CodePackageShipped     = 21008099 // a second ship of the same package
-	CodeOnHold             = 21011044 // shipping an ON_HOLD order
-	CodeInvalidTracking    = 21011022 // bad tracking number or provider
-	CodeSpecialCharacters  = 21004012 // tracking number with special characters
-	CodeUpdateWindowClosed = 21011049 // shipping info update more than 72 h after shipping
-	CodeAlreadyUpdated     = 21011050 // shipping info may be updated once
-	CodeNotShipped         = 21011051 // shipping info update of an unshipped order
-	CodeNotShippable       = 21011005 // unpaid or cancelled order
+	CodePackageShipped     = tiktok.CodePackageShipped // a second ship of the same package
+	CodeOnHold             = 21011044                  // shipping an ON_HOLD order
+	CodeInvalidTracking    = 21011022                  // bad tracking number or provider
+	CodeSpecialCharacters  = 21004012                  // tracking number with special characters
+	CodeUpdateWindowClosed = 21011049                  // shipping info update more than 72 h after shipping
+	CodeAlreadyUpdated     = 21011050                  // shipping info may be updated once
+	CodeNotShipped         = 21011051                  // shipping info update of an unshipped order
+	CodeNotShippable       = 21011005                  // unpaid or cancelled order
 )
 
 // bizError is a refusal in a well-formed reply (HTTP 200, code != 0).
@@ -56,7 +56,6 @@ func (b *orderBook) shipPackage(now time.Time, packageID string, req tiktok.Ship
 		return orderID, data, err
 	}
 	o.shippedAt = now
-	o.shipCount++
 	o.full.TrackingNumber = req.SelfShipment.TrackingNumber
 	o.full.ShippingProviderID = req.SelfShipment.ShippingProviderID
 	o.full.IsBuyerRequestCancel = false // shipping rejects a pending cancellation

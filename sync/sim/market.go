@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"log/slog"
 	"net/http"
 	"net/url"
@@ -97,15 +96,6 @@ func (m *market) envelope(now time.Time, code int, msg string, data any) []byte 
 	return b
 }
 
-func (m *market) write(w http.ResponseWriter, status int, body []byte, retryAfter int) {
-	w.Header().Set("Content-Type", "application/json")
-	if retryAfter > 0 {
-		w.Header().Set("Retry-After", strconv.Itoa(retryAfter))
-	}
-	w.WriteHeader(status)
-	w.Write(body)
-}
-
 func (m *market) faultReply(now time.Time, body []byte) faultReply {
 	return faultReply{
 		errorBody:   m.envelope(now, tiktok.CodeInternal, "Internal error. Please try again later.", nil),
@@ -141,10 +131,10 @@ func (m *market) api(endpoint, method string, shopScoped bool, h apiHandler) htt
 		m.count(endpoint)
 		now := m.clock.Now()
 		if r.Method != method {
-			m.write(w, http.StatusMethodNotAllowed, m.envelope(now, 36009010, "Invalid method. "+r.Method+" is not supported for this path.", nil), 0)
+			writeJSON(w, http.StatusMethodNotAllowed, m.envelope(now, 36009010, "Invalid method. "+r.Method+" is not supported for this path.", nil), 0)
 			return
 		}
-		body, err := io.ReadAll(io.LimitReader(r.Body, 1<<20))
+		body, err := readRequestBody(r)
 		if err != nil {
 			return // the client went away
 		}
@@ -152,7 +142,7 @@ func (m *market) api(endpoint, method string, shopScoped bool, h apiHandler) htt
 		if e := m.gate.check(r, q, body, now, shopScoped); e != nil {
 			m.reject(e)
 			m.log.Debug("marketplace refused", "endpoint", endpoint, "status", e.status, "code", e.code)
-			m.write(w, e.status, m.envelope(now, e.code, e.msg, nil), e.retryAfter)
+			writeJSON(w, e.status, m.envelope(now, e.code, e.msg, nil), e.retryAfter)
 			return
 		}
 		if kind, ok := m.faults.take(endpoint, false); ok {
@@ -182,13 +172,13 @@ func (m *market) api(endpoint, method string, shopScoped bool, h apiHandler) htt
 			writeFault(w, r, kind, m.faultReply(now, reply), m.done)
 			return
 		}
-		m.write(w, status, reply, 0)
+		writeJSON(w, status, reply, 0)
 	})
 }
 
 func (m *market) unknownPath(w http.ResponseWriter, r *http.Request) {
 	m.count(EndpointUnknown)
-	m.write(w, http.StatusNotFound, m.envelope(m.clock.Now(), 36009009, "Invalid path. "+r.URL.Path+" does not exist.", nil), 0)
+	writeJSON(w, http.StatusNotFound, m.envelope(m.clock.Now(), 36009009, "Invalid path. "+r.URL.Path+" does not exist.", nil), 0)
 }
 
 func (m *market) shops(c *call) (any, error) {
@@ -306,7 +296,7 @@ func (m *market) tokenRefresh(w http.ResponseWriter, r *http.Request) {
 	m.count(EndpointTokenRefresh)
 	now := m.clock.Now()
 	if r.Method != http.MethodGet {
-		m.write(w, http.StatusMethodNotAllowed, m.envelope(now, 36009010, "Invalid method.", nil), 0)
+		writeJSON(w, http.StatusMethodNotAllowed, m.envelope(now, 36009010, "Invalid method.", nil), 0)
 		return
 	}
 	if kind, ok := m.faults.take(EndpointTokenRefresh, false); ok {
@@ -317,11 +307,11 @@ func (m *market) tokenRefresh(w http.ResponseWriter, r *http.Request) {
 	data, e := m.gate.refresh(r.URL.Query(), now)
 	if e != nil {
 		m.reject(e)
-		m.write(w, e.status, m.envelope(now, e.code, e.msg, nil), 0)
+		writeJSON(w, e.status, m.envelope(now, e.code, e.msg, nil), 0)
 		return
 	}
 	m.counters.update(func(c *MarketplaceCounters) { c.TokenRefreshes++ })
-	m.write(w, http.StatusOK, m.envelope(now, tiktok.CodeOK, "success", struct {
+	writeJSON(w, http.StatusOK, m.envelope(now, tiktok.CodeOK, "success", struct {
 		tiktok.TokenData
 		OpenID           string   `json:"open_id"`
 		SellerName       string   `json:"seller_name"`

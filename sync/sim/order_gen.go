@@ -50,10 +50,8 @@ type simOrder struct {
 	collectIn    time.Duration
 
 	// what happened
-	shippedAt         time.Time
-	shipCount         int
-	infoUpdated       bool
-	cancelledBySystem bool
+	shippedAt   time.Time
+	infoUpdated bool
 }
 
 // orderRNG is the per-order random stream: seeded by the sim seed and the
@@ -62,21 +60,13 @@ func orderRNG(seed int64, at time.Time) *rand.Rand {
 	return rand.New(rand.NewPCG(uint64(seed)^0x5851f42d4c957f2d, uint64(at.UnixNano())))
 }
 
-func digits(rng *rand.Rand, n int) string {
-	var b strings.Builder
-	for range n {
-		b.WriteByte(byte('0' + rng.IntN(10)))
-	}
-	return b.String()
-}
-
 // generateOrder builds the order that arrives at 'at'.
 func generateOrder(seed int64, at time.Time) *simOrder {
 	rng := orderRNG(seed, at)
 	created := at.Truncate(time.Second)
 	o := &simOrder{}
-	id := "57" + digits(rng, 16)
-	o.packageID = "11529" + digits(rng, 14)
+	id := "57" + randDigits(rng, 16)
+	o.packageID = "11529" + randDigits(rng, 14)
 
 	place := usPlaces[rng.IntN(len(usPlaces))]
 	name := buyerNames[rng.IntN(len(buyerNames))]
@@ -92,7 +82,7 @@ func generateOrder(seed int64, at time.Time) *simOrder {
 		line2 = secondLines[rng.IntN(len(secondLines))]
 	}
 	first, last, _ := strings.Cut(name, " ")
-	phone := "(+1)" + []string{"512", "206", "718", "312", "303", "305", "503", "619"}[rng.IntN(8)] + "555" + digits(rng, 4)
+	phone := "(+1)" + []string{"512", "206", "718", "312", "303", "305", "503", "619"}[rng.IntN(8)] + "555" + randDigits(rng, 4)
 	addr := tiktok.RecipientAddress{
 		Name: name, FirstName: first, LastName: last, PhoneNumber: phone,
 		AddressLine1: line1, AddressLine2: line2,
@@ -121,7 +111,7 @@ func generateOrder(seed int64, at time.Time) *simOrder {
 		}
 		prev = p
 		items = append(items, tiktok.LineItem{
-			ID: "57" + digits(rng, 16), SkuID: p.SkuID, SellerSku: p.SKU,
+			ID: "57" + randDigits(rng, 16), SkuID: p.SkuID, SellerSku: p.SKU,
 			ProductName: p.Title, SalePrice: p.Price, PackageID: o.packageID,
 		})
 		cents += priceCents(p.Price)

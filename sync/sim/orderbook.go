@@ -211,7 +211,6 @@ func (b *orderBook) apply(e event) {
 	case evAutoCancel:
 		if cancellable(o.full.Status) {
 			o.full.CancelReason = "Automatically cancelled: the package was not shipped before the shipping due time"
-			o.cancelledBySystem = true
 			b.setStatus(o, StatusCancelled, e.at)
 		}
 	case evCollect:

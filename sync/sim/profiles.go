@@ -85,6 +85,7 @@ func between(rng *rand.Rand, lo, hi time.Duration) time.Duration {
 	return lo + time.Duration(rng.Int64N(int64(hi-lo)))
 }
 
+// randDigits is n random decimal digits.
 func randDigits(rng *rand.Rand, n int) string {
 	b := make([]byte, n)
 	for i := range b {

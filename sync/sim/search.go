@@ -11,15 +11,11 @@ import (
 )
 
 // searchFilter is the body of an order search (filters only; paging is in
-// the query).
+// the query): the client's wire type plus a filter TikTok has and shipdeck
+// does not send.
 type searchFilter struct {
-	OrderStatus          string `json:"order_status,omitempty"`
-	CreateTimeGE         int64  `json:"create_time_ge,omitempty"`
-	CreateTimeLT         int64  `json:"create_time_lt,omitempty"`
-	UpdateTimeGE         int64  `json:"update_time_ge,omitempty"`
-	UpdateTimeLT         int64  `json:"update_time_lt,omitempty"`
-	ShippingType         string `json:"shipping_type,omitempty"`
-	IsBuyerRequestCancel *bool  `json:"is_buyer_request_cancel,omitempty"`
+	tiktok.SearchRequest
+	IsBuyerRequestCancel *bool `json:"is_buyer_request_cancel,omitempty"`
 }
 
 func (f searchFilter) hash() uint32 {

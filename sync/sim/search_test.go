@@ -74,7 +74,9 @@ func TestPageTokenMustBeEncodedAndMatchTheQuery(t *testing.T) {
 	var token string
 	for i := 0; token == "" || !strings.Contains(token, "+"); i++ {
 		if i > 200 {
-			t.Skip("no token with '+' in 200 pages")
+			// The world is seeded: no '+' means the tokens lost TikTok's
+			// awkward alphabet, which is what this test is about.
+			t.Fatal("no token with '+' in 200 pages")
 		}
 		if token != "" {
 			q.Set("page_token", token)
@@ -89,6 +91,22 @@ func TestPageTokenMustBeEncodedAndMatchTheQuery(t *testing.T) {
 	res := c.send(http.MethodPost, u+"&page_token="+token, body, "application/json")
 	if res.env.Code == 0 {
 		t.Fatal("an unencoded page token with '+' was accepted")
+	}
+	// The same mistake with a signature over what the server decodes (as a
+	// client that signs the raw text would get): the signature passes, so
+	// the refusal must come from the token itself.
+	decoded := strings.ReplaceAll(token, "+", " ")
+	spaced := url.Values{"page_token": {decoded}}
+	for k, v := range q {
+		spaced[k] = v
+	}
+	raw := c.signedURL(http.MethodPost, "/order/202309/orders/search", spaced, body)
+	if !strings.Contains(raw, "page_token="+url.QueryEscape(decoded)) || !strings.Contains(url.QueryEscape(decoded), "+") {
+		t.Fatalf("test setup: %s does not carry the token with a raw '+'", raw)
+	}
+	res = c.send(http.MethodPost, raw, body, "application/json")
+	if res.status != http.StatusBadRequest || res.env.Code != tiktok.CodeOverloaded || !strings.Contains(res.env.Message, "page_token") {
+		t.Fatalf("a page token whose '+' arrived as a space: HTTP %d code %d %q", res.status, res.env.Code, res.env.Message)
 	}
 	// A token from one filter is refused under another.
 	q.Set("page_token", token)
@@ -204,5 +222,35 @@ func TestShippingProviders(t *testing.T) {
 	}
 	if res := c.do(http.MethodGet, "/logistics/202309/delivery_options/123/shipping_providers", nil, nil); res.env.Code == 0 {
 		t.Fatal("an unknown delivery option was accepted")
+	}
+}
+
+// The simulator also filters on is_buyer_request_cancel, beside the fields
+// of the client's SearchRequest.
+func TestSearchByBuyerCancelRequest(t *testing.T) {
+	s, clock := startSim(t, Options{Seed: 9, OrdersPerDay: 3000, History: 24 * time.Hour})
+	clock.Advance(time.Hour)
+	c := newAPIClient(t, s)
+	want := 0
+	for _, o := range s.Orders() {
+		if o.IsBuyerRequestCancel && o.Status == StatusAwaitingShipment {
+			want++
+		}
+	}
+	if want == 0 {
+		t.Fatal("test setup: no order has a pending cancel request")
+	}
+	q := url.Values{"page_size": {"100"}}
+	res, data := c.search(q, map[string]any{"is_buyer_request_cancel": true, "order_status": StatusAwaitingShipment})
+	if res.env.Code != 0 {
+		t.Fatalf("code %d %s", res.env.Code, res.env.Message)
+	}
+	if data.TotalCount != want || len(data.Orders) != min(want, 100) {
+		t.Fatalf("total_count %d with %d on the page, want %d", data.TotalCount, len(data.Orders), want)
+	}
+	for _, o := range data.Orders {
+		if !o.IsBuyerRequestCancel || o.Status != StatusAwaitingShipment {
+			t.Fatalf("order %s (%s, cancel request %v) does not match the filter", o.ID, o.Status, o.IsBuyerRequestCancel)
+		}
 	}
 }

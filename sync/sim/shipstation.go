@@ -3,7 +3,6 @@ package sim
 import (
 	"encoding/json"
 	"fmt"
-	"io"
 	"log/slog"
 	"math/rand/v2"
 	"net/http"
@@ -195,27 +194,31 @@ func (s *shipStation) op(name string, h ssOp) http.Handler {
 			writeJSON(w, http.StatusTooManyRequests, ssMessage("Too Many Requests"), 0)
 			return
 		}
-		body, err := io.ReadAll(io.LimitReader(r.Body, 1<<20))
+		body, err := readRequestBody(r)
 		if err != nil {
-			return
+			return // the client went away
 		}
-		fr := faultReply{errorBody: ssMessage("An error has occurred."), tooMany: ssMessage("Too Many Requests"),
-			contentType: "application/json; charset=utf-8", retryAfter: 1}
 		if k, ok := s.faults.take(name, false); ok {
 			s.bumpFault(string(k))
-			writeFault(w, r, k, fr, s.done)
+			writeFault(w, r, k, s.faultReply(nil), s.done)
 			return
 		}
 		rep := h(r, body, now)
 		sleepCtx(r.Context(), s.done, s.latency.draw(s.p.Latency))
 		if k, ok := s.faults.take(name, true); ok {
 			s.bumpFault("after_effect:" + string(k))
-			fr.body = rep.body
-			writeFault(w, r, k, fr, s.done)
+			writeFault(w, r, k, s.faultReply(rep.body), s.done)
 			return
 		}
 		writeJSON(w, rep.status, rep.body, 0)
 	})
+}
+
+// faultReply is how ShipStation words a failure; body is the real reply,
+// for a fault after the effect.
+func (s *shipStation) faultReply(body []byte) faultReply {
+	return faultReply{errorBody: ssMessage("An error has occurred."), tooMany: ssMessage("Too Many Requests"),
+		contentType: "application/json; charset=utf-8", body: body, retryAfter: 1}
 }
 
 func (s *shipStation) bumpFault(kind string) {

@@ -10,10 +10,10 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
-	"strings"
 	gosync "sync"
 	"time"
 
+	"github.com/shipdeck/shipdeck/sync/carrier"
 	"github.com/shipdeck/shipdeck/sync/tiktok"
 )
 
@@ -80,7 +80,7 @@ func DemoOptions() Options {
 // CarrierInfo is what shipdeck needs to talk to one simulated carrier.
 type CarrierInfo struct {
 	Name    string
-	Kind    string // "rest" or "shipstation"
+	Kind    string // carrier.KindREST or carrier.KindShipStation
 	URL     string // base URL (the contract's {endpoint})
 	Token   string // bearer token (rest)
 	Key     string // API key (shipstation)
@@ -250,7 +250,7 @@ func Start(ctx context.Context, opts Options) (*Sim, error) {
 	s.market.register(mux)
 	for i, p := range carrierProfiles() {
 		info := CarrierInfo{
-			Name: p.Name, Kind: "rest", URL: s.baseURL + "/carriers/" + p.Name,
+			Name: p.Name, Kind: carrier.KindREST, URL: s.baseURL + "/carriers/" + p.Name,
 			Token: "sk_sim_" + p.Name + "_" + tokenString(opts.Seed, uint64(10+i), 20), Profile: p.Name,
 			TransitDays: p.TransitDays, ProviderID: p.ProviderID,
 		}
@@ -261,7 +261,7 @@ func Start(ctx context.Context, opts Options) (*Sim, error) {
 	}
 	ssp := shipStationProfile()
 	ssInfo := CarrierInfo{
-		Name: ssp.Name, Kind: "shipstation", URL: s.baseURL + "/carriers/" + ssp.Name,
+		Name: ssp.Name, Kind: carrier.KindShipStation, URL: s.baseURL + "/carriers/" + ssp.Name,
 		Key: tokenString(opts.Seed, 30, 32), Secret: tokenString(opts.Seed, 31, 32), Profile: ssp.Name,
 		TransitDays: ssp.TransitDays, ProviderID: ssp.ProviderID,
 	}
@@ -481,8 +481,3 @@ func (s *Sim) SetCarrierFaults(scale float64) {
 // ExpireAccessTokens makes every access token issued so far expire now, so
 // the next call gets 105002 and the client must refresh.
 func (s *Sim) ExpireAccessTokens() { s.market.gate.expireTokens(s.clock.Now()) }
-
-// envName is the environment variable name for a carrier secret.
-func envName(parts ...string) string {
-	return "SHIPDECK_" + strings.ToUpper(strings.Join(parts, "_"))
-}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"net/http"
+	"strings"
 	"testing"
 	"time"
 )
@@ -64,6 +65,11 @@ func FuzzVerifyWebhook(f *testing.F) {
 			}
 			if !v.signatureValid(authorization, body) {
 				t.Fatal("accepted a bad signature")
+			}
+			// Checked independently of the verifier: the header must be the
+			// documented signature (hex, either case, surrounding space ignored).
+			if want := WebhookSignature(vectorAppKey, vectorAppSecret, body); !strings.EqualFold(strings.TrimSpace(authorization), want) {
+				t.Fatalf("accepted authorization %q, want %s", authorization, want)
 			}
 		case errors.Is(err, ErrBadSignature), errors.Is(err, ErrTooLarge), errors.Is(err, ErrStale),
 			errors.Is(err, ErrMalformed), errors.Is(err, ErrDuplicate):

@@ -45,8 +45,14 @@ func Sign(secret, method, path string, query url.Values, body []byte, contentTyp
 // WebhookSignature computes the Authorization header TikTok sends with a
 // webhook: lower-hex HMAC-SHA256(app_secret, app_key + raw body).
 func WebhookSignature(appKey, appSecret string, body []byte) string {
+	return hex.EncodeToString(webhookMAC(appKey, appSecret, body))
+}
+
+// webhookMAC is the raw HMAC-SHA256(app_secret, app_key + body) that
+// WebhookSignature encodes and Verifier compares.
+func webhookMAC(appKey, appSecret string, body []byte) []byte {
 	mac := hmac.New(sha256.New, []byte(appSecret))
 	mac.Write([]byte(appKey))
 	mac.Write(body)
-	return hex.EncodeToString(mac.Sum(nil))
+	return mac.Sum(nil)
 }

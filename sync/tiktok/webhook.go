@@ -8,7 +8,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"net/http"
 	"strings"
 	"time"
@@ -118,10 +117,7 @@ func (v *Verifier) signatureValid(authorization string, body []byte) bool {
 	if err != nil || len(got) != sha256.Size {
 		return false
 	}
-	mac := hmac.New(sha256.New, []byte(v.AppSecret))
-	mac.Write([]byte(v.AppKey))
-	mac.Write(body)
-	return hmac.Equal(mac.Sum(nil), got)
+	return hmac.Equal(webhookMAC(v.AppKey, v.AppSecret, body), got)
 }
 
 // ReadBody reads a request body of at most max bytes (default
@@ -137,12 +133,12 @@ func ReadBody(r *http.Request, max int64) ([]byte, error) {
 	if r.Body == nil {
 		return nil, nil
 	}
-	data, err := io.ReadAll(io.LimitReader(r.Body, max+1))
-	if err != nil {
-		return nil, fmt.Errorf("tiktok webhook: read body: %w", err)
-	}
-	if int64(len(data)) > max {
+	data, err := readLimited(r.Body, max)
+	switch {
+	case errors.Is(err, errBodyTooLarge):
 		return nil, fmt.Errorf("%w: more than %d bytes", ErrTooLarge, max)
+	case err != nil:
+		return nil, fmt.Errorf("tiktok webhook: read body: %w", err)
 	}
 	return data, nil
 }

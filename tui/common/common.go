@@ -73,6 +73,12 @@ type OrderPane interface {
 	Filter() (store.Filter, string)
 }
 
+// FailedFilter is the bulk filter of every failed and dead order, with its
+// description: what retry-all touches unless the focused pane narrows it.
+func FailedFilter() (store.Filter, string) {
+	return store.Filter{States: []store.State{store.StateFailed, store.StateDead}}, "failed and dead orders"
+}
+
 // Overlay is a dialog drawn over the dashboard.
 type Overlay interface {
 	Component

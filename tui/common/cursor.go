@@ -17,3 +17,12 @@ func MoveCursor(key string, cursor, n, page int) (int, bool) {
 	}
 	return cursor, false
 }
+
+// WindowStart is the first item of a window of rows items that keeps the
+// cursor in sight, scrolled no further than needed.
+func WindowStart(cursor, rows int) int {
+	if cursor >= rows {
+		return cursor - rows + 1
+	}
+	return 0
+}

@@ -126,12 +126,13 @@ func (in *Input) View(c *Common, w int) string {
 		start = in.pos - room + 1
 	}
 	var b strings.Builder
-	for i := start; i < len(in.value) && Width(b.String()) < room; i++ {
+	for i, used := start, 0; i < len(in.value) && used < room; i++ {
+		r := string(in.value[i])
+		used += Width(r)
 		if i == in.pos {
-			b.WriteString(th.CursorRow.Render(string(in.value[i])))
-			continue
+			r = th.CursorRow.Render(r)
 		}
-		b.WriteRune(in.value[i])
+		b.WriteString(r)
 	}
 	if in.pos == len(in.value) {
 		b.WriteString(th.CursorRow.Render(" "))

@@ -1,6 +1,8 @@
 package common
 
 import (
+	tea "charm.land/bubbletea/v2"
+
 	"github.com/shipdeck/shipdeck/store"
 )
 
@@ -27,6 +29,11 @@ const (
 type ToastMsg struct {
 	Kind ToastKind
 	Text string
+}
+
+// Toast is the command a component returns to show a toast.
+func Toast(kind ToastKind, text string) tea.Cmd {
+	return func() tea.Msg { return ToastMsg{Kind: kind, Text: text} }
 }
 
 // ActionDoneMsg reports the end of an engine command. Panes refetch their

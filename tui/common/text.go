@@ -137,11 +137,29 @@ func Latency(d time.Duration) string {
 	return fmt.Sprintf("%ds", int(d/time.Second))
 }
 
-func isPlainASCII(s string) bool {
-	for i := 0; i < len(s); i++ {
-		if c := s[i]; c < 0x20 || c > 0x7e {
-			return false
+// Wrap joins items with sep into lines no wider than w cells; an item
+// wider than w gets a line of its own (and is cut when drawn).
+func Wrap(items []string, sep string, w int) []string {
+	var lines []string
+	var cur strings.Builder
+	curW := 0
+	sw := Width(sep)
+	for _, it := range items {
+		iw := Width(it)
+		if curW > 0 && curW+sw+iw > w {
+			lines = append(lines, cur.String())
+			cur.Reset()
+			curW = 0
 		}
+		if curW > 0 {
+			cur.WriteString(sep)
+			curW += sw
+		}
+		cur.WriteString(it)
+		curW += iw
 	}
-	return true
+	if curW > 0 {
+		lines = append(lines, cur.String())
+	}
+	return lines
 }

@@ -9,6 +9,10 @@ import (
 // Reasons are phrased for an operator: what is wrong, not which check
 // failed.
 
+// rerouteWindow is how long after shipping TikTok accepts new shipping
+// info, so how long a shipped order can still be re-routed.
+const rerouteWindow = 72 * time.Hour
+
 func needsOrder(ctx Context) string {
 	if ctx.Order == nil {
 		return "nothing selected"
@@ -16,22 +20,28 @@ func needsOrder(ctx Context) string {
 	return ""
 }
 
-func needsOrderOrMarks(ctx Context) string {
-	if ctx.Order == nil && ctx.Marked == 0 {
-		return "nothing selected"
+// idleOrder is where the single-order actions start: an order is selected
+// and no push of it is in flight.
+func idleOrder(ctx Context) string {
+	if why := needsOrder(ctx); why != "" {
+		return why
+	}
+	if ctx.Order.State == store.StatePushing {
+		return "order is in flight"
 	}
 	return ""
 }
 
 func retryDisabled(ctx Context) string {
-	if why := needsOrderOrMarks(ctx); why != "" || ctx.Marked > 0 {
+	if ctx.Marked > 0 {
+		return ""
+	}
+	if why := idleOrder(ctx); why != "" {
 		return why
 	}
 	switch ctx.Order.State {
 	case store.StateFailed, store.StateDead, store.StateUnknown:
 		return ""
-	case store.StatePushing:
-		return "order is in flight"
 	}
 	return "order is " + string(ctx.Order.State) + ": nothing to retry"
 }
@@ -44,16 +54,14 @@ func retryAllDisabled(ctx Context) string {
 }
 
 func rerouteDisabled(ctx Context) string {
-	if why := needsOrder(ctx); why != "" {
+	if why := idleOrder(ctx); why != "" {
 		return why
 	}
 	switch ctx.Order.State {
-	case store.StatePushing:
-		return "order is in flight"
 	case store.StateCancelled:
 		return "order is cancelled"
 	case store.StateShipped:
-		if ctx.Order.ShippedAt.IsZero() || ctx.Now.Sub(ctx.Order.ShippedAt) > 72*time.Hour {
+		if ctx.Order.ShippedAt.IsZero() || ctx.Now.Sub(ctx.Order.ShippedAt) > rerouteWindow {
 			return "shipped more than 72h ago"
 		}
 	}
@@ -61,12 +69,13 @@ func rerouteDisabled(ctx Context) string {
 }
 
 func holdDisabled(ctx Context) string {
-	if why := needsOrderOrMarks(ctx); why != "" || ctx.Marked > 0 {
+	if ctx.Marked > 0 {
+		return ""
+	}
+	if why := idleOrder(ctx); why != "" {
 		return why
 	}
 	switch ctx.Order.State {
-	case store.StatePushing:
-		return "order is in flight"
 	case store.StateShipped, store.StateCancelled:
 		return "order is " + string(ctx.Order.State)
 	}
@@ -84,12 +93,10 @@ func releaseDisabled(ctx Context) string {
 }
 
 func resolveDisabled(ctx Context) string {
-	if why := needsOrder(ctx); why != "" {
+	if why := idleOrder(ctx); why != "" {
 		return why
 	}
 	switch ctx.Order.State {
-	case store.StatePushing:
-		return "order is in flight"
 	case store.StateShipped, store.StateCancelled:
 		return "order is already " + string(ctx.Order.State)
 	}

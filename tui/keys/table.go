@@ -42,15 +42,6 @@ func (t *Table) Binding(name string) (Binding, bool) {
 // Bindings returns every binding in display order.
 func (t *Table) Bindings() []Binding { return slices.Clone(t.bindings) }
 
-// Names returns every binding name in display order.
-func (t *Table) Names() []string {
-	out := make([]string, len(t.bindings))
-	for i, b := range t.bindings {
-		out[i] = b.Name
-	}
-	return out
-}
-
 func (t *Table) reindex() {
 	t.byKey = make(map[string]int, len(t.bindings)*2)
 	for i, b := range t.bindings {

@@ -75,27 +75,18 @@ func (m *Model) SetFetch(fetch FetchFunc, columns []Column) {
 	m.gen++ // replies for the old source are now stale
 }
 
-// SetColumns replaces the columns.
-func (m *Model) SetColumns(columns []Column) { m.columns = columns }
-
 // SetSize sets the list's rectangle; one line is the column header.
 func (m *Model) SetSize(w, h int) {
 	m.width, m.height = max(0, w), max(0, h)
 	m.clamp()
 }
 
-// visible is the number of order rows on screen.
-func (m *Model) visible() int { return max(0, m.height-1) }
-
 // Visible is the number of order rows on screen, which is the page size
 // the list asks for.
-func (m *Model) Visible() int { return m.visible() }
+func (m *Model) Visible() int { return max(0, m.height-1) }
 
 // Total is the list's length as the counters report it.
 func (m *Model) Total() int { return m.total }
-
-// Cursor is the highlighted row's index in the whole list.
-func (m *Model) Cursor() int { return m.cursor }
 
 // SetTotal records the list's length and reports whether it changed.
 func (m *Model) SetTotal(n int) bool {
@@ -125,7 +116,7 @@ func (m *Model) Stale() bool {
 
 // Refresh fetches the page on screen.
 func (m *Model) Refresh() tea.Cmd {
-	limit := m.visible()
+	limit := m.Visible()
 	if m.fetch == nil || limit == 0 {
 		return nil
 	}
@@ -151,7 +142,7 @@ func (m *Model) covered() bool {
 	if m.rows == nil && m.total > 0 {
 		return false
 	}
-	end := min(m.total, m.offset+m.visible())
+	end := min(m.total, m.offset+m.Visible())
 	return m.offset >= m.pageOffset && end <= m.pageOffset+len(m.rows)
 }
 
@@ -172,7 +163,7 @@ func (m *Model) Update(msg tea.Msg) tea.Cmd {
 		m.fetchedAt = m.c.Now()
 		// The list shrank under us: the counters will catch up, but
 		// never show a cursor past the end of what exists.
-		if len(msg.rows) < m.visible() && msg.offset+len(msg.rows) < m.total {
+		if len(msg.rows) < m.Visible() && msg.offset+len(msg.rows) < m.total {
 			m.total = msg.offset + len(msg.rows)
 			m.clamp()
 		}
@@ -186,7 +177,7 @@ func (m *Model) Update(msg tea.Msg) tea.Cmd {
 // navigate moves the cursor and fetches when the window moved past the
 // cached page.
 func (m *Model) navigate(name string) tea.Cmd {
-	page := max(1, m.visible())
+	page := max(1, m.Visible())
 	switch name {
 	case "up":
 		m.cursor--
@@ -219,7 +210,7 @@ func (m *Model) clamp() {
 	if m.cursor < 0 {
 		m.cursor = 0
 	}
-	v := m.visible()
+	v := m.Visible()
 	if v == 0 {
 		m.offset = m.cursor
 		return

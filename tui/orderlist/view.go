@@ -36,7 +36,7 @@ func (m *Model) View() string {
 	lines := make([]string, 0, m.height)
 	lines = append(lines, m.header(widths, th))
 	now := m.c.Now()
-	v := m.visible()
+	v := m.Visible()
 	switch {
 	case m.err != nil:
 		lines = append(lines, th.Bad.Render(common.Cut("could not load: "+common.Clean(m.err.Error()), m.width)))
@@ -67,23 +67,12 @@ const minFlex = 8
 // the cursor and mark, fixed columns, then the flexible ones. Hidden
 // columns get width 0.
 func (m *Model) widths() []int {
-	shown := make([]bool, len(m.columns))
-	for i := range shown {
-		shown[i] = true
+	drops := make([]int, len(m.columns))
+	for i, c := range m.columns {
+		drops[i] = c.Drop
 	}
-	for {
-		ws := m.share(shown)
-		drop := -1
-		for i, c := range m.columns {
-			if shown[i] && c.Drop > 0 && (drop < 0 || c.Drop > m.columns[drop].Drop) {
-				drop = i
-			}
-		}
-		if drop < 0 || !m.cramped(ws, shown) {
-			return ws
-		}
-		shown[drop] = false
-	}
+	shown := common.DropColumns(drops, func(shown []bool) bool { return !m.cramped(m.share(shown), shown) })
+	return m.share(shown)
 }
 
 // share splits the width among the shown columns.

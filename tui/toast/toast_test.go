@@ -38,10 +38,12 @@ func TestToastsExpireAfterTheirLifetime(t *testing.T) {
 	if got := m.Texts(); len(got) != 1 || !strings.HasPrefix(got[0], "reroute failed") {
 		t.Fatalf("after the first expiry: %q", got)
 	}
-	// Another stack's expiry is not ours.
+	// Another stack's expiry is not ours, even when it carries the id of
+	// one of our toasts.
 	other := New(c)
 	other.Push(common.ToastInfo, "x")
-	m.Update(timers[2].fn(time.Now()))
+	other.Push(common.ToastInfo, "y")
+	m.Update(timers[3].fn(time.Now()))
 	if len(m.Texts()) != 1 {
 		t.Fatal("a foreign expiry removed a toast")
 	}

@@ -10,27 +10,38 @@ import (
 	"github.com/shipdeck/shipdeck/store"
 )
 
-// command runs one change on one order and appends its audit entry, under
-// the lock, then publishes a snapshot.
-func (e *Engine) command(actor store.Actor, action, id, detail string, fn func(o *store.Order) error) error {
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	e.calls[methodName(action)]++
-	o, ok := e.orders[id]
-	if !ok {
-		return fmt.Errorf("%s order %s: no such order", action, id)
-	}
-	next := o.Clone()
-	before := next.State
-	if err := fn(&next); err != nil {
+// command runs one operator change on one order as the real engine does,
+// under the lock instead of in a transaction: the role check, then change,
+// which says why the order's state refuses it or else changes the copy it
+// is given, then the stored order, its audit entry and a snapshot. Calls
+// are counted by method name ("re-route" is Reroute).
+func (e *Engine) command(actor store.Actor, verb, id, detail string, change func(o *store.Order) (refusal string)) error {
+	if err := allow(actor, store.RoleOperator, verb); err != nil {
 		return err
 	}
-	next.Version++
-	next.ChangedAt = e.now()
-	e.orders[id] = &next
-	e.appendAudit(actor, action, id, string(before), string(next.State), detail)
+	action := strings.ReplaceAll(verb, "-", "")
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	e.calls[strings.ToUpper(action[:1])+action[1:]]++
+	o, ok := e.orders[id]
+	if !ok {
+		return fmt.Errorf("%s order %s: no such order", verb, id)
+	}
+	next := o.Clone()
+	if why := change(&next); why != "" {
+		return refuse(verb, id, why)
+	}
+	e.put(actor, action, &next, o.State, detail)
 	e.publishLocked()
 	return nil
+}
+
+// put stores a changed order, a version up, with its audit entry.
+func (e *Engine) put(actor store.Actor, action string, o *store.Order, before store.State, detail string) {
+	o.Version++
+	o.ChangedAt = e.now()
+	e.orders[o.ID] = o
+	e.appendAudit(actor, action, o.ID, string(before), string(o.State), detail)
 }
 
 func (e *Engine) appendAudit(actor store.Actor, action, id, before, after, detail string) {
@@ -39,16 +50,7 @@ func (e *Engine) appendAudit(actor store.Actor, action, id, before, after, detai
 		Action: action, OrderID: id, Before: before, After: after, Detail: detail})
 }
 
-func methodName(action string) string {
-	switch action {
-	case "reroute":
-		return "Reroute"
-	case "retry":
-		return "Retry"
-	}
-	return strings.ToUpper(action[:1]) + action[1:]
-}
-
+// retryable says why a retry does not apply to o, or "".
 func retryable(o *store.Order) string {
 	switch o.State {
 	case store.StateFailed, store.StateDead, store.StateUnknown:
@@ -57,6 +59,18 @@ func retryable(o *store.Order) string {
 		return "it is in flight to " + o.Carrier()
 	}
 	return "it is " + string(o.State) + ", not failed or dead"
+}
+
+// busy says why hold, resolve and re-route do not apply to o: it is in
+// flight, shipped or cancelled.
+func busy(o *store.Order) string {
+	switch o.State {
+	case store.StatePushing:
+		return "it is in flight to " + o.Carrier()
+	case store.StateShipped, store.StateCancelled:
+		return "it is " + string(o.State)
+	}
+	return ""
 }
 
 func retryOrder(o *store.Order) {
@@ -71,15 +85,12 @@ func retryOrder(o *store.Order) {
 // Retry implements the console's engine interface: a failed, dead or
 // unknown order goes back to queued.
 func (e *Engine) Retry(ctx context.Context, actor store.Actor, id string) error {
-	if err := allow(actor, store.RoleOperator, "retry"); err != nil {
-		return err
-	}
-	return e.command(actor, "retry", id, "", func(o *store.Order) error {
+	return e.command(actor, "retry", id, "", func(o *store.Order) string {
 		if why := retryable(o); why != "" {
-			return refuse("retry", id, why)
+			return why
 		}
 		retryOrder(o)
-		return nil
+		return ""
 	})
 }
 
@@ -115,105 +126,83 @@ func (e *Engine) RetryMatching(ctx context.Context, actor store.Actor, f store.F
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	e.calls["RetryMatching"]++
-	n := 0
-	for _, o := range e.sorted(func(o *store.Order) bool { return matches(o, f) && retryable(o) == "" }) {
+	todo := e.sorted(func(o *store.Order) bool { return matches(o, f) && retryable(o) == "" })
+	for _, o := range todo {
 		before := o.State
 		retryOrder(o)
-		o.Version++
-		e.appendAudit(actor, "retry", o.ID, string(before), string(o.State), "bulk")
-		n++
+		e.put(actor, "retry", o, before, "bulk")
 	}
 	e.publishLocked()
-	return n, nil
+	return len(todo), nil
 }
 
 // Reroute implements the console's engine interface: the order moves to
 // the carrier with a new route generation and is queued.
 func (e *Engine) Reroute(ctx context.Context, actor store.Actor, id, to string) error {
-	if err := allow(actor, store.RoleOperator, "re-route"); err != nil {
-		return err
-	}
-	if !slices.Contains(e.Carriers(), to) {
-		return refuse("re-route", id, fmt.Sprintf("no carrier named %q", to))
-	}
-	return e.command(actor, "reroute", id, "to "+to, func(o *store.Order) error {
-		switch o.State {
-		case store.StatePushing:
-			return refuse("re-route", id, "it is in flight to "+o.Carrier())
-		case store.StateCancelled, store.StateShipped:
-			return refuse("re-route", id, "it is "+string(o.State))
+	return e.command(actor, "re-route", id, "to "+to, func(o *store.Order) string {
+		if !slices.Contains(e.carriersLocked(), to) {
+			return fmt.Sprintf("no carrier named %q", to)
+		}
+		if why := busy(o); why != "" {
+			return why
 		}
 		gen := 1
 		var prev []string
 		if o.Push != nil {
 			gen = o.Push.Generation + 1
-			prev = append(prev, o.Push.PreviousCarriers...)
-			prev = append(prev, o.Push.Carrier)
+			prev = append(o.Push.PreviousCarriers, o.Push.Carrier)
 		}
 		o.Push = &store.Push{Carrier: to, Generation: gen, IdempotencyKey: fmt.Sprintf("%s-%s-%d", id, to, gen),
 			RouteRule: "operator", PreviousCarriers: prev}
 		o.State, o.Reason, o.ErrorClass, o.Attempts, o.NextAttemptAt, o.HeldFrom = store.StateQueued, "", "", 0, time.Time{}, ""
-		return nil
+		return ""
 	})
 }
 
 // Hold implements the console's engine interface.
 func (e *Engine) Hold(ctx context.Context, actor store.Actor, id string) error {
-	if err := allow(actor, store.RoleOperator, "hold"); err != nil {
-		return err
-	}
-	return e.command(actor, "hold", id, "", func(o *store.Order) error {
-		switch o.State {
-		case store.StatePushing:
-			return refuse("hold", id, "it is in flight")
-		case store.StateHeld:
-			return refuse("hold", id, "it is already held")
-		case store.StateShipped, store.StateCancelled:
-			return refuse("hold", id, "it is "+string(o.State))
+	return e.command(actor, "hold", id, "", func(o *store.Order) string {
+		if o.State == store.StateHeld {
+			return "it is already held"
+		}
+		if why := busy(o); why != "" {
+			return why
 		}
 		o.HeldFrom, o.State, o.Reason = o.State, store.StateHeld, "held by "+actor.Name
-		return nil
+		return ""
 	})
 }
 
-// Release implements the console's engine interface.
+// Release implements the console's engine interface: a held order returns
+// to the state it was held in.
 func (e *Engine) Release(ctx context.Context, actor store.Actor, id string) error {
-	if err := allow(actor, store.RoleOperator, "release"); err != nil {
-		return err
-	}
-	return e.command(actor, "release", id, "", func(o *store.Order) error {
+	return e.command(actor, "release", id, "", func(o *store.Order) string {
 		if o.State != store.StateHeld {
-			return refuse("release", id, "it is not held")
+			return "it is not held"
 		}
 		back := o.HeldFrom
 		if back == "" || back == store.StatePushing {
 			back = store.StateReady
 		}
 		o.State, o.HeldFrom, o.Reason = back, "", ""
-		return nil
+		return ""
 	})
 }
 
 // Resolve implements the console's engine interface: the order is marked
 // shipped outside shipdeck.
 func (e *Engine) Resolve(ctx context.Context, actor store.Actor, id, reason string) error {
-	if err := allow(actor, store.RoleOperator, "resolve"); err != nil {
-		return err
-	}
 	reason = strings.TrimSpace(reason)
-	if reason == "" {
-		return refuse("resolve", id, "a reason is required")
-	}
-	return e.command(actor, "resolve", id, reason, func(o *store.Order) error {
-		switch o.State {
-		case store.StatePushing:
-			return refuse("resolve", id, "it is in flight")
-		case store.StateShipped, store.StateCancelled:
-			return refuse("resolve", id, "it is already "+string(o.State))
+	return e.command(actor, "resolve", id, reason, func(o *store.Order) string {
+		if reason == "" {
+			return "a reason is required"
+		}
+		if why := busy(o); why != "" {
+			return why
 		}
 		o.State, o.NextAttemptAt, o.HeldFrom = store.StateShipped, time.Time{}, ""
 		o.Reason = "resolved outside shipdeck by " + actor.Name + ": " + reason
-		return nil
+		return ""
 	})
 }
 

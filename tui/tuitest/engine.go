@@ -38,7 +38,6 @@ type Engine struct {
 	attempts map[string][]store.Attempt
 	audit    []store.AuditEntry
 	stats    []store.CarrierStats
-	names    []string
 	quota    store.QuotaStatus
 	worker   store.WorkerStatus
 	shop     string
@@ -87,10 +86,6 @@ func (e *Engine) SetCarriers(stats ...store.CarrierStats) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	e.stats = slices.Clone(stats)
-	e.names = e.names[:0]
-	for _, s := range stats {
-		e.names = append(e.names, s.Name)
-	}
 }
 
 // SetQuota sets the quota status the snapshot reports.
@@ -129,6 +124,10 @@ func (e *Engine) Order(id string) (store.Order, bool) {
 func (e *Engine) AuditFor(id string) []store.AuditEntry {
 	e.mu.Lock()
 	defer e.mu.Unlock()
+	return e.auditForLocked(id)
+}
+
+func (e *Engine) auditForLocked(id string) []store.AuditEntry {
 	var out []store.AuditEntry
 	for _, a := range e.audit {
 		if a.OrderID == id {
@@ -273,13 +272,7 @@ func (e *Engine) OrderDetail(ctx context.Context, id string) (store.Order, []sto
 	if !ok {
 		return store.Order{}, nil, nil, fmt.Errorf("order %s: %w", id, store.ErrNotFound)
 	}
-	var audit []store.AuditEntry
-	for _, a := range e.audit {
-		if a.OrderID == id {
-			audit = append(audit, a)
-		}
-	}
-	return o.Clone(), slices.Clone(e.attempts[id]), audit, nil
+	return o.Clone(), slices.Clone(e.attempts[id]), e.auditForLocked(id), nil
 }
 
 // Audit implements the console's engine interface.
@@ -294,11 +287,20 @@ func (e *Engine) Audit(ctx context.Context, n int) ([]store.AuditEntry, error) {
 	return out, nil
 }
 
-// Carriers implements the console's engine interface.
+// Carriers implements the console's engine interface: the carriers SetCarriers
+// gave stats for.
 func (e *Engine) Carriers() []string {
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	return slices.Clone(e.names)
+	return e.carriersLocked()
+}
+
+func (e *Engine) carriersLocked() []string {
+	names := make([]string, len(e.stats))
+	for i, s := range e.stats {
+		names[i] = s.Name
+	}
+	return names
 }
 
 // Export implements the console's engine interface: id, state, carrier and
@@ -324,7 +326,10 @@ func (e *Engine) Export(ctx context.Context, actor store.Actor, view string, w i
 		n++
 	}
 	cw.Flush()
-	return n, cw.Error()
+	if err := cw.Error(); err != nil {
+		return n, fmt.Errorf("export %s: %w", view, err)
+	}
+	return n, nil
 }
 
 func allow(actor store.Actor, need store.Role, action string) error {

@@ -49,13 +49,9 @@ func (m *Model) Update(msg tea.Msg) tea.Cmd {
 		return m.onYes
 	case "n", "N", "esc", "enter", "q", "ctrl+c":
 		m.done = true
-		return toast(common.ToastInfo, "cancelled: "+m.title)
+		return common.Toast(common.ToastInfo, "cancelled: "+m.title)
 	}
 	return nil
-}
-
-func toast(kind common.ToastKind, text string) tea.Cmd {
-	return func() tea.Msg { return common.ToastMsg{Kind: kind, Text: text} }
 }
 
 // View implements common.Component.

@@ -58,8 +58,8 @@ func (m *Model) Update(msg tea.Msg) tea.Cmd {
 	return nil
 }
 
-// Lines renders the help text, one binding a line.
-func (m *Model) Lines() []string {
+// lines renders the help text, one binding a line.
+func (m *Model) lines() []string {
 	th := m.c.Theme
 	var lines []string
 	all := m.table.Bindings()
@@ -87,7 +87,7 @@ func (m *Model) Lines() []string {
 
 // View implements common.Component.
 func (m *Model) View() string {
-	lines := m.Lines()
+	lines := m.lines()
 	w, h := common.DialogSize(110, len(lines)+2, m.w, m.h)
 	body := max(0, h-2)
 	m.scroll = min(m.scroll, max(0, len(lines)-body))

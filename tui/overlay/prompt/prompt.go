@@ -48,11 +48,11 @@ func (m *Model) Update(msg tea.Msg) tea.Cmd {
 		switch k.String() {
 		case "esc", "ctrl+c":
 			m.done = true
-			return func() tea.Msg { return common.ToastMsg{Kind: common.ToastInfo, Text: "cancelled: " + m.title} }
+			return common.Toast(common.ToastInfo, "cancelled: "+m.title)
 		case "enter":
 			v := strings.TrimSpace(m.input.Value())
 			if v == "" {
-				return func() tea.Msg { return common.ToastMsg{Kind: common.ToastWarn, Text: "a reason is required"} }
+				return common.Toast(common.ToastWarn, "a reason is required")
 			}
 			m.done = true
 			return m.submit(v)

@@ -32,10 +32,7 @@ func (m *Model) View() string {
 	}
 	lines := []string{" " + common.Right(m.input.View(m.c, max(0, inner-14)), status, max(0, inner-2)), ""}
 	rows := m.rows()
-	start := 0
-	if m.cursor >= rows {
-		start = m.cursor - rows + 1
-	}
+	start := common.WindowStart(m.cursor, rows)
 	for i := start; i < len(m.hits) && i < start+rows; i++ {
 		hit := m.hits[i]
 		st := th.State(string(hit.Order.State))

@@ -8,39 +8,17 @@ import (
 	"strconv"
 	"strings"
 
-	tea "charm.land/bubbletea/v2"
-
 	"github.com/shipdeck/shipdeck/store"
 	"github.com/shipdeck/shipdeck/tui/common"
 )
 
 // Model is the carriers pane. It draws only from the snapshot.
-type Model struct {
-	c      *common.Common
-	stats  []store.CarrierStats
-	have   bool
-	width  int
-	height int
-}
+type Model = common.SnapshotPane[[]store.CarrierStats]
 
 // New returns the carriers pane.
-func New(c *common.Common) *Model { return &Model{c: c} }
-
-// Name implements common.Pane.
-func (m *Model) Name() string { return "carriers" }
-
-// Title implements common.Pane.
-func (m *Model) Title() string { return "Carriers" }
-
-// SetSize implements common.Component.
-func (m *Model) SetSize(w, h int) { m.width, m.height = w, h }
-
-// Update implements common.Component.
-func (m *Model) Update(msg tea.Msg) tea.Cmd {
-	if msg, ok := msg.(common.SnapshotMsg); ok {
-		m.stats, m.have = msg.Snapshot.Carriers, true
-	}
-	return nil
+func New(c *common.Common) *Model {
+	return common.NewSnapshotPane(c, "carriers", "Carriers",
+		func(s store.Snapshot) []store.CarrierStats { return s.Carriers }, lines)
 }
 
 // columns of the pane, in order; drop orders which go first when the pane
@@ -56,40 +34,30 @@ var columns = []struct {
 // minSpark is the narrowest sparkline worth drawing.
 const minSpark = 12
 
-// shownColumns decides which columns fit, leaving room for the sparkline.
-func (m *Model) shownColumns() ([]bool, int) {
-	shown := make([]bool, len(columns))
-	fixed := 0
+// shownColumns decides which columns fit in width cells, leaving room for
+// the sparkline, and returns the sparkline's width.
+func shownColumns(width int) ([]bool, int) {
+	drops := make([]int, len(columns))
 	for i, c := range columns {
-		shown[i] = true
-		fixed += c.width + 1
+		drops[i] = c.drop
 	}
-	for m.width-fixed < minSpark {
-		drop := -1
+	fixed := func(shown []bool) int {
+		n := 0
 		for i, c := range columns {
-			if shown[i] && c.drop > 0 && (drop < 0 || c.drop > columns[drop].drop) {
-				drop = i
+			if shown[i] {
+				n += c.width + 1
 			}
 		}
-		if drop < 0 {
-			break
-		}
-		shown[drop] = false
-		fixed -= columns[drop].width + 1
+		return n
 	}
-	return shown, m.width - fixed
+	shown := common.DropColumns(drops, func(shown []bool) bool { return width-fixed(shown) >= minSpark })
+	return shown, width - fixed(shown)
 }
 
-// View implements common.Component.
-func (m *Model) View() string {
-	if m.width <= 0 || m.height <= 0 {
-		return ""
-	}
-	th := m.c.Theme
-	if !m.have {
-		return common.Block([]string{th.Muted.Render("waiting for the worker…")}, m.width, m.height)
-	}
-	shown, sparkW := m.shownColumns()
+// lines draws the header and one row per carrier.
+func lines(c *common.Common, stats []store.CarrierStats, width int) []string {
+	th := c.Theme
+	shown, sparkW := shownColumns(width)
 
 	var head strings.Builder
 	for i, c := range columns {
@@ -100,11 +68,11 @@ func (m *Model) View() string {
 	if sparkW >= 4 {
 		head.WriteString(common.Fit("LAST HOUR", sparkW))
 	}
-	lines := []string{th.ColumnHeader.Render(head.String())}
-	if len(m.stats) == 0 {
-		lines = append(lines, th.Muted.Render("no carriers configured"))
+	out := []string{th.ColumnHeader.Render(head.String())}
+	if len(stats) == 0 {
+		out = append(out, th.Muted.Render("no carriers configured"))
 	}
-	for _, s := range m.stats {
+	for _, s := range stats {
 		errStyle := th.Text
 		switch {
 		case s.ErrorRate >= 0.2:
@@ -130,7 +98,7 @@ func (m *Model) View() string {
 		if sparkW >= 4 {
 			line.WriteString(th.Sparkline(s.Spark, sparkW))
 		}
-		lines = append(lines, line.String())
+		out = append(out, line.String())
 	}
-	return common.Block(lines, m.width, m.height)
+	return out
 }

@@ -48,7 +48,7 @@ func (m *Model) Selected() (store.Order, bool) { return m.list.Selected() }
 
 // Filter implements common.OrderPane: every failed and dead order.
 func (m *Model) Filter() (store.Filter, string) {
-	return store.Filter{States: []store.State{store.StateFailed, store.StateDead}}, "failed and dead orders"
+	return common.FailedFilter()
 }
 
 // SetSize implements common.Component; one line is the summary.

@@ -84,7 +84,7 @@ func (m *Model) Filter() (store.Filter, string) {
 	case store.StateFailed, store.StateDead, store.StateUnknown:
 		return store.Filter{States: []store.State{b.state}}, string(b.state) + " orders"
 	}
-	return store.Filter{States: []store.State{store.StateFailed, store.StateDead}}, "failed and dead orders"
+	return common.FailedFilter()
 }
 
 // SelectedQueue names the selected queue (a state or a status).
@@ -133,11 +133,10 @@ func (m *Model) Update(msg tea.Msg) tea.Cmd {
 	case common.SnapshotMsg:
 		changed := !countsEqual(m.counts, msg.Snapshot.Counts)
 		m.counts = msg.Snapshot.Counts
-		before := m.list.Total()
-		m.list.SetTotal(int(m.buckets[m.sel].count(m.counts)))
+		resized := m.list.SetTotal(int(m.buckets[m.sel].count(m.counts)))
 		prevRows := len(m.chips)
 		m.layout()
-		if changed || m.list.Stale() || before != m.list.Total() || prevRows != len(m.chips) {
+		if changed || resized || m.list.Stale() || prevRows != len(m.chips) {
 			return m.list.Refresh()
 		}
 		return nil
@@ -150,7 +149,6 @@ func (m *Model) Update(msg tea.Msg) tea.Cmd {
 		case "next-queue":
 			return m.selectBucket(m.sel + 1)
 		}
-		return m.list.Update(msg)
 	}
 	return m.list.Update(msg)
 }
@@ -166,8 +164,8 @@ func (m *Model) selectBucket(i int) tea.Cmd {
 	return m.list.Refresh()
 }
 
-// SelectQueue selects a queue by state or status name, for tests and the
-// palette.
+// SelectQueue selects a queue by state or status name (tests use it to
+// reach a queue directly).
 func (m *Model) SelectQueue(name string) tea.Cmd {
 	for i, b := range m.buckets {
 		if string(b.state) == name || string(b.status) == name {

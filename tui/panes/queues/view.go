@@ -24,57 +24,34 @@ var shortStatus = map[store.MarketStatus]string{
 }
 
 // chipLines lays the buckets out as "name count" chips wrapped to the
-// pane's width: local states first, then marketplace statuses.
+// pane's width: local states first, then marketplace statuses, each group
+// on lines of its own.
 func (m *Model) chipLines() []string {
 	if m.width <= 0 {
 		return nil
 	}
 	th := m.c.Theme
-	var lines []string
-	var cur strings.Builder
-	curW := 0
-	flush := func() {
-		if curW > 0 {
-			lines = append(lines, cur.String())
-		}
-		cur.Reset()
-		curW = 0
-	}
-	add := func(text string, style func(...string) string) {
-		w := common.Width(text) + 1
-		if curW > 0 && curW+w > m.width {
-			flush()
-		}
-		cur.WriteString(style(text))
-		cur.WriteByte(' ')
-		curW += w
-	}
-	group := func(label string) {
-		flush()
-		add(label, th.Muted.Render)
-	}
-	group("local")
+	local := []string{th.Muted.Render("local")}
+	tiktok := []string{th.Muted.Render("tiktok")}
 	for i, b := range m.buckets {
-		if b.state == "" && m.buckets[max(0, i-1)].state != "" {
-			group("tiktok")
-		}
-		name := string(b.state)
-		st := th.State(name)
+		name, st := string(b.state), th.State(string(b.state))
 		if b.status != "" {
-			name = shortStatus[b.status]
-			st = th.Text
+			name, st = shortStatus[b.status], th.Text
 			if b.status == store.StatusOnHold {
 				st = th.State("held")
 			}
 		}
-		text := name + " " + strconv.FormatInt(b.count(m.counts), 10)
 		if i == m.sel {
-			add(text, th.ChipActive.Render)
+			st = th.ChipActive
+		}
+		chip := st.Render(name + " " + strconv.FormatInt(b.count(m.counts), 10))
+		if b.state != "" {
+			local = append(local, chip)
 		} else {
-			add(text, st.Render)
+			tiktok = append(tiktok, chip)
 		}
 	}
-	flush()
+	lines := append(common.Wrap(local, " ", m.width), common.Wrap(tiktok, " ", m.width)...)
 	// Never let the chips take the whole pane.
 	if limit := max(1, m.height/3); len(lines) > limit {
 		lines = lines[:limit]
