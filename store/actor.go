@@ -1,5 +1,7 @@
 package store
 
+import "slices"
+
 // Role is what an operator may do. Roles are ordered: each includes the
 // ones before it.
 type Role int
@@ -37,6 +39,22 @@ type Filter struct {
 	Carrier string
 	// ErrorClass matches the order's last error class.
 	ErrorClass string
+}
+
+// StatesOrDefault is the filter's states, failed and dead when it names
+// none.
+func (f Filter) StatesOrDefault() []State {
+	if len(f.States) == 0 {
+		return []State{StateFailed, StateDead}
+	}
+	return f.States
+}
+
+// Matches reports whether the filter selects o.
+func (f Filter) Matches(o *Order) bool {
+	return slices.Contains(f.StatesOrDefault(), o.State) &&
+		(f.Carrier == "" || o.Carrier() == f.Carrier) &&
+		(f.ErrorClass == "" || o.ErrorClass == f.ErrorClass)
 }
 
 // SearchHit is one fuzzy search result.

@@ -113,41 +113,20 @@ func (e *Engine) Retry(ctx context.Context, actor store.Actor, id string) error 
 	})
 }
 
-// matches reports whether o is selected by f.
-func matches(o *store.Order, f store.Filter) bool {
-	states := f.States
-	if len(states) == 0 {
-		states = []store.State{store.StateFailed, store.StateDead}
-	}
-	if !slices.Contains(states, o.State) {
-		return false
-	}
-	if f.Carrier != "" && o.Carrier() != f.Carrier {
-		return false
-	}
-	if f.ErrorClass != "" && o.ErrorClass != f.ErrorClass {
-		return false
-	}
-	return true
-}
-
 // forMatching walks the orders a filter selects through the indexes (the
 // failed index for failed/dead, the state queues otherwise), never a scan
 // of all orders, calling fn for each.
 func (e *Engine) forMatching(ctx context.Context, f store.Filter, fn func(store.Order) error) error {
-	states := f.States
-	if len(states) == 0 {
-		states = []store.State{store.StateFailed, store.StateDead}
-	}
 	const page = 500
-	for _, st := range states {
-		for off := 0; ; off += page {
-			orders, err := e.st.Queue(ctx, st, off, page)
+	for _, st := range f.StatesOrDefault() {
+		var after store.Order
+		for {
+			orders, err := e.st.QueueAfter(ctx, st, after, page)
 			if err != nil {
 				return err
 			}
 			for _, o := range orders {
-				if matches(&o, f) {
+				if f.Matches(&o) {
 					if err := fn(o); err != nil {
 						return err
 					}
@@ -156,6 +135,7 @@ func (e *Engine) forMatching(ctx context.Context, f store.Filter, fn func(store.
 			if len(orders) < page {
 				break
 			}
+			after = orders[len(orders)-1]
 		}
 	}
 	return nil
@@ -189,7 +169,7 @@ func (e *Engine) RetryMatching(ctx context.Context, actor store.Actor, f store.F
 			moved = 0
 			for _, id := range batch {
 				o, err := tx.Order(id)
-				if err != nil || !matches(&o, f) || retryable(&o) != "" {
+				if err != nil || !f.Matches(&o) || retryable(&o) != "" {
 					continue
 				}
 				before := o.State

@@ -103,12 +103,13 @@ func (e *Engine) routeReady(ctx context.Context) (PushSummary, error) {
 	var sum PushSummary
 	// Orders left ready (waiting for a carrier whose circuit is open) are
 	// stepped over, a bounded number of pages, so the rest still route.
-	offset := 0
-	for ctx.Err() == nil && !e.Paused() && offset < maxSkipPages*e.cfg.Batch {
-		page, err := e.st.Queue(ctx, store.StateReady, offset, e.cfg.Batch)
+	var after store.Order
+	for pages := 0; ctx.Err() == nil && !e.Paused() && pages < maxSkipPages; pages++ {
+		page, err := e.st.QueueAfter(ctx, store.StateReady, after, e.cfg.Batch)
 		if err != nil || len(page) == 0 {
 			return sum, err
 		}
+		after = page[len(page)-1]
 		now := e.now()
 		moved := 0
 		err = e.st.Update(ctx, func(tx *store.Tx) error {
@@ -136,7 +137,6 @@ func (e *Engine) routeReady(ctx context.Context) (PushSummary, error) {
 		if len(page) < e.cfg.Batch {
 			return sum, nil
 		}
-		offset += len(page) - moved
 	}
 	return sum, ctx.Err()
 }
@@ -244,11 +244,13 @@ func (e *Engine) claim(ctx context.Context) ([]store.Order, error) {
 	size := min(e.cfg.Batch, limit)
 	// When the earliest orders all wait on a carrier whose circuit is open,
 	// look a few pages further so the other carriers' orders still move.
-	for offset := 0; offset < maxSkipPages*size && !e.Paused(); offset += size {
-		page, err := e.st.Queue(ctx, store.StateQueued, offset, size)
+	var after store.Order
+	for pages := 0; pages < maxSkipPages && !e.Paused(); pages++ {
+		page, err := e.st.QueueAfter(ctx, store.StateQueued, after, size)
 		if err != nil || len(page) == 0 {
 			return nil, err
 		}
+		after = page[len(page)-1]
 		claimed, err := e.claimPage(ctx, page)
 		if err != nil || len(claimed) > 0 || len(page) < size {
 			return claimed, err

@@ -60,12 +60,13 @@ func (e *Engine) flushBatches(ctx context.Context) {
 // to tracking. It returns how many got tracking.
 func (e *Engine) Track(ctx context.Context) (int, error) {
 	got := 0
-	offset := 0
+	var after store.Order
 	for ctx.Err() == nil && !e.Paused() {
-		page, err := e.st.Queue(ctx, store.StatePushed, offset, e.cfg.Batch)
+		page, err := e.st.QueueAfter(ctx, store.StatePushed, after, e.cfg.Batch)
 		if err != nil || len(page) == 0 {
 			return got, err
 		}
+		after = page[len(page)-1]
 		var mu gosync.Mutex
 		var wg gosync.WaitGroup
 		var errs []error
@@ -103,8 +104,6 @@ func (e *Engine) Track(ctx context.Context) (int, error) {
 		if len(page) < e.cfg.Batch {
 			return got, nil
 		}
-		// Orders that moved left the queue; the rest shift down.
-		offset += len(page) - moved
 	}
 	return got, ctx.Err()
 }
@@ -158,13 +157,13 @@ func (e *Engine) trackOne(ctx context.Context, slot *carrierSlot, o store.Order)
 // that had already shipped.
 func (e *Engine) writeBack(ctx context.Context) (int, error) {
 	done := 0
-	offset := 0
+	var after store.Order
 	for ctx.Err() == nil && !e.Paused() && !e.writeBackBlocked() {
-		page, err := e.st.Queue(ctx, store.StateTracking, offset, e.cfg.Batch)
+		page, err := e.st.QueueAfter(ctx, store.StateTracking, after, e.cfg.Batch)
 		if err != nil || len(page) == 0 {
 			return done, err
 		}
-		stuck := 0
+		after = page[len(page)-1]
 		for _, o := range page {
 			if e.writeBackBlocked() {
 				return done, nil // rate limited: the rest waits for TikTok's delay
@@ -175,14 +174,11 @@ func (e *Engine) writeBack(ctx context.Context) (int, error) {
 			}
 			if ok {
 				done++
-			} else {
-				stuck++
 			}
 		}
 		if len(page) < e.cfg.Batch {
 			return done, nil
 		}
-		offset += stuck
 	}
 	return done, ctx.Err()
 }

@@ -291,13 +291,13 @@ func (a *app) carriers() ([]shipsync.Carrier, []route.CarrierInfo, error) {
 		var ad carrier.Carrier
 		var err error
 		switch cc.Kind {
-		case "rest":
+		case carrier.KindREST:
 			token, terr := a.secret(key+".token_env", cc.TokenEnv)
 			if terr != nil {
 				return nil, nil, terr
 			}
 			ad, err = carrier.NewREST(carrier.RESTConfig{Name: cc.Name, Endpoint: cc.Endpoint, Token: token, Timeout: cc.Timeout.Duration})
-		case "shipstation":
+		case carrier.KindShipStation:
 			k, kerr := a.secret(key+".key_env", cc.KeyEnv)
 			if kerr != nil {
 				return nil, nil, kerr
@@ -307,7 +307,7 @@ func (a *app) carriers() ([]shipsync.Carrier, []route.CarrierInfo, error) {
 				return nil, nil, serr
 			}
 			ad, err = carrier.NewShipStation(carrier.ShipStationConfig{Name: cc.Name, Endpoint: cc.Endpoint, APIKey: k, APISecret: s, Timeout: cc.Timeout.Duration})
-		case "csv":
+		case carrier.KindCSV:
 			dir := cc.Dir
 			if !filepath.IsAbs(dir) {
 				dir = filepath.Join(a.dataDir, dir)

@@ -274,7 +274,7 @@ func ordersCmd(env *runEnv) *cobra.Command {
 				fmt.Fprintln(tw, "ORDER\tSTATE\tCARRIER\tSHIP BY\tATTEMPTS\tREASON")
 				for _, o := range orders {
 					fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%d\t%s\n", o.ID, o.State, o.Carrier(), o.ShipBy().Format("Jan 02 15:04"),
-						o.Attempts, sanitize.Truncate(sanitize.Line(o.Reason), 60))
+						o.Attempts, sanitize.Truncate(o.Reason, 60))
 				}
 				return tw.Flush()
 			})

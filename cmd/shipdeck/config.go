@@ -11,6 +11,7 @@ import (
 
 	"github.com/BurntSushi/toml"
 
+	"github.com/shipdeck/shipdeck/sync/carrier"
 	"github.com/shipdeck/shipdeck/tui/keys"
 )
 
@@ -299,15 +300,15 @@ func (c *Config) validate() error {
 		}
 		names[cc.Name] = true
 		switch cc.Kind {
-		case "rest":
+		case carrier.KindREST:
 			if cc.Endpoint == "" || cc.TokenEnv == "" {
 				return c.errAtN("carrier", i, "endpoint", "a rest carrier needs endpoint and token_env")
 			}
-		case "shipstation":
+		case carrier.KindShipStation:
 			if cc.KeyEnv == "" || cc.SecretEnv == "" {
 				return c.errAtN("carrier", i, "key_env", "a shipstation carrier needs key_env and secret_env")
 			}
-		case "csv":
+		case carrier.KindCSV:
 			if cc.Dir == "" {
 				return c.errAtN("carrier", i, "dir", "a csv carrier needs dir")
 			}

@@ -94,16 +94,6 @@ func (e *Engine) Retry(ctx context.Context, actor store.Actor, id string) error 
 	})
 }
 
-func matches(o *store.Order, f store.Filter) bool {
-	states := f.States
-	if len(states) == 0 {
-		states = []store.State{store.StateFailed, store.StateDead}
-	}
-	return slices.Contains(states, o.State) &&
-		(f.Carrier == "" || o.Carrier() == f.Carrier) &&
-		(f.ErrorClass == "" || o.ErrorClass == f.ErrorClass)
-}
-
 // CountMatching implements the console's engine interface.
 func (e *Engine) CountMatching(ctx context.Context, f store.Filter) (int, error) {
 	e.mu.Lock()
@@ -111,7 +101,7 @@ func (e *Engine) CountMatching(ctx context.Context, f store.Filter) (int, error)
 	e.calls["CountMatching"]++
 	n := 0
 	for _, o := range e.orders {
-		if matches(o, f) {
+		if f.Matches(o) {
 			n++
 		}
 	}
@@ -126,7 +116,7 @@ func (e *Engine) RetryMatching(ctx context.Context, actor store.Actor, f store.F
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	e.calls["RetryMatching"]++
-	todo := e.sorted(func(o *store.Order) bool { return matches(o, f) && retryable(o) == "" })
+	todo := e.sorted(func(o *store.Order) bool { return f.Matches(o) && retryable(o) == "" })
 	for _, o := range todo {
 		before := o.State
 		retryOrder(o)
