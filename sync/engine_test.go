@@ -359,8 +359,35 @@ func TestOperatorRetryAndReroute(t *testing.T) {
 func TestCancellationOnTikTokCancelsAtCarrier(t *testing.T) {
 	ctx := context.Background()
 	w := newWorld(t, worldOptions{ordersPerDay: 600, history: 12 * time.Hour})
+	w.drain(ctx, 3, 10*time.Minute)
+	// Buyers cancel orders the 3PL already accepted.
+	pushed, err := w.st.Queue(ctx, store.StatePushed, 0, 5)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(pushed) == 0 {
+		t.Fatal("nothing pushed to cancel")
+	}
+	for _, o := range pushed {
+		if !w.sim.CancelOrder(o.ID) {
+			t.Fatalf("the simulator would not cancel %s", o.ID)
+		}
+	}
 	w.drain(ctx, 30, 30*time.Minute)
 	w.assertExactlyOnce()
+	for _, o := range pushed {
+		got, _ := w.st.Order(ctx, o.ID)
+		if got.State != store.StateCancelled {
+			t.Errorf("pushed order %s cancelled by the buyer is %s (%s)", o.ID, got.State, got.Reason)
+		}
+	}
+	cancels := 0
+	for _, cc := range w.sim.Counters().Carriers {
+		cancels += cc.Cancels
+	}
+	if cancels < len(pushed) {
+		t.Errorf("%d cancels reached the 3PLs for %d pushed orders cancelled on TikTok", cancels, len(pushed))
+	}
 	cancelled, err := w.st.Queue(ctx, store.StateCancelled, 0, 10_000)
 	if err != nil {
 		t.Fatal(err)

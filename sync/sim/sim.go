@@ -429,6 +429,23 @@ func (s *Sim) Order(id string) (tiktok.Order, bool) {
 	return o.view(), true
 }
 
+// CancelOrder has the buyer cancel an order now, as TikTok allows before
+// the package is collected. It reports whether the order existed and could
+// still be cancelled. Tests use it to cancel orders a 3PL already holds.
+func (s *Sim) CancelOrder(id string) bool {
+	s.book.mu.Lock()
+	defer s.book.mu.Unlock()
+	now := s.clock.Now()
+	s.book.advanceLocked(now)
+	o := s.book.orders[id]
+	if o == nil || !cancellable(o.full.Status) {
+		return false
+	}
+	o.full.CancelReason = "Buyer cancelled"
+	s.book.setStatus(o, StatusCancelled, now)
+	return true
+}
+
 // FailNext makes the next n marketplace calls fail with kind before they
 // take effect.
 func (s *Sim) FailNext(n int, kind FaultKind) {
