@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/shipdeck/shipdeck/cmd/shipdeck/sshd/sshtest"
 	"github.com/shipdeck/shipdeck/store"
 )
 
@@ -47,13 +48,13 @@ func TestMeasureSSHIdleConsole(t *testing.T) {
 	for _, speed := range []float64{60, 1} {
 		t.Run(fmt.Sprintf("speed=%g", speed), func(t *testing.T) {
 			d := startServedDemo(t, speed, nil)
-			term := openTerm(t, d.dial("vic"), 120, 40, true)
-			term.waitFor(t, "DEMO", "vic (viewer)")
+			term := sshtest.OpenTerm(t, d.dial("vic"), 120, 40, true)
+			term.WaitFor(t, "DEMO", "vic (viewer)")
 			time.Sleep(2 * time.Second) // past the first poll's burst
-			b0, r0, f0 := term.counters()
+			b0, r0, f0 := term.Counters()
 			start := time.Now()
 			time.Sleep(window)
-			b1, r1, f1 := term.counters()
+			b1, r1, f1 := term.Counters()
 			el := time.Since(start)
 			perMin := float64(b1-b0) * float64(time.Minute) / float64(el)
 			t.Logf("idle console over SSH at 120×40, demo speed %g: %d bytes in %s = %.0f bytes/min (%.1f KiB/min); %d reads = %.1f/s; %d frames (bursts) = %.1f frames/s",
@@ -73,8 +74,8 @@ func TestMeasureSSHMemoryPerSession(t *testing.T) {
 	const extra = 10
 	d := startServedDemo(t, 60, manySessions)
 	// A first session pays for what every session shares.
-	warm := openTerm(t, d.dial("olga"), 120, 40, true)
-	warm.waitFor(t, "DEMO")
+	warm := sshtest.OpenTerm(t, d.dial("olga"), 120, 40, true)
+	warm.WaitFor(t, "DEMO")
 	time.Sleep(time.Second)
 	heap := func() (uint64, int) {
 		runtime.GC()
@@ -84,14 +85,14 @@ func TestMeasureSSHMemoryPerSession(t *testing.T) {
 		return ms.HeapInuse, runtime.NumGoroutine()
 	}
 	before, gBefore := heap()
-	terms := make([]*sshTerm, extra)
+	terms := make([]*sshtest.Term, extra)
 	for i := range terms {
-		terms[i] = openTerm(t, d.dial("olga"), 120, 40, false)
+		terms[i] = sshtest.OpenTerm(t, d.dial("olga"), 120, 40, false)
 	}
 	deadline := time.Now().Add(serveWait)
 	for _, term := range terms {
 		for {
-			if b, _, _ := term.counters(); b >= 4096 { // a full 120×40 frame
+			if b, _, _ := term.Counters(); b >= 4096 { // a full 120×40 frame
 				break
 			}
 			if time.Now().After(deadline) {
@@ -118,12 +119,12 @@ func TestMeasureSSHFanoutLatency(t *testing.T) {
 		changes  = 10
 	)
 	d := startServedDemo(t, 60, manySessions)
-	terms := make([]*sshTerm, sessions)
+	terms := make([]*sshtest.Term, sessions)
 	for i := range terms {
-		terms[i] = openTerm(t, d.dial(servedOperators[i%len(servedOperators)].name), 120, 40, true)
+		terms[i] = sshtest.OpenTerm(t, d.dial(servedOperators[i%len(servedOperators)].name), 120, 40, true)
 	}
 	for _, term := range terms {
-		term.waitFor(t, "DEMO", "held 0")
+		term.WaitFor(t, "DEMO", "held 0")
 	}
 	d.waitCounts("orders waiting to be routed", func(c store.Counts) bool {
 		return c.ByState[store.StateNew]+c.ByState[store.StateReady]+c.ByState[store.StateQueued] >= changes
@@ -135,7 +136,7 @@ func TestMeasureSSHFanoutLatency(t *testing.T) {
 	for k := int64(1); k <= changes; k++ {
 		seen := make([]<-chan time.Time, sessions)
 		for i, term := range terms {
-			seen[i] = term.watch(heldChip(k))
+			seen[i] = term.Watch(heldChip(k))
 		}
 		var committed time.Time
 		for attempt := 0; ; attempt++ {
@@ -157,7 +158,7 @@ func TestMeasureSSHFanoutLatency(t *testing.T) {
 				each = append(each, lat)
 				slowest = max(slowest, lat)
 			case <-time.After(serveWait):
-				t.Fatalf("console %d never showed held %d:\n%s", i, k, terms[i].screen())
+				t.Fatalf("console %d never showed held %d:\n%s", i, k, terms[i].Screen())
 			}
 		}
 		all = append(all, slowest)

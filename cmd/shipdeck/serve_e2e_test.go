@@ -2,8 +2,6 @@ package main
 
 import (
 	"bufio"
-	"crypto/ed25519"
-	"crypto/rand"
 	"encoding/json"
 	"encoding/pem"
 	"fmt"
@@ -18,17 +16,16 @@ import (
 	"time"
 
 	gossh "golang.org/x/crypto/ssh"
+
+	"github.com/shipdeck/shipdeck/cmd/shipdeck/sshd/sshtest"
 )
 
-// writeKey writes an OpenSSH Ed25519 key pair and returns the private key
-// path and the authorized_keys line.
+// writeKey writes an OpenSSH Ed25519 private key for the ssh client and
+// returns its path and the authorized_keys line.
 func writeKey(t *testing.T, dir, name string) (string, string) {
 	t.Helper()
-	pub, priv, err := ed25519.GenerateKey(rand.Reader)
-	if err != nil {
-		t.Fatal(err)
-	}
-	block, err := gossh.MarshalPrivateKey(priv, name)
+	k := sshtest.NewKey(t, name)
+	block, err := gossh.MarshalPrivateKey(k.Private, name)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -36,11 +33,7 @@ func writeKey(t *testing.T, dir, name string) (string, string) {
 	if err := os.WriteFile(path, pem.EncodeToMemory(block), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	sshPub, err := gossh.NewPublicKey(pub)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return path, strings.TrimSpace(string(gossh.MarshalAuthorizedKey(sshPub))) + " " + name
+	return path, k.Line
 }
 
 func freePort(t *testing.T) string {

@@ -3,53 +3,29 @@ package main
 import (
 	"bytes"
 	"context"
-	"crypto/ed25519"
-	"crypto/rand"
 	"encoding/json"
-	"errors"
 	"fmt"
-	"io"
 	"maps"
-	"net"
 	"regexp"
 	"slices"
 	"strings"
-	gosync "sync"
 	"testing"
 	"time"
 
-	"github.com/charmbracelet/x/vt"
 	gossh "golang.org/x/crypto/ssh"
 
 	"github.com/shipdeck/shipdeck/cmd/shipdeck/sshd"
+	"github.com/shipdeck/shipdeck/cmd/shipdeck/sshd/sshtest"
 	"github.com/shipdeck/shipdeck/store"
 )
 
 // serveWait bounds every wait in the serve tests. It guards against hangs;
 // it is not an expectation about speed.
-const serveWait = 20 * time.Second
+const serveWait = sshtest.WaitLimit
 
 // servedOperators are the operators every served demo admits.
 var servedOperators = []struct{ name, role string }{
 	{"vic", "viewer"}, {"olga", "operator"}, {"ada", "admin"},
-}
-
-// serveOutput collects what serve prints from its own goroutine.
-type serveOutput struct {
-	mu gosync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *serveOutput) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *serveOutput) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
 }
 
 // servedDemo is `shipdeck serve` on the demo simulator, in this process,
@@ -59,8 +35,8 @@ type servedDemo struct {
 	a      *app
 	addr   string
 	hostFP string
-	keys   map[string]gossh.Signer
-	out    *serveOutput
+	keys   map[string]sshtest.Key
+	out    *sshtest.Buffer
 }
 
 var (
@@ -78,21 +54,13 @@ func startServedDemo(t testing.TB, speed float64, tune func(*app)) *servedDemo {
 		t.Fatal(err)
 	}
 	t.Cleanup(a.Close)
-	d := &servedDemo{t: t, a: a, keys: map[string]gossh.Signer{}, out: &serveOutput{}}
+	d := &servedDemo{t: t, a: a, keys: map[string]sshtest.Key{}, out: &sshtest.Buffer{}}
 	for _, o := range servedOperators {
-		_, priv, err := ed25519.GenerateKey(rand.Reader)
-		if err != nil {
+		k := sshtest.NewKey(t, o.name+"@test")
+		if err := sshd.Add(a.operatorsPath(), o.name, o.role, k.Line); err != nil {
 			t.Fatal(err)
 		}
-		signer, err := gossh.NewSignerFromKey(priv)
-		if err != nil {
-			t.Fatal(err)
-		}
-		line := strings.TrimSpace(string(gossh.MarshalAuthorizedKey(signer.PublicKey()))) + " " + o.name + "@test"
-		if err := sshd.Add(a.operatorsPath(), o.name, o.role, line); err != nil {
-			t.Fatal(err)
-		}
-		d.keys[o.name] = signer
+		d.keys[o.name] = k
 	}
 	a.cfg.SSH.Listen = "127.0.0.1:0"
 	if tune != nil {
@@ -137,199 +105,7 @@ func startServedDemo(t testing.TB, speed float64, tune func(*app)) *servedDemo {
 // dial connects as the named operator, pinning the host key serve printed.
 func (d *servedDemo) dial(name string) *gossh.Client {
 	d.t.Helper()
-	c, err := gossh.Dial("tcp", d.addr, &gossh.ClientConfig{
-		User: name, Auth: []gossh.AuthMethod{gossh.PublicKeys(d.keys[name])}, Timeout: serveWait,
-		HostKeyCallback: func(_ string, _ net.Addr, key gossh.PublicKey) error {
-			if fp := gossh.FingerprintSHA256(key); fp != d.hostFP {
-				return fmt.Errorf("host key %s, serve printed %s", fp, d.hostFP)
-			}
-			return nil
-		},
-	})
-	if err != nil {
-		d.t.Fatalf("dial as %s: %v", name, err)
-	}
-	d.t.Cleanup(func() { _ = c.Close() })
-	return c
-}
-
-// sshRun runs one command session and returns its output and exit status.
-func sshRun(t testing.TB, c *gossh.Client, cmd string) (stdout, stderr string, code int) {
-	t.Helper()
-	sess, err := c.NewSession()
-	if err != nil {
-		t.Fatalf("%s: new session: %v", cmd, err)
-	}
-	defer func() { _ = sess.Close() }()
-	var o, e bytes.Buffer
-	sess.Stdout, sess.Stderr = &o, &e
-	err = sess.Run(cmd)
-	var exit *gossh.ExitError
-	switch {
-	case err == nil:
-	case errors.As(err, &exit):
-		code = exit.ExitStatus()
-	default:
-		t.Fatalf("run %q: %v (stderr %q)", cmd, err, e.String())
-	}
-	return o.String(), e.String(), code
-}
-
-// sshTerm is a console session on a PTY; its output goes through a
-// terminal emulator (the renderer sends cell diffs, not lines), or is only
-// counted.
-type sshTerm struct {
-	sess  *gossh.Session
-	stdin io.WriteCloser
-
-	mu      gosync.Mutex
-	emu     *vt.Emulator // nil when only counting
-	bytes   int64
-	reads   int
-	bursts  int
-	lastAt  time.Time
-	watches []*screenWatch
-	ended   chan struct{}
-}
-
-// screenWatch waits for the screen to match.
-type screenWatch struct {
-	match func(screen string) bool
-	seen  chan time.Time
-}
-
-// openTerm starts a console session of w×h. With emulate false the output
-// is counted and dropped.
-func openTerm(t testing.TB, c *gossh.Client, w, h int, emulate bool) *sshTerm {
-	t.Helper()
-	sess, err := c.NewSession()
-	if err != nil {
-		t.Fatalf("console: new session: %v", err)
-	}
-	t.Cleanup(func() { _ = sess.Close() })
-	if err := sess.RequestPty("xterm-256color", h, w, gossh.TerminalModes{}); err != nil {
-		t.Fatal(err)
-	}
-	stdin, err := sess.StdinPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	stdout, err := sess.StdoutPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := sess.Shell(); err != nil {
-		t.Fatal(err)
-	}
-	term := &sshTerm{sess: sess, stdin: stdin, ended: make(chan struct{})}
-	if emulate {
-		term.emu = vt.NewEmulator(w, h)
-		// The emulator answers the program's terminal queries through a
-		// pipe that must be drained; closing it once the output has ended
-		// ends the drain.
-		emu := term.emu
-		drained := make(chan struct{})
-		go func() {
-			defer close(drained)
-			_, _ = io.Copy(io.Discard, emu)
-		}()
-		t.Cleanup(func() {
-			_ = sess.Close()
-			select {
-			case <-term.ended:
-			case <-time.After(serveWait):
-				t.Errorf("console output never ended")
-				return
-			}
-			if c, ok := emu.InputPipe().(io.Closer); ok {
-				_ = c.Close()
-				<-drained
-			}
-		})
-	}
-	go term.pump(stdout)
-	return term
-}
-
-// pump feeds the session's output to the emulator and fires watches.
-func (term *sshTerm) pump(r io.Reader) {
-	defer close(term.ended)
-	buf := make([]byte, 64<<10)
-	for {
-		n, err := r.Read(buf)
-		if n > 0 {
-			now := time.Now()
-			term.mu.Lock()
-			term.bytes += int64(n)
-			term.reads++
-			// Reads closer together than a frame interval belong to one frame.
-			if now.Sub(term.lastAt) > 10*time.Millisecond {
-				term.bursts++
-			}
-			term.lastAt = now
-			if term.emu != nil {
-				_, _ = term.emu.Write(buf[:n])
-				if len(term.watches) > 0 {
-					s := term.emu.String()
-					term.watches = slices.DeleteFunc(term.watches, func(w *screenWatch) bool {
-						if w.match(s) {
-							w.seen <- now
-							return true
-						}
-						return false
-					})
-				}
-			}
-			term.mu.Unlock()
-		}
-		if err != nil {
-			return
-		}
-	}
-}
-
-// watch reports, on the returned channel, when the screen first matches
-// (at once if it already does).
-func (term *sshTerm) watch(match func(string) bool) <-chan time.Time {
-	w := &screenWatch{match: match, seen: make(chan time.Time, 1)}
-	term.mu.Lock()
-	defer term.mu.Unlock()
-	if match(term.emu.String()) {
-		w.seen <- time.Now()
-		return w.seen
-	}
-	term.watches = append(term.watches, w)
-	return w.seen
-}
-
-func (term *sshTerm) screen() string {
-	term.mu.Lock()
-	defer term.mu.Unlock()
-	return term.emu.String()
-}
-
-// waitFor waits until the screen shows every string.
-func (term *sshTerm) waitFor(t testing.TB, want ...string) {
-	t.Helper()
-	select {
-	case <-term.watch(func(s string) bool {
-		for _, w := range want {
-			if !strings.Contains(s, w) {
-				return false
-			}
-		}
-		return true
-	}):
-	case <-time.After(serveWait):
-		t.Fatalf("screen never showed %q; it shows:\n%s", want, term.screen())
-	}
-}
-
-// counters returns bytes, reads and frame-sized bursts received so far.
-func (term *sshTerm) counters() (bytes int64, reads, bursts int) {
-	term.mu.Lock()
-	defer term.mu.Unlock()
-	return term.bytes, term.reads, term.bursts
+	return sshtest.MustDial(d.t, d.addr, d.hostFP, name, d.keys[name])
 }
 
 // heldChip matches the queues pane's "held N" chip exactly (not held N0).
@@ -507,7 +283,7 @@ func TestServeRolesAndExitCodesOverSSH(t *testing.T) {
 			cmd = fmt.Sprintf(s.cmd, id)
 		}
 		before := d.auditEntries()
-		out, errOut, code := sshRun(t, clients[s.who], cmd)
+		out, errOut, code := sshtest.Run(t, clients[s.who], cmd)
 		if code != s.code {
 			t.Errorf("%s: %s → exit %d, want %d (stderr %q)", s.who, cmd, code, s.code, errOut)
 		}
@@ -536,7 +312,7 @@ func TestServeRolesAndExitCodesOverSSH(t *testing.T) {
 	}
 
 	// The audit command shows the same trail to every role.
-	out, _, code := sshRun(t, clients["vic"], "audit --json --last 1000")
+	out, _, code := sshtest.Run(t, clients["vic"], "audit --json --last 1000")
 	if code != exitOK {
 		t.Fatalf("audit --json: exit %d", code)
 	}
@@ -560,21 +336,21 @@ func TestServeTwoConsolesSeeTheSameLiveChange(t *testing.T) {
 	}
 	d := startServedDemo(t, 60, nil)
 	olga, vic := d.dial("olga"), d.dial("vic")
-	opTerm := openTerm(t, olga, 120, 40, true)
-	viewTerm := openTerm(t, vic, 120, 40, true)
-	opTerm.waitFor(t, "DEMO", "olga (operator)", "held 0")
-	viewTerm.waitFor(t, "DEMO", "vic (viewer)", "held 0")
+	opTerm := sshtest.OpenTerm(t, olga, 120, 40, true)
+	viewTerm := sshtest.OpenTerm(t, vic, 120, 40, true)
+	opTerm.WaitFor(t, "DEMO", "olga (operator)", "held 0")
+	viewTerm.WaitFor(t, "DEMO", "vic (viewer)", "held 0")
 
 	// An order the worker leaves alone while unpaid or not yet routed.
 	d.waitCounts("an order waiting to be routed", func(c store.Counts) bool {
 		return c.ByState[store.StateNew]+c.ByState[store.StateReady] > 0
 	})
-	seenOp, seenView := opTerm.watch(heldChip(1)), viewTerm.watch(heldChip(1))
+	seenOp, seenView := opTerm.Watch(heldChip(1)), viewTerm.Watch(heldChip(1))
 	var done time.Time
 	used := map[string]bool{}
 	for attempt := 0; ; attempt++ {
 		id := d.pick(used, store.StateNew, store.StateReady, store.StateQueued)
-		_, errOut, code := sshRun(t, olga, "hold "+id)
+		_, errOut, code := sshtest.Run(t, olga, "hold "+id)
 		done = time.Now()
 		if code == exitOK {
 			break
@@ -587,13 +363,13 @@ func TestServeTwoConsolesSeeTheSameLiveChange(t *testing.T) {
 	for _, s := range []struct {
 		name string
 		seen <-chan time.Time
-		term *sshTerm
+		term *sshtest.Term
 	}{{"olga (operator)", seenOp, opTerm}, {"vic (viewer)", seenView, viewTerm}} {
 		select {
 		case at := <-s.seen:
 			t.Logf("%s's screen showed held 1 %s after the hold command returned", s.name, at.Sub(done).Round(time.Millisecond))
 		case <-time.After(10 * time.Second):
-			t.Fatalf("%s's screen never showed held 1:\n%s", s.name, s.term.screen())
+			t.Fatalf("%s's screen never showed held 1:\n%s", s.name, s.term.Screen())
 		}
 	}
 }
@@ -604,12 +380,12 @@ func TestServeSessionCapHoldsWithTheRealHandler(t *testing.T) {
 	}
 	d := startServedDemo(t, 60, func(a *app) { a.cfg.SSH.MaxSessions = 2 })
 	olga, vic, ada := d.dial("olga"), d.dial("vic"), d.dial("ada")
-	first := openTerm(t, olga, 100, 30, true)
-	second := openTerm(t, vic, 100, 30, true)
-	first.waitFor(t, "olga (operator)")
-	second.waitFor(t, "vic (viewer)")
+	first := sshtest.OpenTerm(t, olga, 100, 30, true)
+	second := sshtest.OpenTerm(t, vic, 100, 30, true)
+	first.WaitFor(t, "olga (operator)")
+	second.WaitFor(t, "vic (viewer)")
 
-	_, errOut, code := sshRun(t, ada, "quota")
+	_, errOut, code := sshtest.Run(t, ada, "quota")
 	if code != exitError || !strings.Contains(errOut, "limit of 2 sessions") {
 		t.Fatalf("third session: exit %d stderr %q, want the cap's refusal", code, errOut)
 	}
@@ -632,17 +408,13 @@ func TestServeSessionCapHoldsWithTheRealHandler(t *testing.T) {
 	}
 
 	// q quits the first console; its slot frees up.
-	if _, err := first.stdin.Write([]byte("q")); err != nil {
-		t.Fatal(err)
-	}
-	select {
-	case <-first.ended:
-	case <-time.After(serveWait):
-		t.Fatalf("q did not end the console:\n%s", first.screen())
+	first.Type(t, "q")
+	if code := first.Wait(t); code != exitOK {
+		t.Fatalf("q ended the console with exit status %d, want %d:\n%s", code, exitOK, first.Screen())
 	}
 	deadline := time.Now().Add(serveWait)
 	for {
-		out, errOut, code := sshRun(t, ada, "quota")
+		out, errOut, code := sshtest.Run(t, ada, "quota")
 		if code == exitOK && strings.Contains(out, "remaining") {
 			break
 		}

@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/shipdeck/shipdeck/store"
 	"github.com/shipdeck/shipdeck/sync/sim"
 	"github.com/shipdeck/shipdeck/sync/tiktok"
 )
@@ -55,6 +56,25 @@ func TestWebhookVerifiesDedupsAndFetches(t *testing.T) {
 	for _, tt := range tests {
 		if got := post(tt.sig, tt.body); got != tt.want {
 			t.Errorf("%s: HTTP %d, want %d", tt.name, got, tt.want)
+		}
+	}
+	// The verified notification is remembered, so its duplicate was dropped
+	// on purpose; the tampered one (n-2) left no trace.
+	for _, n := range []struct {
+		id   string
+		seen bool
+	}{{"n-1", true}, {"n-2", false}} {
+		var seen bool
+		err := a.st.Update(ctx, func(tx *store.Tx) error {
+			var err error
+			seen, err = tx.SeenNotification(n.id, a.now())
+			return err
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if seen != n.seen {
+			t.Errorf("notification %s remembered = %v, want %v", n.id, seen, n.seen)
 		}
 	}
 	// The verified notification triggers a targeted detail fetch (polling

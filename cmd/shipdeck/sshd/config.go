@@ -107,7 +107,8 @@ func (c Config) withDefaults() (Config, error) {
 // Both are called once per session, concurrently for different sessions,
 // with an operator already authenticated and looked up. ctx ends when the
 // session does (client gone, idle, time limit, removed from the operators
-// file, server shutting down).
+// file, server shutting down); for a console, only once its program has
+// exited, so the model can be closed from ctx.Done without a lock.
 type Handler interface {
 	// Console builds the console for one session. The returned options are
 	// applied first; this package then adds the session's input, output,
@@ -116,8 +117,8 @@ type Handler interface {
 	// WithOutput, WithEnvironment or WithFilter. s is the session, for
 	// s.Pty() and the like; its Read marks keyboard activity. The model
 	// should quit on its own key (the program is also told to quit when
-	// ctx ends). An error is logged and the client told that the console
-	// could not start.
+	// the session ends; ctx ends after it has). An error is logged and the
+	// client told that the console could not start.
 	Console(ctx context.Context, op Operator, s ssh.Session) (tea.Model, []tea.ProgramOption, error)
 	// Command runs `ssh host <args...>` (args split like a POSIX shell
 	// would) and returns its exit status. stdin is the client's input,

@@ -17,7 +17,11 @@ import (
 // ctx ends, and resizes are forwarded while it runs.
 func (s *Server) runConsole(ctx context.Context, live *liveSession, sess ssh.Session) int {
 	in := &inputActivity{Session: sess, touch: func() { live.touch(s.cfg.Now()) }}
-	model, opts, err := s.h.Console(ctx, live.op, in)
+	// The Handler's context ends only once the program has exited, so what
+	// it releases then (the model's subscriptions) is never in use.
+	consoleCtx, endConsole := context.WithCancel(context.WithoutCancel(ctx))
+	defer endConsole()
+	model, opts, err := s.h.Console(consoleCtx, live.op, in)
 	if err != nil || model == nil {
 		s.cfg.Logger.Error("console did not start", "operator", live.op.Name, "err", err)
 		s.tell(sess, true, msgNoConsole)

@@ -86,19 +86,3 @@ func createHostKey(dir, path string) (gossh.Signer, error) {
 	_ = os.WriteFile(path+".pub", gossh.MarshalAuthorizedKey(signer.PublicKey()), 0o644)
 	return signer, nil
 }
-
-func writeAndClose(f *os.File, data []byte) error {
-	if err := f.Chmod(0o600); err != nil {
-		_ = f.Close()
-		return err
-	}
-	if _, err := f.Write(data); err != nil {
-		_ = f.Close()
-		return err
-	}
-	if err := f.Sync(); err != nil {
-		_ = f.Close()
-		return err
-	}
-	return f.Close()
-}

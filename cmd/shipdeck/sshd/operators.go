@@ -15,7 +15,6 @@ import (
 // Operators is one validated, immutable reading of the operators file.
 // A nil *Operators admits nobody.
 type Operators struct {
-	path    string
 	missing bool
 	list    []Operator
 	byFP    map[string]Operator
@@ -61,14 +60,6 @@ func (o *Operators) Len() int {
 // person starting it how to add the first operator.
 func (o *Operators) Missing() bool { return o != nil && o.missing }
 
-// Path is the file this set was read from.
-func (o *Operators) Path() string {
-	if o == nil {
-		return ""
-	}
-	return o.path
-}
-
 // maxOperatorsFile bounds what is read; a real file is a few kilobytes.
 const maxOperatorsFile = 1 << 20
 
@@ -78,7 +69,7 @@ const maxOperatorsFile = 1 << 20
 func LoadOperators(path string) (*Operators, error) {
 	src, err := readOperatorsFile(path)
 	if errors.Is(err, fs.ErrNotExist) {
-		return &Operators{path: path, missing: true, byFP: map[string]Operator{}, lines: map[string]int{}}, nil
+		return &Operators{missing: true}, nil
 	}
 	if err != nil {
 		return nil, err
@@ -129,7 +120,7 @@ func parseOperators(path, src string) (*Operators, error) {
 		return nil, &FileError{Path: path, Line: lay.lineOfKey(und[0]), Msg: fmt.Sprintf(
 			"unknown key %q (an [[operator]] takes name, role and key)", und[0].String())}
 	}
-	ops := &Operators{path: path, byFP: map[string]Operator{}, lines: map[string]int{}}
+	ops := &Operators{byFP: map[string]Operator{}, lines: map[string]int{}}
 	names := map[string]int{}
 	for i, e := range doc.Operator {
 		at := func(key string) int { return lay.lineIn(i, key) }

@@ -4,8 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
-	"os"
-	"path/filepath"
 	"strings"
 
 	"github.com/BurntSushi/toml"
@@ -81,9 +79,9 @@ func Fingerprint(authorizedKeyLine string) (string, error) {
 	return gossh.FingerprintSHA256(pk), nil
 }
 
-// Remove deletes the operator with this name or key fingerprint
-// ("SHA256:..."), keeping the rest of the file as it was. An unknown
-// operator is ErrNoOperator.
+// Remove deletes the operator with this name (in any case, as names are
+// unique regardless of case) or key fingerprint ("SHA256:..."), keeping
+// the rest of the file as it was. An unknown operator is ErrNoOperator.
 func Remove(path, nameOrFingerprint string) error {
 	src, ops, err := loadForEdit(path)
 	if err != nil {
@@ -91,7 +89,7 @@ func Remove(path, nameOrFingerprint string) error {
 	}
 	idx := -1
 	for i, o := range ops.list {
-		if o.Name == nameOrFingerprint || o.Fingerprint == nameOrFingerprint {
+		if strings.EqualFold(o.Name, nameOrFingerprint) || o.Fingerprint == nameOrFingerprint {
 			idx = i
 			break
 		}
@@ -114,7 +112,7 @@ func Remove(path, nameOrFingerprint string) error {
 func loadForEdit(path string) (string, *Operators, error) {
 	src, err := readOperatorsFile(path)
 	if errors.Is(err, fs.ErrNotExist) {
-		return "", &Operators{path: path, byFP: map[string]Operator{}, lines: map[string]int{}}, nil
+		return "", &Operators{}, nil
 	}
 	if err != nil {
 		return "", nil, err
@@ -203,51 +201,4 @@ func quoteTOML(s string) string {
 	}
 	b.WriteByte('"')
 	return b.String()
-}
-
-// writeFileAtomic replaces path with data (mode 0600) so a reader, or a
-// crash, sees the old file or the new one, never half of one.
-func writeFileAtomic(path string, data []byte) error {
-	dir := filepath.Dir(path)
-	if err := os.MkdirAll(dir, 0o700); err != nil {
-		return fmt.Errorf("create %s: %w", dir, err)
-	}
-	tmp, err := os.CreateTemp(dir, "."+filepath.Base(path)+".*.tmp")
-	if err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	done := false
-	defer func() {
-		if !done {
-			_ = tmp.Close()
-			_ = os.Remove(tmp.Name())
-		}
-	}()
-	if err := tmp.Chmod(0o600); err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	if _, err := tmp.Write(data); err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	if err := tmp.Sync(); err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	if err := tmp.Close(); err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	if err := os.Rename(tmp.Name(), path); err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	done = true
-	syncDir(dir)
-	return nil
-}
-
-// syncDir makes a rename durable; it is best effort (some file systems
-// refuse to sync directories).
-func syncDir(dir string) {
-	if d, err := os.Open(dir); err == nil {
-		_ = d.Sync()
-		_ = d.Close()
-	}
 }

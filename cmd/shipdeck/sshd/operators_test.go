@@ -7,22 +7,23 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/shipdeck/shipdeck/cmd/shipdeck/sshd/sshtest"
 	"github.com/shipdeck/shipdeck/store"
 )
 
 func TestLoadOperatorsReadsNamesRolesAndFingerprints(t *testing.T) {
-	ana, bob := newKey(t, "ana@laptop"), newKey(t, "bob@desk")
+	ana, bob := sshtest.NewKey(t, "ana@laptop"), sshtest.NewKey(t, "bob@desk")
 	path := filepath.Join(t.TempDir(), "operators.toml")
 	writeFile(t, path, `# team
 [[operator]]
 name = "ana"
 role = "operator"
-key = "`+ana.line+`"
+key = "`+ana.Line+`"
 
 [[operator]]
 name = "bob"
 role = "Admin"
-key = "`+bob.line+`"
+key = "`+bob.Line+`"
 `)
 	ops, err := LoadOperators(path)
 	if err != nil {
@@ -31,21 +32,21 @@ key = "`+bob.line+`"
 	if ops.Missing() || ops.Len() != 2 {
 		t.Fatalf("Missing=%v Len=%d, want false 2", ops.Missing(), ops.Len())
 	}
-	got, ok := ops.Lookup(ana.signer.PublicKey())
-	want := Operator{Name: "ana", Role: store.RoleOperator, Fingerprint: ana.fingerprint(), Comment: "ana@laptop"}
+	got, ok := ops.Lookup(ana.Signer.PublicKey())
+	want := Operator{Name: "ana", Role: store.RoleOperator, Fingerprint: ana.Fingerprint(), Comment: "ana@laptop"}
 	if !ok || got != want {
 		t.Fatalf("Lookup(ana) = %+v %v, want %+v", got, ok, want)
 	}
-	if got, _ := ops.Lookup(bob.signer.PublicKey()); got.Role != store.RoleAdmin {
+	if got, _ := ops.Lookup(bob.Signer.PublicKey()); got.Role != store.RoleAdmin {
 		t.Fatalf("bob's role = %v, want admin", got.Role)
 	}
-	if _, ok := ops.Lookup(newKey(t, "x").signer.PublicKey()); ok {
+	if _, ok := ops.Lookup(sshtest.NewKey(t, "x").Signer.PublicKey()); ok {
 		t.Fatal("an unknown key was found")
 	}
 }
 
 func TestLoadOperatorsErrorsNameTheLine(t *testing.T) {
-	ana, bob := newKey(t, "ana@laptop"), newKey(t, "bob@desk")
+	ana, bob := sshtest.NewKey(t, "ana@laptop"), sshtest.NewKey(t, "bob@desk")
 	entry := func(name, role, key string) string {
 		return "[[operator]]\nname = \"" + name + "\"\nrole = \"" + role + "\"\nkey = \"" + key + "\"\n"
 	}
@@ -56,16 +57,16 @@ func TestLoadOperatorsErrorsNameTheLine(t *testing.T) {
 		wantErr  error
 		wantText string
 	}{
-		{"unknown role", entry("ana", "operator", ana.line) + "\n" + entry("bob", "boss", bob.line), 8, ErrBadRole, `"boss"`},
+		{"unknown role", entry("ana", "operator", ana.Line) + "\n" + entry("bob", "boss", bob.Line), 8, ErrBadRole, `"boss"`},
 		{"bad key", "# x\n" + entry("ana", "viewer", "ssh-ed25519 notbase64 ana"), 5, ErrBadKey, "OpenSSH public key"},
-		{"key options", entry("ana", "viewer", `command=\"sh\" `+ana.line), 4, ErrBadKey, "options"},
-		{"duplicate key", entry("ana", "viewer", ana.line) + entry("bob", "viewer", ana.line), 8, ErrDuplicate, `already belongs to "ana" (line 1)`},
-		{"duplicate name", entry("ana", "viewer", ana.line) + entry("Ana", "viewer", bob.line), 6, ErrDuplicate, "named twice"},
-		{"empty name", entry("ana", "viewer", ana.line) + "[[operator]]\nrole = \"viewer\"\nkey = \"" + bob.line + "\"\n", 5, ErrBadName, "empty"},
-		{"odd name", entry(`ana\u001b[2J`, "viewer", ana.line), 2, ErrBadName, "letters, digits"},
-		{"missing key", entry("ana", "viewer", ana.line) + "[[operator]]\nname = \"bob\"\nrole = \"viewer\"\n", 5, ErrBadKey, "empty"},
-		{"unknown field", entry("ana", "viewer", ana.line) + "\n[[operator]]\nname = \"bob\"\nrole = \"viewer\"\nkye = \"x\"\n", 9, nil, `unknown key "operator.kye"`},
-		{"toml syntax", entry("ana", "viewer", ana.line) + "name = \n", 5, nil, ""},
+		{"key options", entry("ana", "viewer", `command=\"sh\" `+ana.Line), 4, ErrBadKey, "options"},
+		{"duplicate key", entry("ana", "viewer", ana.Line) + entry("bob", "viewer", ana.Line), 8, ErrDuplicate, `already belongs to "ana" (line 1)`},
+		{"duplicate name", entry("ana", "viewer", ana.Line) + entry("Ana", "viewer", bob.Line), 6, ErrDuplicate, "named twice"},
+		{"empty name", entry("ana", "viewer", ana.Line) + "[[operator]]\nrole = \"viewer\"\nkey = \"" + bob.Line + "\"\n", 5, ErrBadName, "empty"},
+		{"odd name", entry(`ana\u001b[2J`, "viewer", ana.Line), 2, ErrBadName, "letters, digits"},
+		{"missing key", entry("ana", "viewer", ana.Line) + "[[operator]]\nname = \"bob\"\nrole = \"viewer\"\n", 5, ErrBadKey, "empty"},
+		{"unknown field", entry("ana", "viewer", ana.Line) + "\n[[operator]]\nname = \"bob\"\nrole = \"viewer\"\nkye = \"x\"\n", 9, nil, `unknown key "operator.kye"`},
+		{"toml syntax", entry("ana", "viewer", ana.Line) + "name = \n", 5, nil, ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -97,15 +98,15 @@ func TestMissingOperatorsFileAdmitsNobody(t *testing.T) {
 	if !ops.Missing() || ops.Len() != 0 {
 		t.Fatalf("Missing=%v Len=%d, want true 0", ops.Missing(), ops.Len())
 	}
-	if _, ok := ops.Lookup(newKey(t, "x").signer.PublicKey()); ok {
+	if _, ok := ops.Lookup(sshtest.NewKey(t, "x").Signer.PublicKey()); ok {
 		t.Fatal("a key was admitted by a missing file")
 	}
 }
 
 func TestRegistryReloadKeepsPreviousSetOnBadFile(t *testing.T) {
-	ana, bob := newKey(t, "ana"), newKey(t, "bob")
+	ana, bob := sshtest.NewKey(t, "ana"), sshtest.NewKey(t, "bob")
 	path := filepath.Join(t.TempDir(), "operators.toml")
-	if err := Add(path, "ana", "operator", ana.line); err != nil {
+	if err := Add(path, "ana", "operator", ana.Line); err != nil {
 		t.Fatal(err)
 	}
 	reg, err := NewRegistry(path)
@@ -113,26 +114,26 @@ func TestRegistryReloadKeepsPreviousSetOnBadFile(t *testing.T) {
 		t.Fatal(err)
 	}
 	src, _ := os.ReadFile(path)
-	writeFile(t, path, string(src)+"\n[[operator]]\nname = \"bob\"\nrole = \"superuser\"\nkey = \""+bob.line+"\"\n")
+	writeFile(t, path, string(src)+"\n[[operator]]\nname = \"bob\"\nrole = \"superuser\"\nkey = \""+bob.Line+"\"\n")
 	err = reg.Reload()
 	var fe *FileError
 	if !errors.As(err, &fe) || fe.Line == 0 || !errors.Is(err, ErrBadRole) {
 		t.Fatalf("Reload() = %v, want a *FileError with a line and ErrBadRole", err)
 	}
-	if _, ok := reg.Current().Lookup(ana.signer.PublicKey()); !ok {
+	if _, ok := reg.Current().Lookup(ana.Signer.PublicKey()); !ok {
 		t.Fatal("ana lost access after a bad reload")
 	}
-	if _, ok := reg.Current().Lookup(bob.signer.PublicKey()); ok {
+	if _, ok := reg.Current().Lookup(bob.Signer.PublicKey()); ok {
 		t.Fatal("bob got in through a file that did not validate")
 	}
-	if err := Add(filepath.Join(t.TempDir(), "x.toml"), "bob", "viewer", bob.line); err != nil {
+	if err := Add(filepath.Join(t.TempDir(), "x.toml"), "bob", "viewer", bob.Line); err != nil {
 		t.Fatal(err)
 	}
-	writeFile(t, path, string(src)+"\n[[operator]]\nname = \"bob\"\nrole = \"viewer\"\nkey = \""+bob.line+"\"\n")
+	writeFile(t, path, string(src)+"\n[[operator]]\nname = \"bob\"\nrole = \"viewer\"\nkey = \""+bob.Line+"\"\n")
 	if err := reg.Reload(); err != nil {
 		t.Fatal(err)
 	}
-	if op, ok := reg.Current().Lookup(bob.signer.PublicKey()); !ok || op.Role != store.RoleViewer {
+	if op, ok := reg.Current().Lookup(bob.Signer.PublicKey()); !ok || op.Role != store.RoleViewer {
 		t.Fatalf("after a good reload bob = %+v %v, want a viewer", op, ok)
 	}
 }
@@ -146,10 +147,10 @@ func TestNewRegistryRefusesMalformedFile(t *testing.T) {
 }
 
 func TestKeysAddListRemoveRoundTrip(t *testing.T) {
-	ana, bob, cid := newKey(t, "ana@laptop"), newKey(t, "bob@desk"), newKey(t, "cid@phone")
+	ana, bob, cid := sshtest.NewKey(t, "ana@laptop"), sshtest.NewKey(t, "bob@desk"), sshtest.NewKey(t, "cid@phone")
 	path := filepath.Join(t.TempDir(), "data", "operators.toml")
 
-	for _, a := range []struct{ name, role, key string }{{"ana", "operator", ana.line}, {"bob", "viewer", bob.line}, {"cid", "admin", cid.line}} {
+	for _, a := range []struct{ name, role, key string }{{"ana", "operator", ana.Line}, {"bob", "viewer", bob.Line}, {"cid", "admin", cid.Line}} {
 		if err := Add(path, a.name, a.role, a.key); err != nil {
 			t.Fatalf("Add %s: %v", a.name, err)
 		}
@@ -166,12 +167,12 @@ func TestKeysAddListRemoveRoundTrip(t *testing.T) {
 		name, name2, role, key string
 		want                   error
 	}{
-		{"same name", "ana", "viewer", newKey(t, "x").line, ErrDuplicate},
-		{"same name other case", "ANA", "viewer", newKey(t, "x").line, ErrDuplicate},
-		{"same key", "dan", "viewer", ana.line, ErrDuplicate},
-		{"bad role", "dan", "root", newKey(t, "x").line, ErrBadRole},
+		{"same name", "ana", "viewer", sshtest.NewKey(t, "x").Line, ErrDuplicate},
+		{"same name other case", "ANA", "viewer", sshtest.NewKey(t, "x").Line, ErrDuplicate},
+		{"same key", "dan", "viewer", ana.Line, ErrDuplicate},
+		{"bad role", "dan", "root", sshtest.NewKey(t, "x").Line, ErrBadRole},
 		{"bad key", "dan", "viewer", "ssh-rsa AAAA", ErrBadKey},
-		{"bad name", "d an", "viewer", newKey(t, "x").line, ErrBadName},
+		{"bad name", "d an", "viewer", sshtest.NewKey(t, "x").Line, ErrBadName},
 	}
 	for _, r := range refusals {
 		if err := Add(path, r.name2, r.role, r.key); !errors.Is(err, r.want) {
@@ -186,14 +187,14 @@ func TestKeysAddListRemoveRoundTrip(t *testing.T) {
 	if names := opNames(list); names != "ana,bob,cid" {
 		t.Fatalf("List = %s, want ana,bob,cid", names)
 	}
-	if list[2].Role != store.RoleAdmin || list[2].Fingerprint != cid.fingerprint() || list[2].Comment != "cid@phone" {
+	if list[2].Role != store.RoleAdmin || list[2].Fingerprint != cid.Fingerprint() || list[2].Comment != "cid@phone" {
 		t.Fatalf("cid listed as %+v", list[2])
 	}
 
 	if err := Remove(path, "bob"); err != nil {
 		t.Fatal(err)
 	}
-	if err := Remove(path, ana.fingerprint()); err != nil {
+	if err := Remove(path, ana.Fingerprint()); err != nil {
 		t.Fatal(err)
 	}
 	if err := Remove(path, "bob"); !errors.Is(err, ErrNoOperator) {
@@ -206,12 +207,22 @@ func TestKeysAddListRemoveRoundTrip(t *testing.T) {
 	if names := opNames(list); names != "cid" {
 		t.Fatalf("after removals List = %s, want cid", names)
 	}
+	// Names are unique regardless of case, so any case names the operator.
+	if err := Add(path, "dan", "viewer", sshtest.NewKey(t, "dan").Line); err != nil {
+		t.Fatal(err)
+	}
+	if err := Remove(path, "DAN"); err != nil {
+		t.Fatalf("Remove(DAN) with dan in the file = %v", err)
+	}
+	if list, err := List(path); err != nil || opNames(list) != "cid" {
+		t.Fatalf("after removing DAN List = %s (%v), want cid", opNames(list), err)
+	}
 	after, _ := os.ReadFile(path)
 	if strings.Contains(string(after), "bob is on call") || !strings.Contains(string(after), "# end of team") {
 		t.Errorf("comments not kept with their operators:\n%s", after)
 	}
-	if fp, err := Fingerprint(cid.line); err != nil || fp != cid.fingerprint() {
-		t.Errorf("Fingerprint = %q %v, want %q", fp, err, cid.fingerprint())
+	if fp, err := Fingerprint(cid.Line); err != nil || fp != cid.Fingerprint() {
+		t.Errorf("Fingerprint = %q %v, want %q", fp, err, cid.Fingerprint())
 	}
 }
 
@@ -220,7 +231,7 @@ func TestAddRefusesToEditAMalformedFile(t *testing.T) {
 	bad := "[[operator]]\nname = \"ana\"\nrole = \"nope\"\nkey = \"x\"\n"
 	writeFile(t, path, bad)
 	var fe *FileError
-	if err := Add(path, "bob", "viewer", newKey(t, "bob").line); !errors.As(err, &fe) || fe.Line != 3 {
+	if err := Add(path, "bob", "viewer", sshtest.NewKey(t, "bob").Line); !errors.As(err, &fe) || fe.Line != 3 {
 		t.Fatalf("Add on a bad file = %v, want a *FileError at line 3", err)
 	}
 	if got, _ := os.ReadFile(path); string(got) != bad {

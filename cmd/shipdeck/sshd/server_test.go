@@ -13,16 +13,18 @@ import (
 
 	gossh "golang.org/x/crypto/ssh"
 	"golang.org/x/crypto/ssh/agent"
+
+	"github.com/shipdeck/shipdeck/cmd/shipdeck/sshd/sshtest"
 )
 
 func TestKnownKeySeesItsConsole(t *testing.T) {
 	ts := startServer(t, Config{}, operatorSpec{"ana", "operator"})
 	con := openConsole(t, ts.dial(t, "ana"))
-	con.screen.waitFor(t, "hello ana (operator) keys=0")
-	con.typeText(t, "ab")
-	con.screen.waitFor(t, "keys=2")
-	con.typeText(t, "q")
-	if code := con.wait(t); code != 0 {
+	con.WaitFor(t, "hello ana (operator) keys=0")
+	con.Type(t, "ab")
+	con.WaitFor(t, "keys=2")
+	con.Type(t, "q")
+	if code := con.Wait(t); code != 0 {
 		t.Fatalf("console exit status %d, want 0", code)
 	}
 	eventually(t, "session released", func() bool { return ts.srv.Sessions() == 0 })
@@ -30,11 +32,9 @@ func TestKnownKeySeesItsConsole(t *testing.T) {
 
 func TestUnknownKeyIsRefused(t *testing.T) {
 	ts := startServer(t, Config{}, operatorSpec{"ana", "operator"})
-	stranger := newKey(t, "stranger")
-	if c, err := ts.dialAs("ana", gossh.PublicKeys(stranger.signer)); err == nil {
-		_ = c.Close()
-		t.Fatal("an unknown key got in")
-	}
+	stranger := sshtest.NewKey(t, "stranger")
+	c, err := ts.dialAs("ana", gossh.PublicKeys(stranger.Signer))
+	wantAuthRefused(t, "an unknown key", c, err)
 }
 
 func TestPasswordAndKeyboardInteractiveAreNotOffered(t *testing.T) {
@@ -53,10 +53,7 @@ func TestPasswordAndKeyboardInteractiveAreNotOffered(t *testing.T) {
 			return nil, nil
 		}),
 	)
-	if err == nil {
-		_ = c.Close()
-		t.Fatal("a client without a key got in")
-	}
+	wantAuthRefused(t, "a client without a key", c, err)
 	mu.Lock()
 	defer mu.Unlock()
 	if len(asked) > 0 {
@@ -96,7 +93,7 @@ func TestCommandSessions(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.cmd, func(t *testing.T) {
-			out, errOut, code := run(t, c, tt.cmd)
+			out, errOut, code := sshtest.Run(t, c, tt.cmd)
 			if out != tt.wantOut || errOut != tt.wantErr || code != tt.wantCode {
 				t.Fatalf("got stdout %q stderr %q exit %d, want %q %q %d", out, errOut, code, tt.wantOut, tt.wantErr, tt.wantCode)
 			}
@@ -106,12 +103,12 @@ func TestCommandSessions(t *testing.T) {
 
 func TestIdentityComesFromTheKeyNotTheUserName(t *testing.T) {
 	ts := startServer(t, Config{}, operatorSpec{"admin", "admin"}, operatorSpec{"bob", "viewer"})
-	c, err := ts.dialAs("admin", gossh.PublicKeys(ts.keys["bob"].signer))
+	c, err := ts.dialAs("admin", gossh.PublicKeys(ts.keys["bob"].Signer))
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer func() { _ = c.Close() }()
-	if out, _, _ := run(t, c, "whoami"); out != "bob viewer\n" {
+	if out, _, _ := sshtest.Run(t, c, "whoami"); out != "bob viewer\n" {
 		t.Fatalf("whoami as user admin with bob's key = %q, want bob viewer", out)
 	}
 }
@@ -119,24 +116,24 @@ func TestIdentityComesFromTheKeyNotTheUserName(t *testing.T) {
 func TestIdleTimeoutCountsKeyboardInputOnly(t *testing.T) {
 	ts := startServer(t, Config{IdleTimeout: time.Second}, operatorSpec{"ana", "operator"})
 	con := openConsole(t, ts.dial(t, "ana"))
-	con.screen.waitFor(t, "hello ana")
+	con.WaitFor(t, "hello ana")
 	// Typing keeps the session open well past the idle timeout: each key
 	// comes a small fraction of the timeout after the last.
 	const keys = 30
 	for i := 0; i < keys; i++ {
-		con.typeText(t, "x")
+		con.Type(t, "x")
 		time.Sleep(70 * time.Millisecond)
-		if !con.isOpen() {
-			t.Fatalf("session ended after %d keys while typing; screen:\n%s", i+1, con.screen.text())
+		if !con.Running() {
+			t.Fatalf("session ended after %d keys while typing; screen:\n%s", i+1, con.Screen())
 		}
 	}
-	con.screen.waitFor(t, "keys=30")
+	con.WaitFor(t, "keys=30")
 	// Then, with no input (the console keeps drawing nothing new), it ends
 	// and says why.
-	if code := con.wait(t); code != 1 {
+	if code := con.Wait(t); code != 1 {
 		t.Fatalf("idle console exit status %d, want 1", code)
 	}
-	if got := con.screen.text(); !strings.Contains(got, "no keyboard input for 1s") {
+	if got := con.Screen(); !strings.Contains(got, "no keyboard input for 1s") {
 		t.Fatalf("screen after idle timeout:\n%s", got)
 	}
 }
@@ -144,10 +141,10 @@ func TestIdleTimeoutCountsKeyboardInputOnly(t *testing.T) {
 func TestMaxSessionTimeEndsTheSession(t *testing.T) {
 	ts := startServer(t, Config{MaxSessionTime: 300 * time.Millisecond}, operatorSpec{"ana", "operator"})
 	con := openConsole(t, ts.dial(t, "ana"))
-	if code := con.wait(t); code != 1 {
+	if code := con.Wait(t); code != 1 {
 		t.Fatalf("exit status %d, want 1", code)
 	}
-	if got := con.screen.text(); !strings.Contains(got, "reached the time limit of 300ms") {
+	if got := con.Screen(); !strings.Contains(got, "reached the time limit of 300ms") {
 		t.Fatalf("screen after the time limit:\n%s", got)
 	}
 }
@@ -158,28 +155,29 @@ func TestSessionCaps(t *testing.T) {
 	ana, bob, cid := ts.dial(t, "ana"), ts.dial(t, "bob"), ts.dial(t, "cid")
 
 	holdAna := hold(t, ana)
-	if _, errOut, code := run(t, ana, "whoami"); code != 1 || !strings.Contains(errOut, "ana already has 1 sessions open") {
+	if _, errOut, code := sshtest.Run(t, ana, "whoami"); code != 1 || !strings.Contains(errOut, "ana already has 1 sessions open") {
 		t.Fatalf("ana's second session: exit %d stderr %q, want the per-key refusal", code, errOut)
 	}
 	holdBob := hold(t, bob)
 	if ts.srv.Sessions() != 2 {
 		t.Fatalf("Sessions() = %d, want 2", ts.srv.Sessions())
 	}
-	if _, errOut, code := run(t, cid, "whoami"); code != 1 || !strings.Contains(errOut, "limit of 2 sessions") {
+	if _, errOut, code := sshtest.Run(t, cid, "whoami"); code != 1 || !strings.Contains(errOut, "limit of 2 sessions") {
 		t.Fatalf("third session: exit %d stderr %q, want the total refusal", code, errOut)
 	}
 	holdAna.release(t)
 	eventually(t, "ana's session released", func() bool { return ts.srv.Sessions() == 1 })
-	if out, _, code := run(t, cid, "whoami"); code != 0 || out != "cid admin\n" {
+	if out, _, code := sshtest.Run(t, cid, "whoami"); code != 0 || out != "cid admin\n" {
 		t.Fatalf("after a slot freed: exit %d stdout %q", code, out)
 	}
 	holdBob.release(t)
 }
 
-// held is a command session kept open until release.
+// held is a command session ("wait") kept open until release.
 type held struct {
-	sess  *gossh.Session
-	stdin io.WriteCloser
+	sess   *gossh.Session
+	stdin  io.WriteCloser
+	stderr *sshtest.Buffer
 }
 
 func hold(t *testing.T, c *gossh.Client) held {
@@ -188,8 +186,16 @@ func hold(t *testing.T, c *gossh.Client) held {
 	if err != nil {
 		t.Fatal(err)
 	}
-	stdin, _ := sess.StdinPipe()
-	stdout, _ := sess.StdoutPipe()
+	h := held{sess: sess, stderr: &sshtest.Buffer{}}
+	sess.Stderr = h.stderr
+	if h.stdin, err = sess.StdinPipe(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = h.stdin.Close() })
+	stdout, err := sess.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
 	if err := sess.Start("wait"); err != nil {
 		t.Fatal(err)
 	}
@@ -198,9 +204,10 @@ func hold(t *testing.T, c *gossh.Client) held {
 		t.Fatalf("held session said %q (%v)", line, err)
 	}
 	go func() { _, _ = io.Copy(io.Discard, stdout) }()
-	return held{sess: sess, stdin: stdin}
+	return h
 }
 
+// release ends the command (its input reaches EOF) and waits for it.
 func (h held) release(t *testing.T) {
 	t.Helper()
 	_ = h.stdin.Close()
@@ -215,7 +222,7 @@ func TestConnectionRateLimitClosesBeforeHandshake(t *testing.T) {
 	for i := 0; i < 2; i++ {
 		ts.dial(t, "ana")
 	}
-	if c, err := ts.dialAs("ana", gossh.PublicKeys(ts.keys["ana"].signer)); err == nil {
+	if c, err := ts.dialAs("ana", gossh.PublicKeys(ts.keys["ana"].Signer)); err == nil {
 		_ = c.Close()
 		t.Fatal("third connection in the same minute got in")
 	}
@@ -264,10 +271,13 @@ func TestHandshakeTimeoutDropsSilentClients(t *testing.T) {
 	_ = raw.SetDeadline(time.Now().Add(waitLimit))
 	// The server sends its version and then waits; a client that never
 	// answers is disconnected by the server (not by our deadline).
-	_, err = io.ReadAll(raw)
+	got, err := io.ReadAll(raw)
 	var ne net.Error
 	if errors.As(err, &ne) && ne.Timeout() {
 		t.Fatal("the server kept a silent client connected")
+	}
+	if !strings.HasPrefix(string(got), "SSH-2.0-") {
+		t.Fatalf("the server sent %q, want its SSH version before dropping the client", got)
 	}
 }
 
@@ -301,7 +311,7 @@ func TestNoForwardingAgentOrEnvironment(t *testing.T) {
 func TestPanicsAreLoggedNotShown(t *testing.T) {
 	ts := startServer(t, Config{}, operatorSpec{"ana", "operator"})
 	c := ts.dial(t, "ana")
-	out, errOut, code := run(t, c, "panic")
+	out, errOut, code := sshtest.Run(t, c, "panic")
 	if code != 1 || !strings.Contains(errOut, "internal error") || strings.Contains(out+errOut, "goroutine") {
 		t.Fatalf("panicking command: exit %d stdout %q stderr %q", code, out, errOut)
 	}
@@ -309,17 +319,17 @@ func TestPanicsAreLoggedNotShown(t *testing.T) {
 		t.Error("the panic was not logged")
 	}
 	con := openConsole(t, c)
-	con.screen.waitFor(t, "hello ana")
-	con.typeText(t, "!")
-	if code := con.wait(t); code != 1 {
+	con.WaitFor(t, "hello ana")
+	con.Type(t, "!")
+	if code := con.Wait(t); code != 1 {
 		t.Fatalf("panicking console exit status %d, want 1", code)
 	}
-	if got := con.screen.text(); !strings.Contains(got, "internal error") || strings.Contains(got, "goroutine") {
+	if got := con.Screen(); !strings.Contains(got, "internal error") || strings.Contains(got, "goroutine") {
 		t.Fatalf("screen after a console panic:\n%s", got)
 	}
 	eventually(t, "sessions released", func() bool { return ts.srv.Sessions() == 0 })
 	// The server still serves.
-	if out, _, _ := run(t, c, "whoami"); out != "ana operator\n" {
+	if out, _, _ := sshtest.Run(t, c, "whoami"); out != "ana operator\n" {
 		t.Fatalf("after the panics whoami = %q", out)
 	}
 }
@@ -327,42 +337,28 @@ func TestPanicsAreLoggedNotShown(t *testing.T) {
 func TestShutdownTellsEverySession(t *testing.T) {
 	ts := startServer(t, Config{}, operatorSpec{"ana", "operator"}, operatorSpec{"bob", "viewer"})
 	con := openConsole(t, ts.dial(t, "ana"))
-	con.screen.waitFor(t, "hello ana")
-	bob := ts.dial(t, "bob")
-	sess, err := bob.NewSession()
-	if err != nil {
-		t.Fatal(err)
-	}
-	var bobErr strings.Builder
-	sess.Stderr = &bobErr
-	stdin, _ := sess.StdinPipe() // held open: the command waits for EOF
-	defer func() { _ = stdin.Close() }()
-	stdout, _ := sess.StdoutPipe()
-	if err := sess.Start("wait"); err != nil {
-		t.Fatal(err)
-	}
-	line := make([]byte, len("waiting\n"))
-	if _, err := io.ReadFull(stdout, line); err != nil {
-		t.Fatal(err)
-	}
+	con.WaitFor(t, "hello ana")
+	bob := hold(t, ts.dial(t, "bob"))
 
 	ctx, cancel := context.WithTimeout(context.Background(), waitLimit)
 	defer cancel()
 	if err := ts.srv.Shutdown(ctx); err != nil {
 		t.Fatalf("Shutdown: %v", err)
 	}
-	con.wait(t)
-	if got := con.screen.text(); !strings.Contains(got, "shipdeck is shutting down") || strings.Contains(got, "hello ana") {
+	if code := con.Wait(t); code != 1 {
+		t.Errorf("console exit status %d after shutdown, want 1", code)
+	}
+	if got := con.Screen(); !strings.Contains(got, "shipdeck is shutting down") || strings.Contains(got, "hello ana") {
 		t.Fatalf("console screen after shutdown (want the message on the restored screen):\n%s", got)
 	}
 	var exit *gossh.ExitError
-	if err := sess.Wait(); !errors.As(err, &exit) || exit.ExitStatus() != 2 {
+	if err := bob.sess.Wait(); !errors.As(err, &exit) || exit.ExitStatus() != 2 {
 		t.Errorf("command session ended with %v, want the handler's exit status 2", err)
 	}
-	if !strings.Contains(bobErr.String(), "shipdeck is shutting down") {
-		t.Fatalf("command session stderr = %q", bobErr.String())
+	if !strings.Contains(bob.stderr.String(), "shipdeck is shutting down") {
+		t.Fatalf("command session stderr = %q", bob.stderr.String())
 	}
-	if c, err := ts.dialAs("ana", gossh.PublicKeys(ts.keys["ana"].signer)); err == nil {
+	if c, err := ts.dialAs("ana", gossh.PublicKeys(ts.keys["ana"].Signer)); err == nil {
 		_ = c.Close()
 		t.Fatal("a connection was accepted after shutdown")
 	}
@@ -371,9 +367,9 @@ func TestShutdownTellsEverySession(t *testing.T) {
 func TestReloadEndsSessionsOfRemovedOperators(t *testing.T) {
 	ts := startServer(t, Config{}, operatorSpec{"ana", "admin"}, operatorSpec{"bob", "viewer"})
 	bob := openConsole(t, ts.dial(t, "bob"))
-	bob.screen.waitFor(t, "hello bob")
+	bob.WaitFor(t, "hello bob")
 	ana := openConsole(t, ts.dial(t, "ana"))
-	ana.screen.waitFor(t, "hello ana")
+	ana.WaitFor(t, "hello ana")
 
 	if err := Remove(ts.opsPath, "bob"); err != nil {
 		t.Fatal(err)
@@ -381,17 +377,17 @@ func TestReloadEndsSessionsOfRemovedOperators(t *testing.T) {
 	if err := ts.srv.ReloadOperators(); err != nil {
 		t.Fatal(err)
 	}
-	bob.wait(t)
-	if got := bob.screen.text(); !strings.Contains(got, "your key was removed") {
+	if code := bob.Wait(t); code != 1 {
+		t.Errorf("bob's console exit status %d, want 1", code)
+	}
+	if got := bob.Screen(); !strings.Contains(got, "your key was removed") {
 		t.Fatalf("bob's screen:\n%s", got)
 	}
-	if !ana.isOpen() {
+	if !ana.Running() {
 		t.Fatal("ana's session ended on a reload that did not concern her")
 	}
-	if c, err := ts.dialAs("bob", gossh.PublicKeys(ts.keys["bob"].signer)); err == nil {
-		_ = c.Close()
-		t.Fatal("a removed key got in")
-	}
+	c, err := ts.dialAs("bob", gossh.PublicKeys(ts.keys["bob"].Signer))
+	wantAuthRefused(t, "a removed key", c, err)
 	// A malformed file is refused and changes nothing.
 	src, _ := os.ReadFile(ts.opsPath)
 	writeFile(t, ts.opsPath, string(src)+"\n[[operator]]\nname = \"x\"\n")
@@ -399,11 +395,13 @@ func TestReloadEndsSessionsOfRemovedOperators(t *testing.T) {
 	if err := ts.srv.ReloadOperators(); !errors.As(err, &fe) {
 		t.Fatalf("reload of a bad file = %v, want a *FileError", err)
 	}
-	if !ana.isOpen() {
+	if !ana.Running() {
 		t.Fatal("a rejected reload ended a session")
 	}
-	ana.typeText(t, "q")
-	ana.wait(t)
+	ana.Type(t, "q")
+	if code := ana.Wait(t); code != 0 {
+		t.Fatalf("ana's console exit status %d after q, want 0", code)
+	}
 }
 
 func TestServerReusesHostKeyAndLeavesTheWorkingDirectoryAlone(t *testing.T) {

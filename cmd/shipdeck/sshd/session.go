@@ -38,7 +38,7 @@ func (s *Server) serveSession(sess ssh.Session) {
 	ctx, cancel := context.WithCancelCause(sess.Context())
 	defer cancel(nil)
 	start := s.cfg.Now()
-	live := &liveSession{op: op, remote: addrString(sess.RemoteAddr()), kind: kind, start: start, stop: cancel}
+	live := &liveSession{op: op, remote: addrString(sess.RemoteAddr()), stop: cancel}
 	live.touch(start)
 	if err := s.sessions.admit(live); err != nil {
 		s.refuse(sess, "limit", err.Error())

@@ -12,8 +12,6 @@ import (
 type liveSession struct {
 	op     Operator
 	remote string
-	kind   string
-	start  time.Time
 	// stop ends the session, with the reason shown to the client.
 	stop context.CancelCauseFunc
 	// lastInput is the time of the last keyboard input, in Unix nanos.
@@ -100,6 +98,10 @@ func (t *sessionTable) count() int {
 func (t *sessionTable) snapshot() []*liveSession {
 	t.mu.Lock()
 	defer t.mu.Unlock()
+	return t.listLocked()
+}
+
+func (t *sessionTable) listLocked() []*liveSession {
 	out := make([]*liveSession, 0, len(t.live))
 	for l := range t.live {
 		out = append(out, l)
@@ -117,11 +119,7 @@ func (t *sessionTable) close() []*liveSession {
 			close(t.drained)
 		}
 	}
-	out := make([]*liveSession, 0, len(t.live))
-	for l := range t.live {
-		out = append(out, l)
-	}
-	return out
+	return t.listLocked()
 }
 
 func (t *sessionTable) isClosing() bool {
