@@ -25,7 +25,8 @@ type PushSummary struct {
 	Requeued int `json:"requeued"`
 }
 
-func (s *PushSummary) add(o PushSummary) {
+// Add adds another pass's counts to s.
+func (s *PushSummary) Add(o PushSummary) {
 	s.Routed += o.Routed
 	s.Pushed += o.Pushed
 	s.Failed += o.Failed
@@ -71,16 +72,16 @@ func (e *Engine) pushPass(ctx context.Context) (PushSummary, error) {
 	var sum PushSummary
 	errs := []error{e.expireLeases(ctx)}
 	r, err := e.routeReady(ctx)
-	sum.add(r)
+	sum.Add(r)
 	errs = append(errs, err)
 	r, err = e.requeueDue(ctx)
-	sum.add(r)
+	sum.Add(r)
 	errs = append(errs, err)
 	r, err = e.resolveUnknown(ctx)
-	sum.add(r)
+	sum.Add(r)
 	errs = append(errs, err)
 	r, err = e.pushQueued(ctx)
-	sum.add(r)
+	sum.Add(r)
 	errs = append(errs, err)
 	return sum, errors.Join(errs...)
 }
@@ -417,7 +418,7 @@ func (e *Engine) pushQueued(ctx context.Context) (PushSummary, error) {
 				defer func() { <-slot.sem }()
 				r, err := e.pushOne(ctx, slot, o)
 				mu.Lock()
-				sum.add(r)
+				sum.Add(r)
 				if err != nil {
 					errs = append(errs, err)
 				}
@@ -641,7 +642,7 @@ func (e *Engine) resolveUnknown(ctx context.Context) (PushSummary, error) {
 		if err != nil {
 			return sum, fmt.Errorf("resolve unknown push of order %s: %w", o.ID, err)
 		}
-		sum.add(r)
+		sum.Add(r)
 	}
 	return sum, nil
 }

@@ -66,13 +66,11 @@ func writeJSON(w io.Writer, v any) error {
 
 // SyncSummary is what `shipdeck sync --once --json` prints.
 type SyncSummary struct {
-	OrdersSeen     int `json:"orders_seen"`
-	OrdersChanged  int `json:"orders_changed"`
-	Routed         int `json:"routed"`
-	Pushed         int `json:"pushed"`
-	Failed         int `json:"failed"`
-	Dead           int `json:"dead"`
-	Unknown        int `json:"unknown"`
+	OrdersSeen    int `json:"orders_seen"`
+	OrdersChanged int `json:"orders_changed"`
+	// The pipeline's counts: routed, pushed, failed, dead, unknown,
+	// resolved, requeued.
+	shipsync.PushSummary
 	Tracked        int `json:"tracked"`
 	CallsUsed      int `json:"calls_used"`
 	QuotaRemaining int `json:"quota_remaining"`
@@ -131,11 +129,7 @@ func syncOnce(ctx context.Context, a *app, rounds int) (SyncSummary, error) {
 	errs = append(errs, err)
 	for i := 0; i < max(rounds, 1); i++ {
 		ps, err := a.eng.PipelineOnce(ctx)
-		sum.Routed += ps.Routed
-		sum.Pushed += ps.Pushed
-		sum.Failed += ps.Failed
-		sum.Dead += ps.Dead
-		sum.Unknown += ps.Unknown
+		sum.Add(ps)
 		errs = append(errs, err)
 		n, err := a.eng.Track(ctx)
 		sum.Tracked += n

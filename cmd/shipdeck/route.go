@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -49,7 +50,7 @@ func importCmd(env *runEnv) *cobra.Command {
 	c := &cobra.Command{
 		Use:   "import FILE.csv",
 		Short: "Bulk-import orders from a CSV into the pipeline",
-		Long: "Columns: order_id,name,phone,address1,address2,city,region,postal_code,country,sku,quantity,weight_g,price,ship_by,delivery_due\n" +
+		Long: "Columns: " + strings.Join(shipsync.ImportColumns(), ",") + "\n" +
 			"(order_id, name, address1, city, postal_code, country and sku are required; rows sharing an order_id are lines of one order).\n" +
 			"Rejected rows are listed with their line numbers; a file that cannot be read stores nothing.",
 		Args: cobra.ExactArgs(1),
@@ -82,10 +83,7 @@ func importCmd(env *runEnv) *cobra.Command {
 				var sum shipsync.PushSummary
 				for i := 0; i < 3; i++ {
 					ps, err := a.eng.PipelineOnce(ctx)
-					sum.Routed += ps.Routed
-					sum.Pushed += ps.Pushed
-					sum.Failed += ps.Failed
-					sum.Dead += ps.Dead
+					sum.Add(ps)
 					if err != nil {
 						return err
 					}
