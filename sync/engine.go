@@ -16,6 +16,7 @@ import (
 	gosync "sync"
 	"time"
 
+	"github.com/shipdeck/shipdeck/policy"
 	"github.com/shipdeck/shipdeck/search"
 	"github.com/shipdeck/shipdeck/store"
 	"github.com/shipdeck/shipdeck/sync/backoff"
@@ -90,6 +91,9 @@ type Config struct {
 	SnapshotEvery time.Duration
 	// Seed seeds the retry jitter (0: random).
 	Seed uint64
+	// RemorseWindow is how long an order that skipped ON_HOLD waits after
+	// payment before it is pushed ([policy] remorse_window, default 1 hour).
+	RemorseWindow time.Duration
 	// Speed is how much faster than real time the clock runs (default 1;
 	// the demo accelerates it). Waits computed on the clock are divided by it.
 	Speed float64
@@ -156,6 +160,7 @@ type Engine struct {
 	health   *health.Tracker
 	breakers *health.Breakers
 	search   *search.Index
+	rules    policy.Rules
 	now      func() time.Time
 	log      *slog.Logger
 
@@ -213,7 +218,7 @@ func New(cfg Config, d Deps) (*Engine, error) {
 	e := &Engine{
 		cfg: cfg, st: d.Store, mp: d.Marketplace, planner: d.Planner, router: d.Router,
 		carriers: map[string]*carrierSlot{}, health: d.Health, breakers: d.Breakers,
-		search: d.Search, now: d.Now, log: d.Logger,
+		search: d.Search, now: d.Now, log: d.Logger, rules: policy.Rules{RemorseWindow: cfg.RemorseWindow},
 		rnd:       rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15)),
 		wake:      make(chan struct{}, 1),
 		pollNow:   make(chan []string, 64),

@@ -23,6 +23,8 @@ type PushSummary struct {
 	Unknown  int `json:"unknown"`
 	Resolved int `json:"resolved"`
 	Requeued int `json:"requeued"`
+	// Released counts new orders whose buyer-remorse window ended.
+	Released int `json:"released"`
 }
 
 // Add adds another pass's counts to s.
@@ -34,6 +36,7 @@ func (s *PushSummary) Add(o PushSummary) {
 	s.Unknown += o.Unknown
 	s.Resolved += o.Resolved
 	s.Requeued += o.Requeued
+	s.Released += o.Released
 }
 
 // IdempotencyKey derives a push's key from the order, the carrier and the
@@ -187,22 +190,37 @@ func (e *Engine) routeTo(o *store.Order, carrierName, rule, reason string) {
 	o.State, o.Reason, o.ErrorClass, o.Attempts, o.NextAttemptAt = store.StateQueued, "", "", 0, time.Time{}
 }
 
-// requeueDue moves failed orders whose next attempt is due back into the
-// pipeline: cancellations to the cancel step, failed write-backs to
+// requeueDue moves orders whose time has come into the pipeline: new
+// orders whose buyer-remorse window ended to the router (the wake-up needs
+// no poll), cancellations to the cancel step, failed write-backs to
 // tracking, failed pushes to queued with the same key.
 func (e *Engine) requeueDue(ctx context.Context) (PushSummary, error) {
 	var sum PushSummary
-	due, err := e.st.Due(ctx, e.now(), e.cfg.Batch)
+	now := e.now()
+	due, err := e.st.Due(ctx, now, e.cfg.Batch)
 	if err != nil || len(due) == 0 {
 		return sum, err
 	}
 	var cancels []store.Order
 	err = e.st.Update(ctx, func(tx *store.Tx) error {
-		sum.Requeued = 0
+		sum.Requeued, sum.Released = 0, 0
 		cancels = cancels[:0]
 		for _, p := range due {
 			o, err := tx.Order(p.ID)
-			if err != nil || o.State != store.StateFailed {
+			if err != nil {
+				continue
+			}
+			if o.State == store.StateNew && !o.NextAttemptAt.IsZero() && !o.NextAttemptAt.After(now) {
+				e.rules.Place(&o, now)
+				if err := tx.PutOrder(o); err != nil {
+					return err
+				}
+				if o.State == store.StateReady {
+					sum.Released++
+				}
+				continue
+			}
+			if o.State != store.StateFailed {
 				continue
 			}
 			switch {

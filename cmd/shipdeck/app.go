@@ -260,6 +260,7 @@ func (a *app) wire(ctx context.Context) error {
 	}
 	a.eng, err = shipsync.New(shipsync.Config{
 		Shop: c.Shop.Name, Demo: a.demo, Overlap: c.Poll.Overlap.Duration, MinInterval: c.Poll.MinInterval.Duration, Speed: a.speed,
+		RemorseWindow: c.Policy.RemorseWindow.Duration,
 	}, shipsync.Deps{
 		Store: a.st, Marketplace: mp, Planner: a.planner, Router: router, Carriers: carriers,
 		Health: tracker, Breakers: health.NewBreakers(health.BreakerConfig{}), Search: a.idx,
