@@ -165,6 +165,7 @@ func (m *fakeMP) ShipPackage(ctx context.Context, pkg string, req tiktok.ShipPac
 func (m *fakeMP) UpdateShippingInfo(ctx context.Context, id string, req tiktok.UpdateShippingInfoRequest) (tiktok.ShipData, error) {
 	return tiktok.ShipData{}, nil
 }
+
 // set stores an order of TikTok's new flow (is_on_hold_order true: it went
 // through ON_HOLD, so it ships as soon as it awaits shipment).
 func (m *fakeMP) set(id, status string, upd int64) {
