@@ -109,3 +109,32 @@ func MessageColumn() Column {
 		return common.Clean(o.Reason), th.Muted
 	}}
 }
+
+// WaitColumn is the countdown until a waiting order becomes eligible (the
+// end of its buyer-remorse window): "—" when it waits on TikTok instead,
+// "due" once the time has come.
+func WaitColumn() Column {
+	return Column{Title: "WAIT", Width: 7, Cell: func(o *store.Order, now time.Time, th *theme.Theme) (string, lipgloss.Style) {
+		switch {
+		case o.NextAttemptAt.IsZero():
+			return "—", th.Muted
+		case !o.NextAttemptAt.After(now):
+			return "due", th.Warn
+		}
+		return common.Duration(o.NextAttemptAt.Sub(now)), th.Text
+	}}
+}
+
+// StatusColumn is the order's status on TikTok.
+func StatusColumn() Column {
+	return Column{Title: "TIKTOK", Width: 19, Drop: 2, Cell: func(o *store.Order, _ time.Time, th *theme.Theme) (string, lipgloss.Style) {
+		return common.Clean(string(o.Status)), th.Text
+	}}
+}
+
+// ReasonColumn is why the order is where it is, phrased for an operator.
+func ReasonColumn() Column {
+	return Column{Title: "WHY", Cell: func(o *store.Order, _ time.Time, th *theme.Theme) (string, lipgloss.Style) {
+		return common.Clean(o.Reason), th.Muted
+	}}
+}
