@@ -132,10 +132,10 @@ func standing(o *store.Order) Eligibility {
 // does. An order without these fields (an import) is the seller's.
 func WhoShips(o *store.Order) string {
 	switch {
-	case o.ShippingType == store.ShippingTypeTikTok:
-		return "TikTok ships it: shipping_type TIKTOK (the label is bought through TikTok)"
 	case o.FulfillmentType != "" && o.FulfillmentType != store.FulfillmentBySeller:
 		return "TikTok ships it: fulfillment_type " + o.FulfillmentType + " (only FULFILLMENT_BY_SELLER orders are shipped by the seller)"
+	case o.ShippingType == store.ShippingTypeTikTok:
+		return "TikTok ships it: shipping_type TIKTOK (the label is bought through TikTok)"
 	}
 	return ""
 }

@@ -61,8 +61,8 @@ func (e *Engine) pipelineLoop(ctx context.Context) {
 	}
 }
 
-// PipelineOnce runs one pass: route ready orders, requeue due retries,
-// resolve unknown pushes, push everything queued, and write back tracking.
+// PipelineOnce runs one pass: requeue due retries and orders whose
+// remorse window ended, route ready orders, resolve unknown pushes, push everything queued, and write back tracking.
 func (e *Engine) PipelineOnce(ctx context.Context) (PushSummary, error) {
 	sum, err := e.pushPass(ctx)
 	_, werr := e.writeBack(ctx)
@@ -74,10 +74,12 @@ func (e *Engine) PipelineOnce(ctx context.Context) (PushSummary, error) {
 func (e *Engine) pushPass(ctx context.Context) (PushSummary, error) {
 	var sum PushSummary
 	errs := []error{e.expireLeases(ctx)}
-	r, err := e.routeReady(ctx)
+	// Due orders first, so one released from the remorse window (or a
+	// failed one sent back to the router) is routed in this same pass.
+	r, err := e.requeueDue(ctx)
 	sum.Add(r)
 	errs = append(errs, err)
-	r, err = e.requeueDue(ctx)
+	r, err = e.routeReady(ctx)
 	sum.Add(r)
 	errs = append(errs, err)
 	r, err = e.resolveUnknown(ctx)
