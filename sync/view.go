@@ -3,6 +3,7 @@ package sync
 import (
 	"context"
 	"encoding/csv"
+	"errors"
 	"fmt"
 	"io"
 	"strconv"
@@ -119,6 +120,32 @@ func (e *Engine) QueueByStatus(ctx context.Context, status store.MarketStatus, o
 func (e *Engine) Failed(ctx context.Context, offset, limit int) ([]store.Order, error) {
 	return e.st.Failed(ctx, offset, limit)
 }
+
+// Matching returns one page of the orders a filter selects, in the order
+// the bulk commands walk them (state by state, by ship-by), so the console
+// can list exactly what "retry all" on that filter would touch.
+func (e *Engine) Matching(ctx context.Context, f store.Filter, offset, limit int) ([]store.Order, error) {
+	var page []store.Order
+	skip := offset
+	err := e.forMatching(ctx, f, func(o store.Order) error {
+		if skip > 0 {
+			skip--
+			return nil
+		}
+		page = append(page, o)
+		if len(page) >= limit {
+			return errPageFull
+		}
+		return nil
+	})
+	if errors.Is(err, errPageFull) {
+		err = nil
+	}
+	return page, err
+}
+
+// errPageFull stops a walk once a page is full.
+var errPageFull = errors.New("page full")
 
 // OrderDetail returns one order with its attempts and audit trail.
 func (e *Engine) OrderDetail(ctx context.Context, id string) (store.Order, []store.Attempt, []store.AuditEntry, error) {
