@@ -64,3 +64,17 @@ func releaseDisabled(ctx Context) string {
 func resolveDisabled(ctx Context) string {
 	return orderReason(ctx, func() error { return policy.Resolve(ctx.Order) })
 }
+
+func detailDisabled(ctx Context) string {
+	if ctx.Carrier != "" {
+		return ""
+	}
+	return needsOrder(ctx)
+}
+
+func clearDisabled(ctx Context) string {
+	if !ctx.Filtered {
+		return "no filter is set"
+	}
+	return ""
+}
