@@ -60,6 +60,9 @@ func TestConfigTOMLMatchesTheSimulator(t *testing.T) {
 			MaxInterval string `toml:"max_interval"`
 			Overlap     string `toml:"overlap"`
 		} `toml:"poll"`
+		Policy struct {
+			RemorseWindow string `toml:"remorse_window"`
+		} `toml:"policy"`
 		Carrier []struct {
 			Name             string `toml:"name"`
 			Kind             string `toml:"kind"`
@@ -90,6 +93,9 @@ func TestConfigTOMLMatchesTheSimulator(t *testing.T) {
 		env[cfg.Shop.AppSecretEnv] != s.Shop().AppSecret || env[cfg.Shop.AccessTokenEnv] != s.Shop().AccessToken ||
 		cfg.Shop.AuthURL != s.AuthURL() || env[cfg.Shop.RefreshEnv] != s.Shop().RefreshToken {
 		t.Fatalf("shop section %+v does not match", cfg.Shop)
+	}
+	if cfg.Policy.RemorseWindow != "1h" {
+		t.Fatalf("policy section %+v", cfg.Policy)
 	}
 	if cfg.Quota.DailyLimit != 500 || cfg.Quota.PerSecond != 50 || cfg.Quota.ResetZone != "UTC" {
 		t.Fatalf("quota section %+v", cfg.Quota)
