@@ -28,7 +28,7 @@ func TestQueuesShowWhyOrdersWaitAndWhoShips(t *testing.T) {
 	h.requireScreen("TikTok ships 1", "new 2")
 
 	h.run(h.m.queues.SelectQueue(string(store.StateNew)))
-	h.requireScreen("WAIT", "WHY", "ORD-REMORSE-1", "43m", "buyer-remorse window until Nov 24 15:47 UTC")
+	h.requireScreen("WAIT", "MESSAGE", "ORD-REMORSE-1", "43m", "buyer-remorse window until Nov 24 15:47 UTC")
 
 	h.run(h.m.queues.SelectQueue(string(store.StateTikTokShips)))
 	h.requireScreen("ORD-FBT-0001", "AWAITING_COLLECTION", "TikTok ships it: fulfillment_type FULFILLMENT_BY_TIKTOK")

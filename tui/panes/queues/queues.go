@@ -152,11 +152,11 @@ func (m *Model) columnsFor(b bucket) []orderlist.Column {
 	case store.StateNew:
 		// Why each order is not pushed yet, and for those waiting out the
 		// buyer-remorse window, how long until it is.
-		return []orderlist.Column{id, buyer, orderlist.WaitColumn(), orderlist.ShipByColumn(), orderlist.ReasonColumn()}
+		return []orderlist.Column{id, buyer, orderlist.WaitColumn(), orderlist.ShipByColumn(), orderlist.MessageColumn()}
 	case store.StateTikTokShips:
-		return []orderlist.Column{id, buyer, orderlist.StatusColumn(), orderlist.ReasonColumn()}
+		return []orderlist.Column{id, buyer, orderlist.StatusColumn(), orderlist.MessageColumn()}
 	case store.StateHeld:
-		return []orderlist.Column{id, buyer, orderlist.CarrierColumn(), orderlist.ShipByColumn(), orderlist.ReasonColumn()}
+		return []orderlist.Column{id, buyer, orderlist.CarrierColumn(), orderlist.ShipByColumn(), orderlist.MessageColumn()}
 	}
 	cols := []orderlist.Column{id, buyer, orderlist.SKUColumn()}
 	if b.status != "" {
