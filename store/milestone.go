@@ -21,6 +21,9 @@ type Milestones struct {
 	// SYSTEM (an automatic cancellation for a missed deadline).
 	CancelledBy  string `json:"cancelled_by,omitempty"`
 	CancelReason string `json:"cancel_reason,omitempty"`
+	// TikTokTracking is the tracking number TikTok holds for the order,
+	// whoever uploaded it; reconciliation compares it with the 3PL's.
+	TikTokTracking string `json:"tiktok_tracking,omitempty"`
 }
 
 // Cancellation initiators as TikTok spells them.
@@ -48,6 +51,9 @@ func (m Milestones) Observe(prev Milestones, status MarketStatus, now time.Time)
 	}
 	if m.CancelReason == "" {
 		m.CancelReason = prev.CancelReason
+	}
+	if m.TikTokTracking == "" {
+		m.TikTokTracking = prev.TikTokTracking
 	}
 	switch status {
 	case StatusAwaitingCollection:

@@ -62,6 +62,9 @@ type Options struct {
 	// CarrierFaults scales the flaky carrier's failure rates: 0 none, 1 the
 	// profile's rates.
 	CarrierFaults float64
+	// Scans makes some shipped orders' first carrier scan late or missing
+	// (zero: every order scanned a few hours after shipping).
+	Scans ScanPlan
 	// WebhookURL, when set, receives ORDER_STATUS_CHANGE notifications.
 	WebhookURL string
 	Logger     *slog.Logger
@@ -226,6 +229,7 @@ func Start(ctx context.Context, opts Options) (*Sim, error) {
 
 	opd := max(opts.OrdersPerDay, 0)
 	s.book = newOrderBook(opts.Seed, opd, arrivalZone, now.Add(-opts.History))
+	s.book.scans = opts.Scans
 	g := &gate{
 		appKey: opts.AppKey, appSecret: opts.AppSecret, shopCipher: opts.ShopCipher,
 		refreshToken: opts.RefreshToken, refreshExp: now.Add(refreshLifetime).Truncate(time.Second),
