@@ -31,12 +31,13 @@ func (e *Engine) Reconcile(ctx context.Context, since time.Time) (store.Reconcil
 	if err != nil {
 		return rep, fmt.Errorf("reconcile: read orders: %w", err)
 	}
+	run := &reconcileRun{rep: &rep, skip: map[string]bool{}}
 	for i := range orders {
 		if err := ctx.Err(); err != nil {
 			return rep, err
 		}
 		rep.Checked++
-		e.reconcileOrder(ctx, &orders[i], &rep)
+		e.reconcileOrder(ctx, &orders[i], run)
 	}
 	e.mu.Lock()
 	e.lastReconcile = rep
@@ -79,7 +80,20 @@ func trying(o *store.Order) bool {
 	return false
 }
 
-func (e *Engine) reconcileOrder(ctx context.Context, o *store.Order, rep *store.ReconcileReport) {
+// reconcileRun is one cross-check in progress: the report, and the carriers
+// that rate-limited it, which are not asked again in this run (a
+// reconciliation is never worth spending a 3PL's whole rate limit).
+type reconcileRun struct {
+	rep  *store.ReconcileReport
+	skip map[string]bool
+}
+
+// shippedGrace is how long a 3PL's shipment may wait for the tracker before
+// it counts as not written back.
+const shippedGrace = time.Hour
+
+func (e *Engine) reconcileOrder(ctx context.Context, o *store.Order, run *reconcileRun) {
+	rep := run.rep
 	add := func(f store.Finding) {
 		f.OrderID = o.ID
 		f.Explain = sanitize.Line(f.Explain)
@@ -101,10 +115,18 @@ func (e *Engine) reconcileOrder(ctx context.Context, o *store.Order, rep *store.
 	}
 
 	for _, name := range e.carriersToAsk(o) {
+		if run.skip[name] {
+			continue
+		}
 		slot := e.carriers[name]
 		rep.Lookups++
 		remotes, err := slot.Lookup(ctx, o.ID)
 		if err != nil {
+			if carrier.RetryAfterOf(err) > 0 {
+				run.skip[name] = true
+				rep.Problems = append(rep.Problems, sanitize.Line(fmt.Sprintf("%s rate-limited the cross-check at order %s; its other orders were not checked this run: %v", name, o.ID, err)))
+				continue
+			}
 			rep.Problems = append(rep.Problems, sanitize.Line(fmt.Sprintf("order %s at %s: %v", o.ID, name, err)))
 			continue
 		}
@@ -118,8 +140,11 @@ func (e *Engine) reconcileOrder(ctx context.Context, o *store.Order, rep *store.
 }
 
 // carriersToAsk lists the carriers whose copy of o matters: its own, the
-// ones it was routed to before, and every carrier while shipdeck has not
-// placed it anywhere (someone may have keyed it by hand).
+// ones it was routed to before, and, until the carrier has scanned the
+// parcel, every carrier (someone may have keyed it in by hand, and a second
+// parcel can still be stopped). Orders already in transit are asked only
+// where shipdeck placed them, which keeps a run's lookups to a few days of
+// orders per carrier.
 func (e *Engine) carriersToAsk(o *store.Order) []string {
 	var out []string
 	ask := func(name string) {
@@ -133,7 +158,8 @@ func (e *Engine) carriersToAsk(o *store.Order) []string {
 			ask(p)
 		}
 	}
-	if (o.Push == nil || o.Push.ExternalID == "") && o.Status != store.StatusCancelled && !inDoubt(o) {
+	open := o.Status == store.StatusAwaitingShipment || o.Status == store.StatusPartiallyShipping || o.Status == store.StatusAwaitingCollection
+	if open && !inDoubt(o) {
 		for _, name := range e.names {
 			ask(name)
 		}
@@ -149,8 +175,14 @@ func (e *Engine) judgeRemote(o *store.Order, name string, r carrier.Remote, add 
 		(!o.CancelAtCarrier || o.State == store.StateDead):
 		add(store.Finding{Kind: store.FindingCancelledButLive, Action: store.ActionCancelAt3PL, Carrier: name, RemoteID: r.ID,
 			Explain: fmt.Sprintf("cancelled on TikTok, still %s at %s (%s)", r.Status, name, r.ID)})
+	case ourCopy && o.Status == store.StatusCancelled && r.Status == carrier.StatusShipped &&
+		o.State != store.StateShipped && o.State != store.StateCancelled:
+		add(store.Finding{Kind: store.FindingCancelledButLive, Action: store.ActionResolve, Carrier: name, RemoteID: r.ID,
+			Tracking: r.TrackingNumber,
+			Explain:  fmt.Sprintf("cancelled on TikTok, but %s already shipped it (tracking %s): intercept the parcel or expect a return", name, r.TrackingNumber)})
 	case ourCopy && r.Status == carrier.StatusShipped && r.TrackingNumber != "" &&
-		o.State != store.StateTracking && o.State != store.StateShipped && o.Status != store.StatusCancelled:
+		o.State != store.StateTracking && o.State != store.StateShipped && o.Status != store.StatusCancelled &&
+		(r.ShippedAt.IsZero() || e.now().Sub(r.ShippedAt) > shippedGrace):
 		add(store.Finding{Kind: store.FindingShippedNotWrittenBack, Action: store.ActionWriteBack, Carrier: name, RemoteID: r.ID,
 			Tracking: r.TrackingNumber, CarrierCode: r.CarrierCode,
 			Explain: fmt.Sprintf("%s shipped it with tracking %s, but shipdeck has it %s and TikTok has no tracking from it", name, r.TrackingNumber, o.State)})

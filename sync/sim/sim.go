@@ -446,6 +446,7 @@ func (s *Sim) CancelOrder(id string) bool {
 		return false
 	}
 	o.full.CancelReason = "Buyer cancelled"
+	o.full.CancelTime, o.full.CancellationInitiator = now.Unix(), "BUYER"
 	s.book.setStatus(o, StatusCancelled, now)
 	return true
 }
