@@ -77,6 +77,7 @@ func DemoOptions() Options {
 	return Options{
 		Seed: 1, OrdersPerDay: 300, Speed: 60, History: 6 * time.Hour,
 		Latency: 1, CarrierFaults: 1, DailyLimit: 500, PerSecond: 50,
+		Scans: ScanPlan{Late: 0.04, Never: 0.01},
 	}
 }
 
