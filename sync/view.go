@@ -172,9 +172,21 @@ func (e *Engine) Search(ctx context.Context, pattern string, limit int) ([]store
 		if err != nil {
 			continue // removed meanwhile
 		}
-		hits = append(hits, store.SearchHit{Order: o, Text: r.Text, Matched: r.Matched})
+		hits = append(hits, store.SearchHit{Order: o, Text: displayText(o, r.Text), Matched: r.Matched})
 	}
 	return hits, ctx.Err()
+}
+
+// displayText is the hit's line in its original case, which the index does
+// not keep. Lower-casing maps rune to rune, so the hit's rune indexes mark
+// the same letters in it; if the order changed since the index saw it, the
+// indexed (lower-case) line is shown rather than marks on the wrong letters.
+func displayText(o store.Order, indexed string) string {
+	text := searchText(o)
+	if strings.ToLower(text) != indexed {
+		return indexed
+	}
+	return text
 }
 
 // IndexOrders puts orders into the search index; the store calls it (through

@@ -145,3 +145,25 @@ func TestLiveConsoleFiltersAndJumps(t *testing.T) {
 	term.waitFor("ORD-Q-LATE")
 	term.quit()
 }
+
+func TestLiveSearchShowsOriginalCaseWithTheMatchHighlighted(t *testing.T) {
+	eng := tuitest.Fixture(testNow)
+	term := startTerminal(t, eng, operator, 140, 44)
+	term.waitFor("Acme Outfitters")
+	term.tm.Type("/")
+	term.waitFor("Search orders")
+	term.tm.Type("lovelace")
+	s := term.waitFor("ORD-DEAD-0001 Ada Lovelace")
+	if strings.Contains(s, "ada lovelace") {
+		t.Fatalf("search lower-cased the result:\n%s", s)
+	}
+	matched, plain := cellOf(term.emu, s, "Lovelace"), cellOf(term.emu, s, "Ada Lovelace")
+	if matched == nil || plain == nil {
+		t.Fatalf("cells not found:\n%s", s)
+	}
+	if matched.Style.Equal(&plain.Style) {
+		t.Fatal("the matched letters are drawn like the rest: no highlight")
+	}
+	term.tm.Send(keyPress("esc"))
+	term.quit()
+}
