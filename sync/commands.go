@@ -22,6 +22,12 @@ var ErrForbidden = errors.New("not allowed for this role")
 // themselves live in package policy.
 var ErrRefused = policy.ErrRefused
 
+// refuse builds a refusal for checks only the engine can make (the
+// reconciliation's actions, say); the order rules themselves are policy's.
+func refuse(action, id, why string) error {
+	return policy.Refuse(policy.Action(action), id, why)
+}
+
 // reroutableWindow is how long after shipping TikTok accepts updated
 // shipping info (the rule lives in policy).
 const reroutableWindow = policy.RerouteWindow

@@ -39,6 +39,11 @@ func fromTikTok(t tiktok.Order) store.Order {
 		FulfillmentType:    t.FulfillmentType,
 		OnHold:             t.IsOnHoldOrder,
 		BuyerRequestCancel: t.IsBuyerRequestCancel,
+		Milestones: store.Milestones{
+			RTSTime: unix(t.RTSTime), CollectionTime: unix(t.CollectionTime), DeliveryTime: unix(t.DeliveryTime),
+			CancelTime: unix(t.CancelTime), CancelledBy: t.CancellationInitiator, CancelReason: t.CancelReason,
+			TikTokTracking: t.TrackingNumber,
+		},
 	}
 	o.Recipient = recipient(t.RecipientAddress)
 	seenPkg := map[string]bool{}
@@ -207,6 +212,11 @@ func (e *Engine) merge(cur *store.Order, in store.Order, now time.Time) (store.O
 		o.CancelAtCarrier, o.Warnings, o.ShippedAt = local.CancelAtCarrier, local.Warnings, local.ShippedAt
 		o.WriteBackAttempts, o.StoredAt, o.ChangedAt, o.Version = local.WriteBackAttempts, local.StoredAt, local.ChangedAt, local.Version
 	}
+	var seen store.Milestones
+	if cur != nil {
+		seen = cur.Milestones
+	}
+	o.Milestones = in.Milestones.Observe(seen, o.Status, now)
 	el := e.rules.Push(&o, now)
 	// notSent: queued or failed, but no 3PL accepted it and none is in
 	// doubt, so it may still be stopped here.
