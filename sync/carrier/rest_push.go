@@ -29,7 +29,7 @@ func (r *REST) Push(ctx context.Context, s Shipment) (PushResult, error) {
 	}
 	h := r.headers()
 	h.Set("Idempotency-Key", s.IdempotencyKey)
-	rep, err := r.http.do(ctx, "push", http.MethodPost, r.base+"/v1/orders", h, body, Unknown)
+	rep, err := r.call(ctx, "push", http.MethodPost, r.base+"/v1/orders", h, body, Unknown)
 	if err != nil {
 		return PushResult{}, err
 	}
@@ -97,9 +97,6 @@ func (r *REST) adopt(ctx context.Context, s Shipment, dup *Error) (PushResult, e
 	var live []Remote
 	cancelled := 0
 	for _, rm := range remotes {
-		if rm.ExternalID != "" && rm.ExternalID != s.ExternalID {
-			continue // a looser match than asked for
-		}
 		if rm.Status == StatusCancelled {
 			cancelled++
 			continue
