@@ -127,7 +127,7 @@ func TestShipStationTrackingFromDocumentedPayloads(t *testing.T) {
 			routes: func(t *testing.T) map[string][]byte {
 				return map[string][]byte{"GET /orders/123456789": ssBody(t, ssGolden(t, "order.json"), "", nil)}
 			},
-			want: Remote{ID: "123456789", ExternalID: "TEST-ORDER-API-DOCS", Key: "0f6bec18-3e89-4881-83aa-f392d84f4c74", Status: StatusAccepted},
+			want:      Remote{ID: "123456789", ExternalID: "TEST-ORDER-API-DOCS", Key: "0f6bec18-3e89-4881-83aa-f392d84f4c74", Status: StatusAccepted},
 			wantCalls: []string{"GET /orders/123456789"},
 		},
 	}
