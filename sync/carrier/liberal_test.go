@@ -225,3 +225,20 @@ func TestProviderMap(t *testing.T) {
 		t.Errorf("an operator's entry leaked into the defaults: %q", name)
 	}
 }
+
+func TestRESTPushIsNotWaitedOutOnA429(t *testing.T) {
+	var calls atomic.Int32
+	srv := serve(t, func(w http.ResponseWriter, r *http.Request) {
+		calls.Add(1)
+		writeReply(w, 429, map[string]string{"Retry-After": "2"}, `{"error":{"code":"rate_limited","message":"slow down"}}`)
+	})
+	clock := &fakeClock{now: testNow}
+	r := newTestREST(t, srv.URL, func(c *RESTConfig) { c.MaxRateWait = 5 * time.Second; c.Now = clock.Now; c.Sleep = clock.Sleep })
+	_, err := r.Push(context.Background(), sampleShipment())
+	if ce := checkClass(t, err, Retryable); ce.RetryAfter != 2*time.Second {
+		t.Errorf("RetryAfter = %s, want the server's 2s", ce.RetryAfter)
+	}
+	if calls.Load() != 1 || len(clock.slept) != 0 {
+		t.Errorf("calls %d, slept %v: the engine schedules a throttled push, the adapter does not hold its slot", calls.Load(), clock.slept)
+	}
+}

@@ -38,9 +38,10 @@ type RESTConfig struct {
 	// Zone is the 3PL's documented time zone, for timestamps it sends
 	// without an offset (UTC).
 	Zone *time.Location
-	// MaxRateWait is the longest Retry-After a call waits out itself when
-	// the 3PL answers 429, before sending once more (DefaultMaxRateWait);
-	// a longer one returns Retryable with RetryAfter. Negative never waits.
+	// MaxRateWait is the longest Retry-After a status, lookup or cancel
+	// waits out itself when the 3PL answers 429, before sending once more
+	// (DefaultMaxRateWait); a longer one, or any on a push, returns
+	// Retryable with RetryAfter. Negative never waits.
 	MaxRateWait time.Duration
 	// Now is the clock (time.Now); it dates Retry-After HTTP-dates.
 	Now func() time.Time
@@ -108,9 +109,10 @@ func NewREST(cfg RESTConfig) (*REST, error) {
 	}, nil
 }
 
-// call sends one request. A 429 whose Retry-After is short (at most
-// MaxRateWait) is waited out and the request sent once more: a 429 means
-// the 3PL did not act on it, so even a push may go again with its key.
+// call sends one read or cancel. A 429 whose Retry-After is short (at most
+// MaxRateWait) is waited out and the request sent once more, so an
+// operator's re-route or a recovery lookup is not refused for a second's
+// throttling; a 429 means the 3PL did not act on the request.
 func (r *REST) call(ctx context.Context, op, method, target string, h http.Header, body []byte, ifSent Class) (reply, error) {
 	rep, err := r.http.do(ctx, op, method, target, h, body, ifSent)
 	if err != nil || rep.status != http.StatusTooManyRequests || r.maxWait < 0 {

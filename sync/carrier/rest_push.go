@@ -29,7 +29,9 @@ func (r *REST) Push(ctx context.Context, s Shipment) (PushResult, error) {
 	}
 	h := r.headers()
 	h.Set("Idempotency-Key", s.IdempotencyKey)
-	rep, err := r.call(ctx, "push", http.MethodPost, r.base+"/v1/orders", h, body, Unknown)
+	// A push is not waited out on a 429: the engine schedules it after the
+	// server's delay and the carrier's slot goes to other orders meanwhile.
+	rep, err := r.http.do(ctx, "push", http.MethodPost, r.base+"/v1/orders", h, body, Unknown)
 	if err != nil {
 		return PushResult{}, err
 	}
