@@ -23,6 +23,9 @@ func countFromMarketplace(orders []tiktok.Order, now time.Time) independentCount
 	}
 	const month, week, grace = 30 * 24 * time.Hour, 7 * 24 * time.Hour, 72 * time.Hour
 	for _, o := range orders {
+		if o.ShippingType == sim.ShippingTypeTikTok || o.FulfillmentType == sim.FulfillmentByTikTok {
+			continue // TikTok ships it: exempt
+		}
 		if in(o.CreateTime, month) {
 			c.sfcrTotal++
 			if o.Status == sim.StatusCancelled && (o.CancellationInitiator == "SELLER" || o.CancellationInitiator == "SYSTEM") {

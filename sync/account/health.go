@@ -18,6 +18,7 @@ import (
 	"slices"
 	"time"
 
+	"github.com/shipdeck/shipdeck/policy"
 	"github.com/shipdeck/shipdeck/store"
 )
 
@@ -174,7 +175,7 @@ func newEstimator(cfg Config, now time.Time) *estimator {
 // order: TikTok's own shipping and FBT orders are exempt from these
 // metrics (LDR counts "non-FBT late orders").
 func sellerShips(o *store.Order) bool {
-	return o.ShippingType != "TIKTOK"
+	return policy.WhoShips(o) == ""
 }
 
 func (e *estimator) in(t time.Time, window time.Duration) bool {
