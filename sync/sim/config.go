@@ -121,6 +121,7 @@ func (s *Sim) ConfigTOML() string {
 	b.WriteString("\n# UK orders go to a 3PL that ships there.\n")
 	b.WriteString("[[route]]\n")
 	b.WriteString("when = { country = \"GB\" }\n")
-	b.WriteString("carrier = \"steady\"\n")
+	b.WriteString("carrier = \"swift\"\n")
+	b.WriteString("fallback = [\"steady\"]\n")
 	return b.String()
 }
