@@ -264,8 +264,10 @@ func (a *app) wire(ctx context.Context) error {
 	if a.zone, err = zone.Load(c.Console.Timezone); err != nil {
 		return fmt.Errorf("%s: console.timezone: %w", c.path, err)
 	}
+	reconcileEvery, reconcileWindow := c.reconcileSchedule()
 	a.eng, err = shipsync.New(shipsync.Config{
 		Zone: a.zone, Shop: c.Shop.Name, Demo: a.demo, Overlap: c.Poll.Overlap.Duration, MinInterval: c.Poll.MinInterval.Duration, Speed: a.speed,
+		Account: c.accountConfig(), ReconcileEvery: reconcileEvery, ReconcileWindow: reconcileWindow,
 	}, shipsync.Deps{
 		Store: a.st, Marketplace: mp, Planner: a.planner, Router: router, Carriers: carriers,
 		Health: tracker, Breakers: health.NewBreakers(health.BreakerConfig{}), Search: a.idx,

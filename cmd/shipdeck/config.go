@@ -12,9 +12,9 @@ import (
 	"github.com/BurntSushi/toml"
 
 	"github.com/shipdeck/shipdeck/store"
-	"github.com/shipdeck/shipdeck/zone"
 	"github.com/shipdeck/shipdeck/sync/carrier"
 	"github.com/shipdeck/shipdeck/tui/keys"
+	"github.com/shipdeck/shipdeck/zone"
 )
 
 // duration is a TOML string such as "90s" or "15m".
@@ -63,6 +63,8 @@ type Config struct {
 	Routes   []RouteConfig   `toml:"route"`
 	SSH      SSHConfig       `toml:"ssh"`
 	Console  ConsoleConfig   `toml:"console"`
+	Health   HealthConfig    `toml:"health"`
+	Costs    CostsConfig     `toml:"costs"`
 	// Keys remaps console key bindings: binding name → keys.
 	Keys map[string][]string `toml:"keys"`
 
@@ -132,6 +134,8 @@ type CarrierConfig struct {
 	MaxInFlight      int      `toml:"max_in_flight"`
 	TransitDays      int      `toml:"transit_days"`
 	TikTokProviderID string   `toml:"tiktok_provider_id"`
+	// Rates prices this 3PL's orders when it reports no cost itself.
+	Rates RateCardConfig `toml:"rates"`
 }
 
 // RouteConfig is one [[route]]: first match wins.
@@ -401,6 +405,9 @@ func (c *Config) validate() error {
 				return c.errAtN("route", i, "fallback", fmt.Sprintf("no [[carrier]] named %q", n))
 			}
 		}
+	}
+	if err := c.validateAccount(); err != nil {
+		return err
 	}
 	if len(c.Keys) > 0 {
 		if err := keys.Default().Remap(c.Keys); err != nil {
