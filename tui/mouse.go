@@ -26,14 +26,9 @@ func (m *Model) click(ms tea.Mouse) tea.Cmd {
 	if m.overlay != nil || ms.Button != tea.MouseLeft {
 		return nil
 	}
-	i, at := m.paneAt(ms.X, ms.Y)
+	i, at, cmd := m.focusAt(ms)
 	if i < 0 {
 		return nil
-	}
-	var cmd tea.Cmd
-	if i != m.focus {
-		m.focus = i
-		cmd = m.layout()
 	}
 	if at.X < 0 || at.Y < 0 {
 		return cmd // the border
@@ -56,14 +51,20 @@ func (m *Model) wheel(ms tea.Mouse) tea.Cmd {
 	if m.overlay != nil {
 		return m.overlay.Update(common.NavMsg{Name: name})
 	}
-	i, _ := m.paneAt(ms.X, ms.Y)
+	i, _, cmd := m.focusAt(ms)
 	if i < 0 {
 		return nil
 	}
-	var cmd tea.Cmd
-	if i != m.focus {
-		m.focus = i
-		cmd = m.layout()
-	}
 	return tea.Batch(cmd, m.panes[i].Update(common.NavMsg{Name: name}))
+}
+
+// focusAt focuses the pane under the pointer, if any, and returns it (or
+// -1), the cell inside it, and the re-layout a focus change needs.
+func (m *Model) focusAt(ms tea.Mouse) (int, common.ClickMsg, tea.Cmd) {
+	i, at := m.paneAt(ms.X, ms.Y)
+	if i < 0 || i == m.focus {
+		return i, at, nil
+	}
+	m.focus = i
+	return i, at, m.layout()
 }

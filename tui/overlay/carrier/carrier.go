@@ -83,19 +83,7 @@ func (m *Model) Update(msg tea.Msg) tea.Cmd {
 			}
 		}
 	case common.NavMsg:
-		switch msg.Name {
-		case "up":
-			m.scroll--
-		case "down":
-			m.scroll++
-		case "pgup":
-			m.scroll -= 10
-		case "pgdown":
-			m.scroll += 10
-		case "home":
-			m.scroll = 0
-		}
-		m.scroll = max(0, m.scroll)
+		m.scroll = common.Scroll(msg.Name, m.scroll)
 	}
 	return nil
 }
