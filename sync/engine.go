@@ -188,6 +188,8 @@ type Engine struct {
 	// limitedStreak counts consecutive 429s (ratelimit.go).
 	limitedUntil  time.Time
 	limitedStreak int
+	// deauthorized: TikTok said the seller removed the app (notify.go).
+	deauthorized bool
 	// inflight holds the orders this process has claimed and not yet
 	// recorded, so the lease sweep never takes one that is merely waiting.
 	inflight map[string]struct{}
@@ -276,6 +278,9 @@ func (e *Engine) Run(ctx context.Context) error {
 	}
 	ctl, err := e.st.WorkerControl(ctx)
 	if err != nil {
+		return err
+	}
+	if err := e.loadAuth(ctx); err != nil {
 		return err
 	}
 	if ctl.Paused {

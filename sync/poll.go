@@ -142,6 +142,16 @@ func (e *Engine) storeOrders(ctx context.Context, orders []tiktok.Order) (int, e
 			if !ok {
 				continue
 			}
+			if curp != nil {
+				if flagged, yes := flagAddressChange(*curp, o); yes {
+					o = flagged
+					e.log.Warn("address changed after the order reached its 3PL", "order", o.ID, "carrier", o.Carrier())
+					if err := tx.AddAudit(store.AuditEntry{At: now, Who: "tiktok", Action: "address_changed", OrderID: o.ID,
+						Before: addressLine(curp.Recipient), After: addressLine(o.Recipient), Detail: o.Reason}); err != nil {
+						return err
+					}
+				}
+			}
 			if err := tx.PutOrder(o); err != nil {
 				return fmt.Errorf("store order %s: %w", o.ID, err)
 			}
@@ -243,7 +253,7 @@ func (e *Engine) pollLoop(ctx context.Context) {
 				_, err = e.Sweep(ctx)
 			}
 		}
-		e.afterPoll(err)
+		e.afterPoll(ctx, err)
 		if err == nil {
 			failures = 0
 			continue
@@ -324,11 +334,14 @@ func (e *Engine) gatherNotified(ctx context.Context, first []string) []string {
 }
 
 // afterPoll records the poll's outcome in the worker status.
-func (e *Engine) afterPoll(err error) {
+func (e *Engine) afterPoll(ctx context.Context, err error) {
 	if err != nil && !errors.Is(err, context.Canceled) {
 		e.log.Warn("poll failed", "err", err)
-		e.degrade(err.Error())
+		e.degrade(e.pollFailureReason(ctx, err))
 		return
+	}
+	if err == nil {
+		e.authRestored(ctx)
 	}
 	e.setWorker(func(w *store.WorkerStatus) {
 		w.State, w.Reason, w.LastPoll = store.WorkerSleeping, "", e.now()

@@ -259,7 +259,7 @@ func (a *app) wire(ctx context.Context) error {
 		tracker.Load(samples)
 	}
 	a.eng, err = shipsync.New(shipsync.Config{
-		Shop: c.Shop.Name, Demo: a.demo, Overlap: c.Poll.Overlap.Duration, MinInterval: c.Poll.MinInterval.Duration, Speed: a.speed,
+		Shop: c.Shop.Name, ShopCipher: c.Shop.ShopCipher, ShopID: c.Shop.ShopID, Demo: a.demo, Overlap: c.Poll.Overlap.Duration, MinInterval: c.Poll.MinInterval.Duration, Speed: a.speed,
 	}, shipsync.Deps{
 		Store: a.st, Marketplace: mp, Planner: a.planner, Router: router, Carriers: carriers,
 		Health: tracker, Breakers: health.NewBreakers(health.BreakerConfig{}), Search: a.idx,

@@ -52,6 +52,7 @@ type simOrder struct {
 	// what happened
 	shippedAt   time.Time
 	infoUpdated bool
+	pkgs        simPackages // packages.go
 }
 
 // orderRNG is the per-order random stream: seeded by the sim seed and the
@@ -193,7 +194,6 @@ func (o *simOrder) view() tiktok.Order {
 	v := o.full
 	v.LineItems = make([]tiktok.LineItem, len(o.full.LineItems))
 	copy(v.LineItems, o.full.LineItems)
-	v.Packages = []tiktok.PackageRef{{ID: o.packageID}}
 	if o.full.Payment != nil {
 		p := *o.full.Payment
 		v.Payment = &p
@@ -215,6 +215,7 @@ func (o *simOrder) view() tiktok.Order {
 		v.LineItems[i].TrackingNumber = v.TrackingNumber
 		v.LineItems[i].ShippingProviderID = v.ShippingProviderID
 	}
+	o.packageView(&v)
 	switch {
 	case v.Status == StatusOnHold:
 		v.RecipientAddress = tiktok.RecipientAddress{RegionCode: "US"}

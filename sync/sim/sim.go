@@ -62,8 +62,21 @@ type Options struct {
 	// CarrierFaults scales the flaky carrier's failure rates: 0 none, 1 the
 	// profile's rates.
 	CarrierFaults float64
-	// WebhookURL, when set, receives ORDER_STATUS_CHANGE notifications.
+	// WebhookURL, when set, receives TikTok's notifications: order status
+	// changes (type 1), address updates (3), package updates (4), seller
+	// deauthorization (6), authorization expiring (7) and cancellation
+	// status changes (11).
 	WebhookURL string
+	// LegacyWebhooks sends notifications in the older format, without
+	// tts_notification_id.
+	LegacyWebhooks bool
+	// LocalSellerShare is the share (0..1) of orders that carry no package
+	// id before shipment, as a US or UK local seller's do; they are
+	// written back with Mark Package As Shipped.
+	LocalSellerShare float64
+	// OtherShops is how many more shops (beyond the simulated one) have
+	// authorized the app; Get Authorized Shops lists them all.
+	OtherShops int
 	Logger     *slog.Logger
 }
 
@@ -73,7 +86,7 @@ type Options struct {
 func DemoOptions() Options {
 	return Options{
 		Seed: 1, OrdersPerDay: 300, Speed: 60, History: 6 * time.Hour,
-		Latency: 1, CarrierFaults: 1, DailyLimit: 500, PerSecond: 50,
+		Latency: 1, CarrierFaults: 1, DailyLimit: 500, PerSecond: 50, LocalSellerShare: 0.4,
 	}
 }
 
@@ -226,6 +239,7 @@ func Start(ctx context.Context, opts Options) (*Sim, error) {
 
 	opd := max(opts.OrdersPerDay, 0)
 	s.book = newOrderBook(opts.Seed, opd, arrivalZone, now.Add(-opts.History))
+	s.book.localShare = opts.LocalSellerShare
 	g := &gate{
 		appKey: opts.AppKey, appSecret: opts.AppSecret, shopCipher: opts.ShopCipher,
 		refreshToken: opts.RefreshToken, refreshExp: now.Add(refreshLifetime).Truncate(time.Second),
@@ -238,12 +252,14 @@ func Start(ctx context.Context, opts Options) (*Sim, error) {
 		secret: uint64(opts.Seed) ^ 0x2545f4914f6cdd1d, shopName: opts.ShopName, done: s.done, log: opts.Logger,
 	}
 	s.market.counters.c = newMarketplaceCounters()
+	s.addOtherShops(opts.OtherShops)
 	if opts.WebhookURL != "" {
 		s.hooks = &webhookSender{
 			url: opts.WebhookURL, appKey: opts.AppKey, appSecret: opts.AppSecret, seed: opts.Seed,
-			client: &http.Client{Timeout: 5 * time.Second}, counters: &s.market.counters,
+			client: &http.Client{Timeout: 5 * time.Second}, counters: &s.market.counters, legacy: opts.LegacyWebhooks,
 		}
 		s.book.onChange = s.hooks.enqueue
+		s.book.onNotify = s.hooks.enqueueType
 	}
 
 	mux := http.NewServeMux()
