@@ -213,7 +213,7 @@ func (e *Engine) pollLoop(ctx context.Context) {
 	first := true
 	failures := 0
 	for ctx.Err() == nil {
-		if e.Paused() || e.mp == nil {
+		if e.idle() || e.mp == nil {
 			if !e.wait(ctx, time.Second, nil) {
 				return
 			}
@@ -242,7 +242,7 @@ func (e *Engine) pollLoop(ctx context.Context) {
 				return
 			}
 		}
-		if e.Paused() {
+		if e.idle() {
 			continue
 		}
 		e.setWorker(func(w *store.WorkerStatus) { w.State = store.WorkerPolling })
