@@ -3,6 +3,7 @@ package sync
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -25,51 +26,39 @@ import (
 // Other types are acknowledged and ignored. A notification whose data
 // cannot be read is an error naming its id and type; nothing is stored.
 func (e *Engine) HandleNotification(ctx context.Context, n tiktok.Notification) error {
-	bad := func(err error) error {
-		return fmt.Errorf("notification %s (type %d): %w", oneLine(n.NotificationID), n.Type, err)
-	}
+	var err error
 	switch n.Type {
 	case tiktok.NotifyOrderStatusChange:
-		var d tiktok.OrderStatusChange
-		if err := json.Unmarshal(n.Data, &d); err != nil {
-			return bad(err)
-		}
-		e.Notify(d.OrderID)
+		err = notified(n, func(d tiktok.OrderStatusChange) error { e.Notify(d.OrderID); return nil })
 	case tiktok.NotifyAddressUpdate:
-		var d tiktok.AddressUpdate
-		if err := json.Unmarshal(n.Data, &d); err != nil {
-			return bad(err)
-		}
-		e.Notify(d.OrderID)
+		err = notified(n, func(d tiktok.AddressUpdate) error { e.Notify(d.OrderID); return nil })
 	case tiktok.NotifyPackageUpdate:
-		var d tiktok.PackageUpdate
-		if err := json.Unmarshal(n.Data, &d); err != nil {
-			return bad(err)
-		}
-		e.Notify(d.OrderIDs()...)
+		err = notified(n, func(d tiktok.PackageUpdate) error { e.Notify(d.OrderIDs()...); return nil })
 	case tiktok.NotifyCancellationStatusChange:
-		var d tiktok.CancellationStatusChange
-		if err := json.Unmarshal(n.Data, &d); err != nil {
-			return bad(err)
-		}
-		e.Notify(d.OrderID)
+		err = notified(n, func(d tiktok.CancellationStatusChange) error { e.Notify(d.OrderID); return nil })
 	case tiktok.NotifySellerDeauthorization:
-		var d tiktok.AuthorizationNotice
-		if err := json.Unmarshal(n.Data, &d); err != nil {
-			return bad(err)
-		}
-		return e.noteDeauthorized(ctx, d.Message, e.now())
+		err = notified(n, func(d tiktok.AuthorizationNotice) error { return e.noteDeauthorized(ctx, d.Message, e.now()) })
 	case tiktok.NotifyAuthorizationExpiring:
-		var d tiktok.AuthorizationNotice
-		if err := json.Unmarshal(n.Data, &d); err != nil {
-			return bad(err)
-		}
-		if d.ExpirationTime <= 0 {
-			return bad(fmt.Errorf("no expiration_time"))
-		}
-		return e.noteAuthExpiring(ctx, time.Unix(d.ExpirationTime, 0).UTC())
+		err = notified(n, func(d tiktok.AuthorizationNotice) error {
+			if d.ExpirationTime <= 0 {
+				return errors.New("no expiration_time")
+			}
+			return e.noteAuthExpiring(ctx, time.Unix(d.ExpirationTime, 0).UTC())
+		})
+	}
+	if err != nil {
+		return fmt.Errorf("notification %s (type %d): %w", oneLine(n.NotificationID), n.Type, err)
 	}
 	return nil
+}
+
+// notified decodes a notification's data as D and acts on it.
+func notified[D any](n tiktok.Notification, act func(D) error) error {
+	var d D
+	if err := json.Unmarshal(n.Data, &d); err != nil {
+		return fmt.Errorf("read its data: %w", err)
+	}
+	return act(d)
 }
 
 // noteDeauthorized records that the seller removed the app and degrades

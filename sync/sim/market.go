@@ -215,50 +215,6 @@ func otherShop(endpoint string) (any, error) {
 	return nil, &bizError{tiktok.CodeNotSellersOrder, "The order or package does not belong to the current seller."}
 }
 
-func (m *market) markShipped(c *call) (any, error) {
-	orderID := c.r.PathValue("order_id")
-	var req tiktok.MarkShippedRequest
-	if err := json.Unmarshal(c.body, &req); err != nil {
-		m.counters.update(func(ct *MarketplaceCounters) { ct.ShipRejects[orderID]++ })
-		return nil, &paramError{"Invalid param error. The request body is not valid JSON."}
-	}
-	data, err := m.book.markShipped(c.now, orderID, req)
-	m.counters.update(func(ct *MarketplaceCounters) {
-		if err != nil {
-			ct.ShipRejects[orderID]++
-			return
-		}
-		ct.ShipsByPackage[data.PackageID]++
-		ct.ShipsByOrder[orderID]++
-		ct.MarkedShipped[orderID]++
-	})
-	if err != nil {
-		return nil, err
-	}
-	return data, nil
-}
-
-func (m *market) updatePackageShipping(c *call) (any, error) {
-	pkg := c.r.PathValue("package_id")
-	var req tiktok.UpdateShippingInfoRequest
-	if err := json.Unmarshal(c.body, &req); err != nil {
-		m.counters.update(func(ct *MarketplaceCounters) { ct.ShippingInfoRejects[pkg]++ })
-		return nil, &paramError{"Invalid param error. The request body is not valid JSON."}
-	}
-	_, data, err := m.book.updatePackageShippingInfo(c.now, pkg, req)
-	m.counters.update(func(ct *MarketplaceCounters) {
-		if err != nil {
-			ct.ShippingInfoRejects[pkg]++
-			return
-		}
-		ct.PackageInfoUpdates[pkg]++
-	})
-	if err != nil {
-		return nil, err
-	}
-	return data, nil
-}
-
 func (m *market) search(c *call) (any, error) {
 	size, err := strconv.Atoi(c.q.Get("page_size"))
 	if err != nil || size < 1 || size > 100 {
@@ -319,41 +275,66 @@ func (m *market) providers(c *call) (any, error) {
 
 func (m *market) ship(c *call) (any, error) {
 	pkg := c.r.PathValue("package_id")
-	var req tiktok.ShipPackageRequest
-	if err := json.Unmarshal(c.body, &req); err != nil {
-		m.counters.update(func(ct *MarketplaceCounters) { ct.ShipRejects[pkg]++ })
-		return nil, &paramError{"Invalid param error. The request body is not valid JSON."}
-	}
-	orderID, data, err := m.book.shipPackage(c.now, pkg, req)
-	m.counters.update(func(ct *MarketplaceCounters) {
-		if err != nil {
-			ct.ShipRejects[pkg]++
-			return
+	return fulfil(m, c, pkg, shipRejects, func(req tiktok.ShipPackageRequest) (any, func(*MarketplaceCounters), error) {
+		orderID, data, err := m.book.shipPackage(c.now, pkg, req)
+		if err == nil {
+			m.log.Debug("package shipped", "package", pkg, "order", orderID)
 		}
-		ct.ShipsByPackage[pkg]++
-		ct.ShipsByOrder[orderID]++
+		return data, func(ct *MarketplaceCounters) {
+			ct.ShipsByPackage[pkg]++
+			ct.ShipsByOrder[orderID]++
+		}, err
 	})
-	if err != nil {
-		return nil, err
-	}
-	m.log.Debug("package shipped", "package", pkg, "order", orderID)
-	return data, nil
 }
 
 func (m *market) updateShipping(c *call) (any, error) {
 	orderID := c.r.PathValue("order_id")
-	var req tiktok.UpdateShippingInfoRequest
+	return fulfil(m, c, orderID, infoRejects, func(req tiktok.UpdateShippingInfoRequest) (any, func(*MarketplaceCounters), error) {
+		_, data, err := m.book.updateShippingInfo(c.now, orderID, req)
+		return data, func(ct *MarketplaceCounters) { ct.ShippingInfoUpdates[orderID]++ }, err
+	})
+}
+
+func (m *market) markShipped(c *call) (any, error) {
+	orderID := c.r.PathValue("order_id")
+	return fulfil(m, c, orderID, shipRejects, func(req tiktok.MarkShippedRequest) (any, func(*MarketplaceCounters), error) {
+		data, err := m.book.markShipped(c.now, orderID, req)
+		return data, func(ct *MarketplaceCounters) {
+			ct.ShipsByPackage[data.PackageID]++
+			ct.ShipsByOrder[orderID]++
+			ct.MarkedShipped[orderID]++
+		}, err
+	})
+}
+
+func (m *market) updatePackageShipping(c *call) (any, error) {
+	pkg := c.r.PathValue("package_id")
+	return fulfil(m, c, pkg, infoRejects, func(req tiktok.UpdateShippingInfoRequest) (any, func(*MarketplaceCounters), error) {
+		_, data, err := m.book.updatePackageShippingInfo(c.now, pkg, req)
+		return data, func(ct *MarketplaceCounters) { ct.PackageInfoUpdates[pkg]++ }, err
+	})
+}
+
+func shipRejects(ct *MarketplaceCounters) map[string]int { return ct.ShipRejects }
+func infoRejects(ct *MarketplaceCounters) map[string]int { return ct.ShippingInfoRejects }
+
+// fulfil runs a fulfilment call: it decodes the body into Req, applies it,
+// and counts the outcome under key: a refusal in rejects, a success with
+// the counting apply returned.
+func fulfil[Req any](m *market, c *call, key string, rejects func(*MarketplaceCounters) map[string]int,
+	apply func(Req) (any, func(*MarketplaceCounters), error)) (any, error) {
+	var req Req
 	if err := json.Unmarshal(c.body, &req); err != nil {
-		m.counters.update(func(ct *MarketplaceCounters) { ct.ShippingInfoRejects[orderID]++ })
+		m.counters.update(func(ct *MarketplaceCounters) { rejects(ct)[key]++ })
 		return nil, &paramError{"Invalid param error. The request body is not valid JSON."}
 	}
-	_, data, err := m.book.updateShippingInfo(c.now, orderID, req)
+	data, count, err := apply(req)
 	m.counters.update(func(ct *MarketplaceCounters) {
 		if err != nil {
-			ct.ShippingInfoRejects[orderID]++
+			rejects(ct)[key]++
 			return
 		}
-		ct.ShippingInfoUpdates[orderID]++
+		count(ct)
 	})
 	if err != nil {
 		return nil, err

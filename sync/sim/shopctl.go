@@ -71,20 +71,13 @@ func (s *Sim) WarnAuthorizationExpiry(at time.Time) {
 // shipping) and sends RECIPIENT_ADDRESS_UPDATE (type 3). It reports
 // whether the order existed and could still be changed.
 func (s *Sim) ChangeAddress(id, line1 string) bool {
-	s.book.mu.Lock()
-	defer s.book.mu.Unlock()
-	now := s.clock.Now()
-	s.book.advanceLocked(now)
-	o := s.book.orders[id]
-	if o == nil || !cancellable(o.full.Status) {
-		return false
-	}
-	a := &o.full.RecipientAddress
-	a.AddressLine1, a.AddressLine2, a.AddressDetail = line1, "", ""
-	a.FullAddress = line1 + ", " + a.PostalCode
-	s.book.touch(o, now)
-	s.book.notifyLocked(tiktok.NotifyAddressUpdate, tiktok.AddressUpdate{OrderID: id, UpdateTime: now.Unix()}, now)
-	return true
+	return s.withOpenOrder(id, func(o *simOrder, now time.Time) {
+		a := &o.full.RecipientAddress
+		a.AddressLine1, a.AddressLine2, a.AddressDetail = line1, "", ""
+		a.FullAddress = line1 + ", " + a.PostalCode
+		s.book.touch(o, now)
+		s.book.notifyLocked(tiktok.NotifyAddressUpdate, tiktok.AddressUpdate{OrderID: id, UpdateTime: now.Unix()}, now)
+	})
 }
 
 // SplitOrder splits an unshipped order of two or more line items into two
@@ -97,16 +90,7 @@ func (s *Sim) SplitOrder(id string) ([]string, bool) {
 // RequestCancel has the buyer ask to cancel an order: is_buyer_request_cancel
 // turns true and CANCELLATION_STATUS_CHANGE (type 11) is sent.
 func (s *Sim) RequestCancel(id string) bool {
-	s.book.mu.Lock()
-	defer s.book.mu.Unlock()
-	now := s.clock.Now()
-	s.book.advanceLocked(now)
-	o := s.book.orders[id]
-	if o == nil || !cancellable(o.full.Status) {
-		return false
-	}
-	s.book.requestCancel(o, now)
-	return true
+	return s.withOpenOrder(id, func(o *simOrder, now time.Time) { s.book.requestCancel(o, now) })
 }
 
 // notify sends a notification that concerns no order.

@@ -449,6 +449,16 @@ func (s *Sim) Order(id string) (tiktok.Order, bool) {
 // the package is collected. It reports whether the order existed and could
 // still be cancelled. Tests use it to cancel orders a 3PL already holds.
 func (s *Sim) CancelOrder(id string) bool {
+	return s.withOpenOrder(id, func(o *simOrder, now time.Time) {
+		o.full.CancelReason = "Buyer cancelled"
+		s.book.setStatus(o, StatusCancelled, now)
+	})
+}
+
+// withOpenOrder runs fn on an order the buyer may still change or cancel
+// (unpaid, on hold or awaiting shipment), with the book brought up to now
+// and locked. It reports whether there was such an order.
+func (s *Sim) withOpenOrder(id string, fn func(o *simOrder, now time.Time)) bool {
 	s.book.mu.Lock()
 	defer s.book.mu.Unlock()
 	now := s.clock.Now()
@@ -457,8 +467,7 @@ func (s *Sim) CancelOrder(id string) bool {
 	if o == nil || !cancellable(o.full.Status) {
 		return false
 	}
-	o.full.CancelReason = "Buyer cancelled"
-	s.book.setStatus(o, StatusCancelled, now)
+	fn(o, now)
 	return true
 }
 

@@ -52,19 +52,10 @@ func webhookStatus(s string) string {
 
 // enqueue is the order book's change hook (called with the book locked).
 func (s *webhookSender) enqueue(o *simOrder, at time.Time) {
-	data, _ := json.Marshal(tiktok.OrderStatusChange{
+	s.enqueueType(webhookTypeOrderStatusChange, tiktok.OrderStatusChange{
 		OrderID: o.full.ID, OrderStatus: webhookStatus(o.full.Status),
 		IsOnHoldOrder: o.full.IsOnHoldOrder, UpdateTime: o.full.UpdateTime,
-	})
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.seq++
-	n := tiktok.Notification{Type: webhookTypeOrderStatusChange, ShopID: simShopID, Timestamp: at.Unix(), Data: data}
-	if !s.legacy {
-		n.NotificationID = "7" + fmt.Sprintf("%018d", s.seq*7919+uint64(s.seed&0xffff))
-	}
-	body, _ := json.Marshal(n)
-	s.queue = append(s.queue, pendingHook{body: body, due: at})
+	}, at)
 }
 
 // enqueueType queues a notification of any type with its data.
