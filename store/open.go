@@ -85,6 +85,7 @@ func Open(dir string, opts Options) (*Store, error) {
 	}
 	bopts = bopts.
 		WithMemTableSize(memTableSizeFor(reserve)).
+		WithValueThreshold(valueThresholdFor(memTableSizeFor(reserve))).
 		WithBlockCacheSize(blockCacheSize).
 		WithNumCompactors(numCompactors).
 		WithNumVersionsToKeep(1).
