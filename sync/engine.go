@@ -18,6 +18,7 @@ import (
 
 	"github.com/shipdeck/shipdeck/search"
 	"github.com/shipdeck/shipdeck/store"
+	"github.com/shipdeck/shipdeck/sync/account"
 	"github.com/shipdeck/shipdeck/sync/backoff"
 	"github.com/shipdeck/shipdeck/sync/carrier"
 	"github.com/shipdeck/shipdeck/sync/health"
@@ -103,6 +104,16 @@ type Config struct {
 	SnapshotEvery time.Duration
 	// Seed seeds the retry jitter (0: random).
 	Seed uint64
+	// Account sets the account-health windows and thresholds; HealthEvery
+	// is how often the estimate is refreshed (default 5 minutes).
+	Account     account.Config
+	HealthEvery time.Duration
+	// ReconcileEvery is how often TikTok, the 3PLs and the store are
+	// cross-checked over the last ReconcileWindow (default 7 days); the
+	// first run comes one interval after the start, so a restart loop never
+	// floods the 3PLs with lookups. Zero disables the periodic run.
+	ReconcileEvery  time.Duration
+	ReconcileWindow time.Duration
 	// Speed is how much faster than real time the clock runs (default 1;
 	// the demo accelerates it). Waits computed on the clock are divided by it.
 	Speed float64
@@ -132,6 +143,12 @@ func (c *Config) defaults() {
 	}
 	if c.Speed <= 0 {
 		c.Speed = 1
+	}
+	if c.HealthEvery == 0 {
+		c.HealthEvery = 5 * time.Minute
+	}
+	if c.ReconcileWindow == 0 {
+		c.ReconcileWindow = 7 * 24 * time.Hour
 	}
 	if c.SnapshotEvery == 0 {
 		c.SnapshotEvery = 100 * time.Millisecond
@@ -194,8 +211,12 @@ type Engine struct {
 	// recorded, so the lease sweep never takes one that is merely waiting.
 	inflight map[string]struct{}
 	snap     store.Snapshot
-	subs     map[int]chan store.Snapshot
-	nextSub  int
+	// accountHealth and lastReconcile are the latest estimate and
+	// cross-check, for snapshots.
+	accountHealth store.AccountHealth
+	lastReconcile store.ReconcileReport
+	subs          map[int]chan store.Snapshot
+	nextSub       int
 }
 
 // carrierSlot is one carrier with its in-flight semaphore.
@@ -290,7 +311,8 @@ func (e *Engine) Run(ctx context.Context) error {
 		e.mu.Unlock()
 	}
 	var wg gosync.WaitGroup
-	loops := []func(context.Context){e.pollLoop, e.pipelineLoop, e.trackLoop, e.writeBackLoop, e.snapshotLoop, e.batchLoop, e.buildIndex, e.watchDisk}
+	loops := []func(context.Context){e.pollLoop, e.pipelineLoop, e.trackLoop, e.writeBackLoop, e.snapshotLoop, e.batchLoop,
+		e.buildIndex, e.watchDisk, e.accountLoop}
 	for _, loop := range loops {
 		wg.Add(1)
 		go func() {

@@ -38,6 +38,7 @@ type worldOptions struct {
 	history      time.Duration
 	routes       []route.Rule
 	failover     bool
+	scans        sim.ScanPlan
 	// simOpts adjusts the simulator's options (shops, local sellers,
 	// webhooks) before it starts.
 	simOpts func(*sim.Options)
@@ -56,7 +57,7 @@ func newWorld(t *testing.T, o worldOptions) *world {
 	t.Helper()
 	clock := sim.NewManualClock(start)
 	so := sim.Options{Seed: 7, OrdersPerDay: o.ordersPerDay, Clock: clock,
-		History: o.history, CarrierFaults: o.faults, DailyLimit: 5000, PerSecond: -1}
+		History: o.history, CarrierFaults: o.faults, DailyLimit: 5000, PerSecond: -1, Scans: o.scans}
 	if o.simOpts != nil {
 		o.simOpts(&so)
 	}

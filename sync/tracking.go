@@ -329,6 +329,9 @@ func (e *Engine) finishWriteBack(ctx context.Context, o store.Order, now time.Ti
 			if cur.ShippedAt.IsZero() {
 				cur.ShippedAt = now
 			}
+			if cur.Milestones.RTSTime.IsZero() { // TikTok's rts_time follows on the next poll
+				cur.Milestones.RTSTime = now
+			}
 			cur.State, cur.Reason, cur.ErrorClass, cur.WriteBackAttempts = store.StateShipped, r.note, "", 0
 		case class == tiktok.ClassOnHold:
 			// Not a failure of ours: TikTok takes the tracking once the

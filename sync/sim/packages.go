@@ -64,16 +64,30 @@ func (o *simOrder) packageShipped(id string) bool {
 func (o *simOrder) packageView(v *tiktok.Order) {
 	v.Packages = nil
 	for _, id := range o.packageIDs() {
-		if o.pkgs.localSeller && !o.packageShipped(id) {
+		if o.packageHidden(id) {
 			continue
 		}
 		v.Packages = append(v.Packages, tiktok.PackageRef{ID: id})
 	}
 	for i := range v.LineItems {
-		if o.pkgs.localSeller && !o.packageShipped(v.LineItems[i].PackageID) {
+		if o.packageHidden(v.LineItems[i].PackageID) {
 			v.LineItems[i].PackageID, v.LineItems[i].PackageStatus = "", ""
 		}
 	}
+}
+
+// packageHidden reports whether the API leaves a package out: a local
+// seller's package before it ships (however it was shipped: through the
+// API or by hand in Seller Center).
+func (o *simOrder) packageHidden(id string) bool {
+	if !o.pkgs.localSeller || o.packageShipped(id) {
+		return false
+	}
+	switch o.full.Status {
+	case StatusAwaitingCollection, StatusInTransit, StatusDelivered, StatusCompleted:
+		return false
+	}
+	return true
 }
 
 // newPackageID is a fresh package id, unused in the book.
@@ -103,6 +117,7 @@ func (b *orderBook) shipPackages(o *simOrder, ids []string, provider, tracking s
 	}
 	o.full.TrackingNumber, o.full.ShippingProviderID = tracking, provider
 	o.full.IsBuyerRequestCancel = false // shipping rejects a pending cancellation
+	o.full.RTSTime = now.Unix()
 	for _, id := range o.packageIDs() {
 		if !o.packageShipped(id) {
 			b.setStatus(o, StatusPartiallyShipping, now)
@@ -110,7 +125,7 @@ func (b *orderBook) shipPackages(o *simOrder, ids []string, provider, tracking s
 		}
 	}
 	b.setStatus(o, StatusAwaitingCollection, now)
-	b.schedule(now.Add(o.collectIn), evCollect, o)
+	b.scheduleScan(o, now)
 }
 
 // shippable is the status check every ship call makes first.

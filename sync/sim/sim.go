@@ -62,6 +62,9 @@ type Options struct {
 	// CarrierFaults scales the flaky carrier's failure rates: 0 none, 1 the
 	// profile's rates.
 	CarrierFaults float64
+	// Scans makes some shipped orders' first carrier scan late or missing
+	// (zero: every order scanned a few hours after shipping).
+	Scans ScanPlan
 	// WebhookURL, when set, receives TikTok's notifications: order status
 	// changes (type 1), address updates (3), package updates (4), seller
 	// deauthorization (6), authorization expiring (7) and cancellation
@@ -87,6 +90,7 @@ func DemoOptions() Options {
 	return Options{
 		Seed: 1, OrdersPerDay: 300, Speed: 60, History: 6 * time.Hour,
 		Latency: 1, CarrierFaults: 1, DailyLimit: 500, PerSecond: 50, LocalSellerShare: 0.4,
+		Scans: ScanPlan{Late: 0.04, Never: 0.01},
 	}
 }
 
@@ -240,6 +244,7 @@ func Start(ctx context.Context, opts Options) (*Sim, error) {
 	opd := max(opts.OrdersPerDay, 0)
 	s.book = newOrderBook(opts.Seed, opd, arrivalZone, now.Add(-opts.History))
 	s.book.localShare = opts.LocalSellerShare
+	s.book.scans = opts.Scans
 	g := &gate{
 		appKey: opts.AppKey, appSecret: opts.AppSecret, shopCipher: opts.ShopCipher,
 		refreshToken: opts.RefreshToken, refreshExp: now.Add(refreshLifetime).Truncate(time.Second),
@@ -451,6 +456,7 @@ func (s *Sim) Order(id string) (tiktok.Order, bool) {
 func (s *Sim) CancelOrder(id string) bool {
 	return s.withOpenOrder(id, func(o *simOrder, now time.Time) {
 		o.full.CancelReason = "Buyer cancelled"
+		o.full.CancelTime, o.full.CancellationInitiator = now.Unix(), "BUYER"
 		s.book.setStatus(o, StatusCancelled, now)
 	})
 }
