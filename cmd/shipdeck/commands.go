@@ -211,7 +211,11 @@ func syncOnce(ctx context.Context, a *app, rounds int, working func(step string)
 		return sum, errors.Join(errs...)
 	}
 	_ = step("poll", func() (string, error) {
-		pr, err := a.eng.Poll(ctx)
+		var pr shipsync.PollResult
+		err := retryRateLimited(ctx, a, "poll", func() (err error) {
+			pr, err = a.eng.Poll(ctx)
+			return err
+		})
 		sum.OrdersSeen, sum.OrdersChanged = pr.Seen, pr.Changed
 		return fmt.Sprintf("%d orders seen, %d new or changed", pr.Seen, pr.Changed), err
 	})
@@ -243,6 +247,28 @@ func syncOnce(ctx context.Context, a *app, rounds int, working func(step string)
 			}
 		}
 	}
+	if a.eng.RateLimitedFor() > 0 {
+		// Write-backs TikTok held back with a 429 are finished once its
+		// delay has passed, when that is short; otherwise the cycle is
+		// incomplete and says so.
+		_ = step("write back", func() (string, error) {
+			var ps shipsync.PushSummary
+			err := retryRateLimited(ctx, a, "write-back", func() error {
+				if a.eng.RateLimitedFor() <= 0 {
+					return nil
+				}
+				p, err := a.eng.PipelineOnce(ctx)
+				ps.Add(p)
+				if err == nil && a.eng.RateLimitedFor() > 0 {
+					return errHeld
+				}
+				return err
+			})
+			sum.Add(ps)
+			a.eng.Flush(ctx)
+			return "after TikTok's rate limit: " + pushDetail(ps), err
+		})
+	}
 	after, _ := a.planner.Status(ctx, a.now())
 	sum.CallsUsed = after.Used - before.Used
 	if after.Day != before.Day {
@@ -263,6 +289,39 @@ func syncOnce(ctx context.Context, a *app, rounds int, working func(step string)
 func pushDetail(ps shipsync.PushSummary) string {
 	return fmt.Sprintf("routed %d · pushed %d · failed %d · dead %d · unknown %d · resolved %d · requeued %d",
 		ps.Routed, ps.Pushed, ps.Failed, ps.Dead, ps.Unknown, ps.Resolved, ps.Requeued)
+}
+
+// onceMaxWait is the longest rate-limit delay `sync --once` waits out to
+// complete its cycle; a longer one ends the cycle with an error saying
+// when to run again.
+const onceMaxWait = time.Minute
+
+// errHeld marks a step TikTok's rate limit still holds back.
+var errHeld = errors.New("held back by TikTok's rate limit")
+
+// retryRateLimited runs step, and again after each short rate-limit delay
+// TikTok asks for (at most three times); a delay longer than onceMaxWait
+// is an error naming the step and when TikTok will take calls again.
+func retryRateLimited(ctx context.Context, a *app, what string, step func() error) error {
+	for try := 0; ; try++ {
+		err := step()
+		hold := a.eng.RateLimitedFor()
+		if err == nil || hold <= 0 || (!errors.Is(err, errHeld) && tiktok.ClassOf(err) != tiktok.ClassRateLimited) {
+			return err
+		}
+		if hold > onceMaxWait || try == 3 {
+			return fmt.Errorf("%s incomplete: TikTok rate limited shipdeck and asked it to wait %s, longer than sync --once waits (%s); run it again after %s: %w",
+				what, hold.Round(time.Second), onceMaxWait, a.now().Add(hold).Format(time.RFC3339), err)
+		}
+		a.log.Warn("sync --once: TikTok rate limited a step; waiting as it asked", "step", what, "wait", hold.Round(time.Second).String())
+		t := time.NewTimer(time.Duration(float64(hold)/a.speed) + 10*time.Millisecond)
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return ctx.Err()
+		case <-t.C:
+		}
+	}
 }
 
 // waitForRetry sleeps until the earliest failed push comes due, if that is
@@ -334,11 +393,14 @@ type CheckReport struct {
 	Error  string        `json:"error,omitempty"`
 }
 
-// CheckedShop is one shop the app is authorized for.
+// CheckedShop is one shop the app is authorized for; Selected marks the
+// one shipdeck works for.
 type CheckedShop struct {
-	ID     string `json:"id"`
-	Name   string `json:"name"`
-	Region string `json:"region"`
+	ID         string `json:"id"`
+	Name       string `json:"name"`
+	Region     string `json:"region"`
+	SellerType string `json:"seller_type,omitempty"`
+	Selected   bool   `json:"selected"`
 }
 
 func checkCmd(env *runEnv) *cobra.Command {
@@ -350,31 +412,44 @@ func checkCmd(env *runEnv) *cobra.Command {
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return withApp(cmd, env, appOptions{}, func(ctx context.Context, a *app) error {
 				rep := CheckReport{Config: a.cfg.path, Carriers: len(a.cfg.Carriers), Routes: len(a.cfg.Routes), TikTok: "not configured"}
-				var err error
-				if a.tt != nil {
-					var shops []tiktok.Shop
-					if shops, err = a.tt.Shops(ctx); err != nil {
-						err = fmt.Errorf("signed call to TikTok failed: %w", err)
-						rep.TikTok, rep.Error = "failed", err.Error()
-					} else {
-						rep.TikTok = "authorized"
-						for _, s := range shops {
-							rep.Shops = append(rep.Shops, CheckedShop{ID: s.ID, Name: sanitize.Line(s.Name), Region: s.Region})
-						}
-					}
+				if !asJSON {
+					fmt.Fprintf(env.out, "config %s: ok (%d carriers, %d routes)\n", rep.Config, rep.Carriers, rep.Routes)
 				}
-				if asJSON {
+				if a.tt == nil {
+					if asJSON {
+						return writeJSON(env.out, rep)
+					}
+					fmt.Fprintln(env.out, "shop: no app_key configured; TikTok is not called (import-only)")
+					return nil
+				}
+				shops, err := a.tt.Shops(ctx)
+				if err != nil {
+					err = fmt.Errorf("signed call to TikTok failed: %w", err)
+					if !asJSON {
+						return err
+					}
+					rep.TikTok, rep.Error = "failed", err.Error()
 					if jerr := writeJSON(env.out, rep); jerr != nil {
 						return jerr
 					}
 					return err
 				}
-				fmt.Fprintf(env.out, "config %s: ok (%d carriers, %d routes)\n", rep.Config, rep.Carriers, rep.Routes)
-				if a.tt == nil {
-					fmt.Fprintln(env.out, "shop: no app_key configured; TikTok is not called (import-only)")
+				if !asJSON {
+					return printShops(env.out, shops, a.cfg.Shop)
 				}
-				for _, s := range rep.Shops {
-					fmt.Fprintf(env.out, "shop %s (%s, %s): authorized\n", s.Name, s.ID, s.Region)
+				rep.TikTok = "authorized"
+				pick, perr := shipsync.PickShop(shops, a.cfg.Shop.ShopID)
+				for _, s := range shops {
+					rep.Shops = append(rep.Shops, CheckedShop{ID: sanitize.Line(s.ID), Name: sanitize.Line(s.Name),
+						Region: sanitize.Line(s.Region), SellerType: sanitize.Line(s.SellerType),
+						Selected: perr == nil && a.cfg.Shop.ShopCipher == "" && s.ID == pick.ID})
+				}
+				if a.cfg.Shop.ShopCipher == "" && perr != nil {
+					err = fmt.Errorf("shop: %s", sanitize.Line(perr.Error()))
+					rep.Error = err.Error()
+				}
+				if jerr := writeJSON(env.out, rep); jerr != nil {
+					return jerr
 				}
 				return err
 			})
@@ -382,6 +457,35 @@ func checkCmd(env *runEnv) *cobra.Command {
 	}
 	c.Flags().BoolVar(&asJSON, "json", false, "print the result as JSON")
 	return c
+}
+
+// printShops lists the shops that authorized the app (id, name, region,
+// seller type) and says which one shipdeck works for, or why it cannot
+// tell.
+func printShops(w io.Writer, shops []tiktok.Shop, cfg ShopConfig) error {
+	fmt.Fprintf(w, "%d shop(s) authorized this app:\n", len(shops))
+	tw := tabwriter.NewWriter(w, 2, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "  \tSHOP ID\tNAME\tREGION\tSELLER TYPE")
+	pick, perr := shipsync.PickShop(shops, cfg.ShopID)
+	for _, s := range shops {
+		mark := " "
+		if perr == nil && cfg.ShopCipher == "" && s.ID == pick.ID {
+			mark = "*"
+		}
+		fmt.Fprintf(tw, "  %s\t%s\t%s\t%s\t%s\n", mark, sanitize.Line(s.ID), sanitize.Line(s.Name), sanitize.Line(s.Region), sanitize.Line(s.SellerType))
+	}
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	switch {
+	case cfg.ShopCipher != "":
+		fmt.Fprintln(w, "shop: [shop] shop_cipher is set in the config and used as is")
+	case perr != nil:
+		return fmt.Errorf("shop: %s", sanitize.Line(perr.Error()))
+	default:
+		fmt.Fprintf(w, "shop: works for %s (%s); its cipher is fetched and kept in the store\n", sanitize.Line(pick.Name), sanitize.Line(pick.ID))
+	}
+	return nil
 }
 
 func ordersCmd(env *runEnv) *cobra.Command {
