@@ -60,6 +60,7 @@ type simOrder struct {
 	// what happened
 	shippedAt   time.Time
 	infoUpdated bool
+	pkgs        simPackages // packages.go
 
 	// scanFixed orders had their first scan set by a test (SetScan);
 	// scanNever ones are never scanned by the carrier.
@@ -273,7 +274,6 @@ func (o *simOrder) view() tiktok.Order {
 	v := o.full
 	v.LineItems = make([]tiktok.LineItem, len(o.full.LineItems))
 	copy(v.LineItems, o.full.LineItems)
-	v.Packages = []tiktok.PackageRef{{ID: o.packageID}}
 	if o.full.Payment != nil {
 		p := *o.full.Payment
 		v.Payment = &p
@@ -295,6 +295,7 @@ func (o *simOrder) view() tiktok.Order {
 		v.LineItems[i].TrackingNumber = v.TrackingNumber
 		v.LineItems[i].ShippingProviderID = v.ShippingProviderID
 	}
+	o.packageView(&v)
 	switch {
 	case v.Status == StatusOnHold:
 		// "When an order is On Hold, full_address, recipient_address and
