@@ -51,7 +51,17 @@ func (e *Engine) Recover(ctx context.Context) error {
 // replaceNew files every new order again under the push rules in force,
 // so a changed remorse window, or a store written under older rules,
 // takes effect at start instead of on the order's next change at TikTok.
+// Stopped half-way (shipdeck is stopping), it leaves the rest for the next
+// start: each page is its own transaction, and filing again is idempotent.
 func (e *Engine) replaceNew(ctx context.Context) error {
+	err := e.replaceNewPages(ctx)
+	if err != nil && ctx.Err() != nil {
+		return nil
+	}
+	return err
+}
+
+func (e *Engine) replaceNewPages(ctx context.Context) error {
 	var after store.Order
 	for {
 		page, err := e.st.QueueAfter(ctx, store.StateNew, after, e.cfg.Batch)
