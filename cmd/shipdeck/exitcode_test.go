@@ -12,20 +12,6 @@ import (
 	"github.com/shipdeck/shipdeck/store"
 )
 
-// importOnlyConfig is a shop that never calls TikTok: enough for commands
-// that read the store.
-const importOnlyConfig = `[shop]
-name = "Nebula Books"
-
-[[carrier]]
-name = "drop"
-kind = "csv"
-dir = "drop"
-
-[[route]]
-carrier = "drop"
-`
-
 // writeImportOnlyConfig writes importOnlyConfig into a fresh directory and
 // returns its path (the data directory goes next to it).
 func writeImportOnlyConfig(t *testing.T) string {
@@ -35,13 +21,6 @@ func writeImportOnlyConfig(t *testing.T) string {
 		t.Fatal(err)
 	}
 	return p
-}
-
-// runLocal runs one command line as `shipdeck` would, with no input.
-func runLocal(args ...string) (stdout, stderr string, code int) {
-	var o, e bytes.Buffer
-	code = run(context.Background(), args, strings.NewReader(""), &o, &e)
-	return o.String(), e.String(), code
 }
 
 func TestUsageMistakesExitTwo(t *testing.T) {
@@ -65,7 +44,7 @@ func TestUsageMistakesExitTwo(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(strings.Join(tt.args, " "), func(t *testing.T) {
-			_, errOut, code := runLocal(tt.args...)
+			_, errOut, code := runCLI(t, tt.args...)
 			if code != exitUsage {
 				t.Errorf("exit %d, want %d (usage); stderr %q", code, exitUsage, errOut)
 			}

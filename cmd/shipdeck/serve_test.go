@@ -152,25 +152,11 @@ func (d *servedDemo) waitQuiet() {
 // pick returns an order in one of the states, skipping used ids.
 func (d *servedDemo) pick(used map[string]bool, states ...store.State) string {
 	d.t.Helper()
-	for _, st := range states {
-		orders, err := d.a.st.Queue(context.Background(), st, 0, 200)
-		if err != nil {
-			d.t.Fatal(err)
-		}
-		for _, o := range orders {
-			if !used[o.ID] {
-				used[o.ID] = true
-				return o.ID
-			}
-		}
-	}
-	c, _ := d.a.st.Counts(context.Background())
-	d.t.Fatalf("no unused order in %v (counts %v)", states, c.ByState)
-	return ""
+	return d.pickAt(used, "", states...)
 }
 
-// pickAt returns an order routed to carrierName in one of the states,
-// skipping used ids.
+// pickAt returns an order routed to carrierName ("" for any) in one of the
+// states, skipping used ids.
 func (d *servedDemo) pickAt(used map[string]bool, carrierName string, states ...store.State) string {
 	d.t.Helper()
 	for _, st := range states {
@@ -179,13 +165,14 @@ func (d *servedDemo) pickAt(used map[string]bool, carrierName string, states ...
 			d.t.Fatal(err)
 		}
 		for _, o := range orders {
-			if o.Carrier() == carrierName && !used[o.ID] {
+			if (carrierName == "" || o.Carrier() == carrierName) && !used[o.ID] {
 				used[o.ID] = true
 				return o.ID
 			}
 		}
 	}
-	d.t.Fatalf("no unused order at %s in %v", carrierName, states)
+	c, _ := d.a.st.Counts(context.Background())
+	d.t.Fatalf("no unused order at %q in %v (counts %v)", carrierName, states, c.ByState)
 	return ""
 }
 
