@@ -29,6 +29,9 @@ import (
 //	k/bulk                              set while a bulk write is in progress
 //	n/<notification id>                 webhook dedup (value: seen-at 8B)
 //	nt/<seen-at 8B><notification id>    webhook dedup expiry index
+//	al/<rule>/<subject>                 firing alerts (schema 2)
+//	ao/<seq 8B>                         alert notices waiting for delivery (schema 2)
+//	k/mark/<name>                       small named values (schema 2)
 //
 // Variable-length ids that are followed by more key bytes end with 0x00, so
 // that order "A" never matches the prefix of order "A/B"; ids containing
@@ -56,10 +59,14 @@ const (
 	prefixSeq          = "k/seq/"
 	prefixSeen         = "n/"
 	prefixSeenByTime   = "nt/"
+	prefixAlert        = "al/"
+	prefixNotice       = "ao/"
+	prefixMark         = "k/mark/"
 )
 
-// schemaVersion is the key layout version written at first open.
-const schemaVersion = "1"
+// schemaVersion is the key layout version written at first open; a store
+// written by an older layout is migrated at open (see migrations).
+const schemaVersion = "2"
 
 // idEnd terminates a variable-length id inside a longer key.
 const idEnd = 0x00

@@ -130,8 +130,9 @@ func (s *Store) prepare() error {
 			return fmt.Errorf("write schema: %w", err)
 		}
 	case string(schema) != schemaVersion:
-		return fmt.Errorf("data was written by a shipdeck with key layout %q; this one reads layout %q",
-			schema, schemaVersion)
+		if err := s.migrate(string(schema)); err != nil {
+			return err
+		}
 	}
 	if interrupted {
 		s.log.Warn("store: a bulk write was interrupted; rebuilding indexes and counters", "dir", s.dir)

@@ -19,6 +19,7 @@ const (
 	TopicLatency
 	TopicAudit
 	TopicCursor
+	TopicAlerts
 	// TopicAll matches every topic.
 	TopicAll Topic = 1<<iota - 1
 )
