@@ -122,8 +122,9 @@ func (e *Engine) storeOrders(ctx context.Context, orders []tiktok.Order) (int, e
 	}
 	now := e.now()
 	changed := 0
+	var fresh []time.Time
 	err := e.st.Update(ctx, func(tx *store.Tx) error {
-		changed = 0
+		changed, fresh = 0, fresh[:0]
 		for _, t := range orders {
 			in := fromTikTok(t)
 			var curp *store.Order
@@ -141,12 +142,18 @@ func (e *Engine) storeOrders(ctx context.Context, orders []tiktok.Order) (int, e
 			if err := tx.PutOrder(o); err != nil {
 				return fmt.Errorf("store order %s: %w", o.ID, err)
 			}
+			if curp == nil && !o.CreateTime.IsZero() {
+				fresh = append(fresh, o.CreateTime)
+			}
 			changed++
 		}
 		return nil
 	})
 	if err != nil {
 		return 0, err
+	}
+	for _, created := range fresh {
+		e.emit(Event{Kind: EventDetected, At: now, Delay: max(now.Sub(created), 0)})
 	}
 	if changed > 0 {
 		e.nudge()
@@ -236,14 +243,22 @@ func (e *Engine) pollLoop(ctx context.Context) {
 			continue
 		}
 		e.setWorker(func(w *store.WorkerStatus) { w.State = store.WorkerPolling })
-		_, err = e.Poll(ctx)
+		used := e.quotaUsed(ctx)
+		res, err := e.Poll(ctx)
 		if err == nil {
 			c, cerr := e.st.Cursor(ctx)
 			if cerr == nil && e.now().Sub(c.LastSweep) >= e.cfg.SweepEvery {
-				_, err = e.Sweep(ctx)
+				var sw PollResult
+				sw, err = e.Sweep(ctx)
+				res.Pages, res.Seen, res.Changed = res.Pages+sw.Pages, res.Seen+sw.Seen, res.Changed+sw.Changed
 			}
 		}
 		e.afterPoll(err)
+		if ctx.Err() == nil {
+			ev := Event{Kind: EventPoll, Poll: res, Calls: e.quotaUsed(ctx) - used, Err: err}
+			ev.NextPoll, _ = e.planner.NextPoll(ctx, e.now())
+			e.emit(ev)
+		}
 		if err != nil && !e.wait(ctx, 30*time.Second, nil) {
 			return
 		}
@@ -280,10 +295,20 @@ func (e *Engine) gatherNotified(ctx context.Context, first []string) []string {
 	return ids
 }
 
+// quotaUsed is the quota day's calls so far, for a poll's cost (0 when
+// the ledger cannot be read: the poll event then shows no cost).
+func (e *Engine) quotaUsed(ctx context.Context) int {
+	q, err := e.planner.Status(ctx, e.now())
+	if err != nil {
+		return 0
+	}
+	return q.Used
+}
+
 // afterPoll records the poll's outcome in the worker status.
 func (e *Engine) afterPoll(err error) {
 	if err != nil && !errors.Is(err, context.Canceled) {
-		e.log.Warn("poll failed", "err", err)
+		// The poll event carries the error to the log.
 		e.degrade(err.Error())
 		return
 	}

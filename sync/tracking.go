@@ -243,7 +243,9 @@ func (e *Engine) writeBackOne(ctx context.Context, o store.Order) (bool, error) 
 
 // finishWriteBack records a write-back's outcome.
 func (e *Engine) finishWriteBack(ctx context.Context, o store.Order, now time.Time, werr error, lat time.Duration, note string, warnings ...string) error {
-	return e.st.Update(ctx, func(tx *store.Tx) error {
+	var ev Event
+	err := e.st.Update(ctx, func(tx *store.Tx) error {
+		ev = Event{}
 		cur, err := tx.Order(o.ID)
 		if err != nil || cur.State != store.StateTracking {
 			return err
@@ -279,8 +281,14 @@ func (e *Engine) finishWriteBack(ctx context.Context, o store.Order, now time.Ti
 		if err := tx.AddAttempt(att); err != nil {
 			return err
 		}
+		ev = Event{Kind: EventWriteBack, At: now, Order: o.ID, Carrier: o.Carrier(), Outcome: string(cur.State),
+			Class: cur.ErrorClass, Reason: cur.Reason, RequestID: requestID(werr), Attempts: cur.WriteBackAttempts, Latency: lat}
 		return tx.PutOrder(cur)
 	})
+	if err == nil && ev.Kind != "" {
+		e.emit(ev)
+	}
+	return err
 }
 
 func warningText(d tiktok.ShipData) []string {
