@@ -12,7 +12,6 @@ import (
 	"fmt"
 	"net"
 	"net/http"
-	"runtime/debug"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -198,13 +197,4 @@ func (m *Metrics) Serve(ctx context.Context, addr string, ready func(net.Addr)) 
 		return fmt.Errorf("metrics listener %s: %w", addr, err)
 	}
 	return nil
-}
-
-// Version is the module version from the build info ("(devel)" for a
-// source build), for shipdeck_build_info.
-func Version() string {
-	if bi, ok := debug.ReadBuildInfo(); ok && bi.Main.Version != "" {
-		return bi.Main.Version
-	}
-	return "(devel)"
 }

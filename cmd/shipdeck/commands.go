@@ -21,14 +21,16 @@ import (
 // commands returns every sub-command. Those in operatorCommands also run
 // over SSH on `shipdeck serve`.
 func commands(env *runEnv) []*cobra.Command {
-	cmds := []*cobra.Command{syncCmd(env), checkCmd(env), simCmd(env), routeCmd(env), importCmd(env), serveCmd(env), keysCmd(env)}
+	cmds := []*cobra.Command{syncCmd(env), checkCmd(env), simCmd(env), routeCmd(env), importCmd(env), serveCmd(env), keysCmd(env),
+		versionCmd(env), restoreCmd(env)}
 	return append(cmds, operatorCommands(env)...)
 }
 
 // operatorCommands are the script commands shared by local runs and SSH.
 func operatorCommands(env *runEnv) []*cobra.Command {
 	return []*cobra.Command{ordersCmd(env), retryCmd(env), rerouteCmd(env), holdCmd(env, true), holdCmd(env, false),
-		resolveCmd(env), exportCmd(env), quotaCmd(env), pauseCmd(env, true), pauseCmd(env, false), auditCmd(env)}
+		resolveCmd(env), exportCmd(env), quotaCmd(env), pauseCmd(env, true), pauseCmd(env, false), auditCmd(env),
+		alertsCmd(env), backupCmd(env)}
 }
 
 // withApp runs fn with the serving app (over SSH) or a freshly opened one
@@ -84,7 +86,7 @@ func syncCmd(env *runEnv) *cobra.Command {
 		Short: "Run the sync worker headless (--once: one full cycle, then exit)",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			return withApp(cmd, env, appOptions{}, func(ctx context.Context, a *app) error {
+			return withApp(cmd, env, appOptions{LogTo: env.err}, func(ctx context.Context, a *app) error {
 				if !once {
 					fmt.Fprintf(env.out, "shipdeck: syncing %s; Ctrl-C stops\n", a.cfg.Shop.Name)
 					return a.runWorker(ctx)
@@ -178,7 +180,7 @@ func quotaCmd(env *runEnv) *cobra.Command {
 		Short: "Print today's TikTok API quota ledger",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			return withApp(cmd, env, appOptions{}, func(ctx context.Context, a *app) error {
+			return withApp(cmd, env, appOptions{NoSecrets: true}, func(ctx context.Context, a *app) error {
 				q, err := a.planner.Status(ctx, a.now())
 				if err != nil {
 					return err
@@ -247,7 +249,7 @@ func ordersCmd(env *runEnv) *cobra.Command {
 			if state != "" && !st.Valid() {
 				return usageError{fmt.Errorf("--state %q: use one of %v", state, store.States())}
 			}
-			return withApp(cmd, env, appOptions{}, func(ctx context.Context, a *app) error {
+			return withApp(cmd, env, appOptions{NoSecrets: true}, func(ctx context.Context, a *app) error {
 				var orders []store.Order
 				var err error
 				if state == "" {
@@ -412,7 +414,7 @@ func exportCmd(env *runEnv) *cobra.Command {
 			if len(args) == 1 {
 				view = args[0]
 			}
-			return withApp(cmd, env, appOptions{}, func(ctx context.Context, a *app) error {
+			return withApp(cmd, env, appOptions{NoSecrets: true}, func(ctx context.Context, a *app) error {
 				w := env.out
 				if out != "" && env.shared == nil {
 					f, err := os.Create(out)
@@ -446,7 +448,7 @@ func auditCmd(env *runEnv) *cobra.Command {
 		Short: "Show the audit trail: who did what to which order, newest first",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			return withApp(cmd, env, appOptions{}, func(ctx context.Context, a *app) error {
+			return withApp(cmd, env, appOptions{NoSecrets: true}, func(ctx context.Context, a *app) error {
 				entries, err := a.eng.Audit(ctx, last)
 				if err != nil {
 					return err
