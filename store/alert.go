@@ -43,9 +43,9 @@ type Notice struct {
 	LastErr  string    `json:"last_error,omitempty"`
 }
 
-func alertKey(k string) []byte    { return key(prefixAlert, k) }
-func noticeKey(id uint64) []byte  { return key(prefixNotice, string(u64(id))) }
-func markKey(name string) []byte  { return key(prefixMark, name) }
+func alertKey(k string) []byte     { return key(prefixAlert, k) }
+func noticeKey(id uint64) []byte   { return key(prefixNotice, string(u64(id))) }
+func markKey(name string) []byte   { return key(prefixMark, name) }
 func validAlertKey(k string) error { return checkID("alert key", k) }
 
 // Alert reads one firing alert; ok is false when it is not firing.

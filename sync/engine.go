@@ -148,16 +148,16 @@ type Deps struct {
 // Engine is the sync worker. It is safe for concurrent use by several
 // console sessions.
 type Engine struct {
-	cfg      Config
-	st       *store.Store
-	mp       Marketplace
-	planner  Planner
-	router   *route.Router
-	carriers map[string]*carrierSlot
-	names    []string
-	health   *health.Tracker
-	breakers *health.Breakers
-	search   *search.Index
+	cfg       Config
+	st        *store.Store
+	mp        Marketplace
+	planner   Planner
+	router    *route.Router
+	carriers  map[string]*carrierSlot
+	names     []string
+	health    *health.Tracker
+	breakers  *health.Breakers
+	search    *search.Index
 	now       func() time.Time
 	log       *slog.Logger
 	observers []Observer
