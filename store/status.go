@@ -78,6 +78,8 @@ type Snapshot struct {
 	Counts   Counts         `json:"counts"`
 	Quota    QuotaStatus    `json:"quota"`
 	Carriers []CarrierStats `json:"carriers"`
+	// Alerts are the firing alerts, critical first.
+	Alerts []Alert `json:"alerts,omitempty"`
 	// Seq increases with every snapshot, so sessions can skip stale ones.
 	Seq uint64 `json:"seq"`
 }

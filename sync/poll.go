@@ -26,10 +26,19 @@ const maxPages = 200
 // Poll runs one incremental search from the stored cursor (minus the
 // overlap) to now, storing each page and moving the cursor only after the
 // page is stored.
-func (e *Engine) Poll(ctx context.Context) (PollResult, error) {
+func (e *Engine) Poll(ctx context.Context) (res PollResult, err error) {
 	if e.mp == nil {
 		return PollResult{}, nil
 	}
+	used := e.quotaUsed(ctx)
+	defer func() {
+		if ctx.Err() != nil {
+			return // shutting down: not a poll outcome
+		}
+		ev := Event{Kind: EventPoll, Poll: res, Calls: e.quotaUsed(ctx) - used, Err: err}
+		ev.NextPoll, _ = e.planner.NextPoll(ctx, e.now())
+		e.emit(ev)
+	}()
 	cur, err := e.st.Cursor(ctx)
 	if err != nil {
 		return PollResult{}, fmt.Errorf("poll: read cursor: %w", err)
@@ -40,7 +49,7 @@ func (e *Engine) Poll(ctx context.Context) (PollResult, error) {
 		// First run: look back far enough to catch every open order.
 		from = now.Add(-7 * 24 * time.Hour)
 	}
-	res, err := e.searchWindow(ctx, store.CallPoll, from, now)
+	res, err = e.searchWindow(ctx, store.CallPoll, from, now)
 	if err != nil {
 		return res, err
 	}
@@ -243,22 +252,14 @@ func (e *Engine) pollLoop(ctx context.Context) {
 			continue
 		}
 		e.setWorker(func(w *store.WorkerStatus) { w.State = store.WorkerPolling })
-		used := e.quotaUsed(ctx)
-		res, err := e.Poll(ctx)
+		_, err = e.Poll(ctx)
 		if err == nil {
 			c, cerr := e.st.Cursor(ctx)
 			if cerr == nil && e.now().Sub(c.LastSweep) >= e.cfg.SweepEvery {
-				var sw PollResult
-				sw, err = e.Sweep(ctx)
-				res.Pages, res.Seen, res.Changed = res.Pages+sw.Pages, res.Seen+sw.Seen, res.Changed+sw.Changed
+				_, err = e.Sweep(ctx)
 			}
 		}
 		e.afterPoll(err)
-		if ctx.Err() == nil {
-			ev := Event{Kind: EventPoll, Poll: res, Calls: e.quotaUsed(ctx) - used, Err: err}
-			ev.NextPoll, _ = e.planner.NextPoll(ctx, e.now())
-			e.emit(ev)
-		}
 		if err != nil && !e.wait(ctx, 30*time.Second, nil) {
 			return
 		}

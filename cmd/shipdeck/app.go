@@ -374,11 +374,12 @@ func (a *app) runWorker(ctx context.Context) error {
 		}
 		hooks <- nil
 	}()
+	a.logStart("worker")
 	ops := a.startOps(ctx)
 	err := a.eng.Run(ctx)
 	cancel()
 	<-hooks
 	ops.Wait()
-	a.log.Info("worker stopped")
+	a.logStop("worker", err)
 	return err
 }

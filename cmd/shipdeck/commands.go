@@ -111,8 +111,9 @@ func syncCmd(env *runEnv) *cobra.Command {
 }
 
 // syncOnce runs one full cycle: recover, poll, push, track, write back.
-func syncOnce(ctx context.Context, a *app, rounds int) (SyncSummary, error) {
-	var sum SyncSummary
+func syncOnce(ctx context.Context, a *app, rounds int) (sum SyncSummary, err error) {
+	a.logStart("sync --once")
+	defer func() { a.logStop("sync --once", err) }()
 	ctl, err := a.st.WorkerControl(ctx)
 	if err != nil {
 		return sum, err

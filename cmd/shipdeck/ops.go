@@ -143,12 +143,25 @@ func (a *app) onToken(t tiktok.TokenData) {
 	}
 }
 
+// logStart writes the start line: which shipdeck, which config, which
+// data directory; logStop writes the matching stop line.
+func (a *app) logStart(mode string) {
+	a.log.Info("shipdeck started", "mode", mode, "version", version(), "go", runtime.Version(), "schema", store.SchemaVersion(),
+		"config", a.cfg.path, "data", a.dataDir, "shop", a.cfg.Shop.Name, "demo", a.demo)
+}
+
+func (a *app) logStop(mode string, err error) {
+	if err != nil {
+		a.log.Error("shipdeck stopped", "mode", mode, "version", version(), "err", err)
+		return
+	}
+	a.log.Info("shipdeck stopped", "mode", mode, "version", version())
+}
+
 // startOps starts the metrics listener (when [metrics] listen is set) and
 // the alert monitor; Wait on the result after ctx ends.
 func (a *app) startOps(ctx context.Context) *gosync.WaitGroup {
 	var wg gosync.WaitGroup
-	a.log.Info("shipdeck started", "version", version(), "go", runtime.Version(), "schema", store.SchemaVersion(),
-		"config", a.cfg.path, "data", a.dataDir, "shop", a.cfg.Shop.Name, "demo", a.demo)
 	if a.ops.alertErr != nil {
 		a.log.Error("alert channel off", "err", a.ops.alertErr)
 	}
