@@ -81,10 +81,6 @@ func (m Message) Text() string {
 	return b.String()
 }
 
-// maxAttempts is how many times a notice is tried before it is dropped
-// with an error in the log.
-const maxAttempts = 10
-
 // Deliver sends the notices that are due, each to its channel, and returns
 // how many went out. A delivered notice is deleted; a refused one is tried
 // again with backoff.
@@ -126,7 +122,7 @@ func (m *Monitor) Deliver(ctx context.Context) (int, error) {
 		n.Attempts++
 		n.LastErr = serr.Error()
 		var perm *PermanentError
-		if errors.As(serr, &perm) || m.cfg.Backoff.Exhausted(n.Attempts) || n.Attempts >= maxAttempts {
+		if errors.As(serr, &perm) || m.cfg.Backoff.Exhausted(n.Attempts) {
 			m.cfg.Log.Error("alert notice dropped", "channel", n.Channel, "notice", n.ID, "attempts", n.Attempts, "err", serr)
 			if err := m.st.Update(ctx, func(tx *store.Tx) error { return tx.DeleteNotice(n.ID) }); err != nil {
 				return sent, err
