@@ -66,46 +66,75 @@ func alertsCmd(env *runEnv) *cobra.Command {
 	return c
 }
 
-// backupCmd writes a consistent backup of the store while the worker runs.
-// Locally FILE is a path (or - for stdout); over SSH it is - or a file name
-// written into the data directory's backups/ folder, and needs admin.
+// backupCmd writes a consistent backup of the store. Locally it opens only
+// the store (no secrets needed); while serve holds it, the SSH form backs
+// up the running store: FILE is - (stdout) or a file name written into the
+// data directory's backups/ folder, and it needs admin.
 func backupCmd(env *runEnv) *cobra.Command {
 	return &cobra.Command{
 		Use:   "backup FILE|-",
-		Short: "Write a backup of the store (works while serve runs: use it over SSH then)",
+		Short: "Write a backup of the store (while serve runs, over SSH as admin: ssh box backup - > FILE)",
 		Args:  cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if env.shared != nil && env.actor.Role < store.RoleAdmin {
-				return withCode(exitForbidden, fmt.Errorf("backup: not allowed for this role (%s is %s; needs admin)", env.actor.Name, env.actor.Role))
+			if env.shared != nil {
+				return backupServed(env, args[0])
 			}
-			return withApp(cmd, env, appOptions{NoSecrets: true}, func(ctx context.Context, a *app) error {
-				if args[0] == "-" {
-					return a.st.Backup(env.out)
-				}
-				path := args[0]
-				if env.shared != nil {
-					// Over SSH the file lands on the server: only under the data
-					// directory, never at a path the client picks.
-					name := filepath.Base(path)
-					if name == "." || name == ".." || name == string(filepath.Separator) {
-						return usageError{fmt.Errorf("backup: %q is not a file name", path)}
-					}
-					dir := filepath.Join(a.dataDir, "backups")
-					if err := os.MkdirAll(dir, 0o700); err != nil {
-						return fmt.Errorf("backup: %w", err)
-					}
-					path = filepath.Join(dir, name)
-				}
-				n, err := writeBackup(a.st, path)
-				if err != nil {
-					return err
-				}
-				fmt.Fprintf(env.out, "backup of %s written to %s (%d bytes)\n", a.dataDir, path, n)
-				a.log.Info("operator action", "who", env.actor.Name, "role", env.actor.Role.String(), "action", "backup", "file", path, "bytes", n)
-				return nil
-			})
+			dir, err := dataDirOf(globalFlags(cmd))
+			if err != nil {
+				return err
+			}
+			st, err := store.Open(dir, store.Options{GCInterval: -1})
+			if errors.Is(err, store.ErrLocked) {
+				return withCode(exitLocked, fmt.Errorf("%w\n  back up the running store over SSH as an admin: ssh -p PORT <host> backup - > FILE", err))
+			}
+			if err != nil {
+				return err
+			}
+			defer st.Close()
+			if args[0] == "-" {
+				return st.Backup(env.out)
+			}
+			n, err := writeBackup(st, args[0])
+			if err != nil {
+				return err
+			}
+			fmt.Fprintf(env.out, "backup of %s written to %s (%d bytes)\n", dir, args[0], n)
+			return nil
 		},
 	}
+}
+
+// backupServed backs up the serving process's store for an admin over SSH.
+func backupServed(env *runEnv, file string) error {
+	a := env.shared
+	if env.actor.Role < store.RoleAdmin {
+		return withCode(exitForbidden, fmt.Errorf("backup: not allowed for this role (%s is %s; needs admin)", env.actor.Name, env.actor.Role))
+	}
+	if file == "-" {
+		if err := a.st.Backup(env.out); err != nil {
+			return err
+		}
+		a.log.Info("operator action", "who", env.actor.Name, "role", env.actor.Role.String(), "action", "backup", "file", "(ssh stdout)")
+		return nil
+	}
+	// The file lands on the server: only under the data directory, never at
+	// a path the client picks.
+	name := filepath.Base(file)
+	if name == "." || name == ".." || name == string(filepath.Separator) {
+		return usageError{fmt.Errorf("backup: %q is not a file name", file)}
+	}
+	dir := filepath.Join(a.dataDir, "backups")
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return fmt.Errorf("backup: %w", err)
+	}
+	path := filepath.Join(dir, name)
+	n, err := writeBackup(a.st, path)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(env.out, "backup written to %s on the server (%d bytes)\n", path, n)
+	a.log.Info("operator action", "who", env.actor.Name, "role", env.actor.Role.String(), "action", "backup", "file", path, "bytes", n)
+	return nil
 }
 
 // writeBackup writes the backup to a temporary file beside path, syncs it
