@@ -83,9 +83,10 @@ type appOptions struct {
 // and wires the engine. It starts no worker: callers run eng.Run.
 func openApp(ctx context.Context, f flags, opts appOptions) (a *app, err error) {
 	a = &app{getenv: os.LookupEnv, now: time.Now, speed: 1, noSecrets: opts.NoSecrets}
+	opened := a // the error returns set a to nil; what was opened still closes
 	defer func() {
 		if err != nil {
-			a.Close()
+			opened.Close()
 		}
 	}()
 	switch {
@@ -174,7 +175,7 @@ func (a *app) secret(key, env string) (string, error) {
 	v, ok := a.getenv(env)
 	if !ok || v == "" {
 		if a.noSecrets {
-			return "", errNoSecret
+			return unsetSecret, errNoSecret
 		}
 		return "", fmt.Errorf("%s: environment variable %s is not set", key, env)
 	}
@@ -214,7 +215,10 @@ func (a *app) wire(ctx context.Context) error {
 		if err != nil {
 			return err
 		}
-		refresh, _ := a.secret("shop.refresh_token_env", c.Shop.RefreshTokenEnv)
+		refresh, rerr := a.secret("shop.refresh_token_env", c.Shop.RefreshTokenEnv)
+		if rerr != nil {
+			refresh = "" // optional: without it an expired token is reported, not refreshed
+		}
 		a.tt, err = tiktok.New(tiktok.Config{
 			BaseURL: c.Shop.BaseURL, AuthBaseURL: c.Shop.AuthURL, AppKey: c.Shop.AppKey, AppSecret: secretV,
 			AccessToken: token, RefreshToken: refresh, ShopCipher: c.Shop.ShopCipher, Now: a.now,

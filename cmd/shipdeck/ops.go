@@ -23,6 +23,10 @@ import (
 // errNoSecret marks a secret left unset where the command does not need it.
 var errNoSecret = errors.New("secret not set")
 
+// unsetSecret stands in for a carrier secret a read-only command runs
+// without: adapters need a value, and these commands never call the 3PL.
+const unsetSecret = "unset-for-read-only-command"
+
 // missingSecret reports, for a command that runs without secrets, whether
 // any of the named variables is unset.
 func (a *app) missingSecret(envs ...string) bool {
