@@ -14,7 +14,6 @@ import (
 	"math/rand/v2"
 	"slices"
 	gosync "sync"
-	"syscall"
 	"time"
 
 	"github.com/shipdeck/shipdeck/sanitize"
@@ -57,9 +56,9 @@ type Config struct {
 	// AuthExpiringWithin alerts when TikTok's refresh token (the seller's
 	// authorization) expires sooner than this (default 7 days).
 	AuthExpiringWithin time.Duration
-	// DataDir and DiskFreeMB: alert when the data directory's filesystem has
-	// less than DiskFreeMB free (default 256; negative turns it off).
-	DataDir    string
+	// DiskFreeMB: alert when the data directory's filesystem has less than
+	// this free (default 256; negative turns it off); below the store's
+	// reserve the alert turns critical.
 	DiskFreeMB int64
 	// Every is the time between passes (default 1 minute of real time).
 	Every time.Duration
@@ -352,21 +351,19 @@ func (m *Monitor) conditions(ctx context.Context, now time.Time) (map[string]sto
 	} else if !authExpires.IsZero() && authExpires.Sub(now) < m.cfg.AuthExpiringWithin {
 		add(RuleAuthExpiry, "", Warning, fmt.Sprintf("TikTok authorization expires at %s: re-authorize the app before then", authExpires.UTC().Format(time.RFC3339)))
 	}
-	if m.cfg.DiskFreeMB > 0 && m.cfg.DataDir != "" {
-		if free, err := freeMB(m.cfg.DataDir); err == nil && free < m.cfg.DiskFreeMB {
-			add(RuleDisk, "", Critical, fmt.Sprintf("disk almost full: %d MB free on %s (alert below %d MB)", free, m.cfg.DataDir, m.cfg.DiskFreeMB))
+	// The store reads free space every second; below its reserve it refuses
+	// writes and the worker degrades. DiskFreeMB warns before that.
+	if d := m.st.DiskSpace(); !d.CheckedAt.IsZero() && d.Err == "" {
+		switch {
+		case d.Low:
+			add(RuleDisk, "", Critical, fmt.Sprintf("disk almost full: %s free on %s; writes stopped below %s",
+				store.FormatMB(d.Free), d.Dir, store.FormatMB(d.Reserve)))
+		case m.cfg.DiskFreeMB > 0 && int64(d.Free>>20) < m.cfg.DiskFreeMB:
+			add(RuleDisk, "", Warning, fmt.Sprintf("disk almost full: %s free on %s (alert below %d MB; writes stop below %s)",
+				store.FormatMB(d.Free), d.Dir, m.cfg.DiskFreeMB, store.FormatMB(d.Reserve)))
 		}
 	}
 	return out, nil
-}
-
-// freeMB is the space an unprivileged writer may use on dir's filesystem.
-func freeMB(dir string) (int64, error) {
-	var fs syscall.Statfs_t
-	if err := syscall.Statfs(dir, &fs); err != nil {
-		return 0, fmt.Errorf("free space on %s: %w", dir, err)
-	}
-	return int64(fs.Bavail) * int64(fs.Bsize) >> 20, nil
 }
 
 // orderConditions adds the order alerts: dead pushes, late orders and

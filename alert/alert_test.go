@@ -11,6 +11,7 @@ import (
 	"net/http/httptest"
 	"strings"
 	gosync "sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -169,6 +170,7 @@ func (s *smtpServer) messages() []string {
 }
 
 type rig struct {
+	free atomic.Uint64
 	t    *testing.T
 	dir  string
 	st   *store.Store
@@ -181,6 +183,7 @@ type rig struct {
 
 func newRig(t *testing.T) *rig {
 	r := &rig{t: t, dir: t.TempDir(), clk: &fakeClock{t: t0}, snap: &snapshots{}}
+	r.free.Store(10 << 30)
 	r.hook = &receiver{t: t, secret: []byte("s3cret-hmac-key")}
 	srv := httptest.NewServer(r.hook)
 	t.Cleanup(srv.Close)
@@ -195,12 +198,25 @@ func (r *rig) open() {
 	if r.st != nil {
 		_ = r.st.Close()
 	}
-	st, err := store.Open(r.dir, store.Options{GCInterval: -1, Now: r.clk.now})
+	st, err := store.Open(r.dir, store.Options{GCInterval: -1, Now: r.clk.now, DiskCheckEvery: time.Millisecond,
+		FreeSpace: func(string) (uint64, error) { return r.free.Load(), nil }})
 	if err != nil {
 		r.t.Fatal(err)
 	}
 	r.st = st
 	r.t.Cleanup(func() { _ = st.Close() })
+}
+
+// setFree sets the free space the store reads and waits for a reading.
+func (r *rig) setFree(n uint64) {
+	r.free.Store(n)
+	deadline := time.Now().Add(5 * time.Second)
+	for r.st.DiskSpace().Free != n {
+		if time.Now().After(deadline) {
+			r.t.Fatalf("the store never read %d bytes free", n)
+		}
+		time.Sleep(time.Millisecond)
+	}
 }
 
 func (r *rig) monitor(tune func(*Config)) *Monitor {
@@ -399,16 +415,20 @@ func TestAlertRules(t *testing.T) {
 			wantAfter: []string{"tiktok_auth_revoked"},
 		},
 		{
-			name:      "disk almost full",
-			setup:     func(r *rig, m *Monitor) { m.cfg.DiskFreeMB = 1 << 40 },
+			name: "disk almost full, then space freed",
+			setup: func(r *rig, m *Monitor) {
+				m.cfg.DiskFreeMB = 256
+				r.setFree(100 << 20)
+			},
+			after:     time.Minute,
 			wantFirst: []string{"disk_almost_full"},
-			wantAfter: []string{"disk_almost_full"},
+			wantAfter: nil,
 		},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			r := newRig(t)
-			m := r.monitor(func(c *Config) { c.Channels = nil; c.DataDir = r.dir })
+			m := r.monitor(func(c *Config) { c.Channels = nil })
 			tc.setup(r, m)
 			ctx := context.Background()
 			keys := func() []string {
@@ -429,6 +449,7 @@ func TestAlertRules(t *testing.T) {
 				t.Fatalf("first pass: %v, want %v", got, tc.wantFirst)
 			}
 			r.clk.add(tc.after)
+			r.setFree(10 << 30)
 			if tc.name == "authorization expiring, then revoked" {
 				m.Observe(shipsync.Event{Kind: shipsync.EventPoll, Err: &tiktok.APIError{Class: tiktok.ClassTokenExpired, Message: "access token expired"}})
 			}

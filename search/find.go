@@ -87,7 +87,7 @@ type idHit struct {
 type fuzzyHit struct {
 	slot    int32
 	score   int
-	matched []int // byte offsets in the entry's text
+	matched []int // rune indexes in the entry's text
 }
 
 // worker is one shard of a scan: the slot range it owns and what it found.
@@ -197,10 +197,20 @@ func (s *scan) compareIDHits(a, b idHit) int {
 	return cmp.Compare(a.slot, b.slot)
 }
 
-// compareFuzzyHits orders fuzzy hits by score, best first; ties keep index
-// order so results are stable.
+// compareFuzzyHits orders fuzzy hits by score, best first; among equal
+// scores the match that starts earlier in its line (the buyer before the
+// SKU and the city), then the shorter line, then index order, so results
+// are stable.
 func (s *scan) compareFuzzyHits(a, b fuzzyHit) int {
 	if c := cmp.Compare(b.score, a.score); c != 0 {
+		return c
+	}
+	if len(a.matched) > 0 && len(b.matched) > 0 {
+		if c := cmp.Compare(a.matched[0], b.matched[0]); c != 0 {
+			return c
+		}
+	}
+	if c := cmp.Compare(len(s.entries[a.slot].text), len(s.entries[b.slot].text)); c != 0 {
 		return c
 	}
 	return cmp.Compare(a.slot, b.slot)
@@ -220,15 +230,15 @@ func (s *scan) hits() []Hit {
 	var out []Hit
 	for _, h := range ids {
 		e := &s.entries[h.slot]
-		score, matched := scoreOne(s.q.text, e.text)
-		out = append(out, Hit{ID: e.id, Text: e.text, Matched: runeIndexes(e, matched), Score: score})
+		score, matched := s.q.scoreOne(e)
+		out = append(out, Hit{ID: e.id, Text: e.text, Matched: matched, Score: score})
 	}
 	for _, h := range fuzzy {
 		if s.limit > 0 && len(out) >= s.limit {
 			break
 		}
 		e := &s.entries[h.slot]
-		out = append(out, Hit{ID: e.id, Text: e.text, Matched: runeIndexes(e, h.matched), Score: h.score})
+		out = append(out, Hit{ID: e.id, Text: e.text, Matched: h.matched, Score: h.score})
 	}
 	return out
 }

@@ -113,7 +113,7 @@ func openApp(ctx context.Context, f flags, opts appOptions) (a *app, err error) 
 		return nil, err
 	}
 	a.idx = search.New()
-	a.st, err = store.Open(a.dataDir, store.Options{Logger: a.log, Now: a.now, OnOrders: func(o []store.Order) { shipsync.IndexOrders(a.idx, o) }})
+	a.st, err = store.Open(a.dataDir, store.Options{Logger: a.log, Now: a.now, MinFree: a.cfg.Store.MinFree.Bytes, OnOrders: func(o []store.Order) { shipsync.IndexOrders(a.idx, o) }})
 	if err != nil {
 		if errors.Is(err, store.ErrLocked) {
 			return nil, withCode(exitLocked, fmt.Errorf("%w\n  a running `shipdeck serve` holds it: use the SSH form, e.g. ssh -p %s <host> %s",

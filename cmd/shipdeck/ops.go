@@ -135,7 +135,7 @@ func (a *app) newMonitor() (*alert.Monitor, error) {
 	zone, _ := time.LoadLocation(ac.SummaryZone) // checked by the config
 	return alert.New(a.st, metricsSource{a}, alert.Config{
 		Shop: a.cfg.Shop.Name, AtRisk: ac.AtRisk.Duration, CircuitOpenFor: ac.CircuitOpen.Duration, DegradedFor: ac.Degraded.Duration,
-		AuthExpiringWithin: ac.AuthExpiring.Duration, DataDir: a.dataDir, DiskFreeMB: ac.DiskFreeMB, Every: ac.Every.Duration,
+		AuthExpiringWithin: ac.AuthExpiring.Duration, DiskFreeMB: ac.DiskFreeMB, Every: ac.Every.Duration,
 		Channels: chans, SummaryHour: hour, SummaryZone: zone, Now: a.now, Log: a.log,
 	}), errors.Join(errs...)
 }
