@@ -79,14 +79,7 @@ func backupCmd(env *runEnv) *cobra.Command {
 			if env.shared != nil {
 				return backupServed(env, args[0])
 			}
-			dir, err := dataDirOf(globalFlags(cmd))
-			if err != nil {
-				return err
-			}
-			st, err := store.Open(dir, store.Options{GCInterval: -1})
-			if errors.Is(err, store.ErrLocked) {
-				return withCode(exitLocked, fmt.Errorf("%w\n  back up the running store over SSH as an admin: ssh -p PORT <host> backup - > FILE", err))
-			}
+			st, dir, err := openStoreOnly(globalFlags(cmd), "back up the running store over SSH as an admin: ssh -p PORT <host> backup - > FILE")
 			if err != nil {
 				return err
 			}
@@ -176,19 +169,12 @@ func restoreCmd(env *runEnv) *cobra.Command {
 		Short: "Restore a backup into an empty data directory (stop shipdeck first)",
 		Args:  cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			dir, err := dataDirOf(globalFlags(cmd))
-			if err != nil {
-				return err
-			}
 			f, err := os.Open(args[0])
 			if err != nil {
 				return fmt.Errorf("restore: %w", err)
 			}
 			defer f.Close()
-			st, err := store.Open(dir, store.Options{GCInterval: -1})
-			if errors.Is(err, store.ErrLocked) {
-				return withCode(exitLocked, fmt.Errorf("restore refused: %w; stop it first (a running store is never overwritten)", err))
-			}
+			st, dir, err := openStoreOnly(globalFlags(cmd), "restore refused: stop it first (a running store is never overwritten)")
 			if err != nil {
 				return err
 			}
@@ -204,6 +190,24 @@ func restoreCmd(env *runEnv) *cobra.Command {
 			return nil
 		},
 	}
+}
+
+// openStoreOnly opens just the store of the data directory the flags name
+// (no config secrets, no engine); when another shipdeck holds it, the
+// error says what to do instead (exit 5).
+func openStoreOnly(f flags, whenHeld string) (*store.Store, string, error) {
+	dir, err := dataDirOf(f)
+	if err != nil {
+		return nil, "", err
+	}
+	st, err := store.Open(dir, store.Options{GCInterval: -1})
+	if errors.Is(err, store.ErrLocked) {
+		return nil, "", withCode(exitLocked, fmt.Errorf("%w\n  %s", err, whenHeld))
+	}
+	if err != nil {
+		return nil, "", err
+	}
+	return st, dir, nil
 }
 
 // dataDirOf resolves the data directory the way openApp does, without
