@@ -173,3 +173,10 @@ func (s *Store) runDiskWatch(interval time.Duration) {
 func memTableSizeFor(reserve uint64) int64 {
 	return min(max(int64(reserve/4), 4<<20), maxMemTableSize)
 }
+
+// valueThresholdFor keeps Badger's default value threshold (1 MiB) unless
+// the memtable is too small for it: Badger refuses to open when the
+// threshold exceeds its largest batch (15% of the memtable).
+func valueThresholdFor(memTable int64) int64 {
+	return min(1<<20, memTable*15/100/2)
+}

@@ -42,6 +42,7 @@ const (
 	prefixStatus       = "im/"
 	prefixFailed       = "if/"
 	prefixDue          = "id/"
+	prefixCreated      = "ic/"
 	prefixCounter      = "c/"
 	prefixStateCount   = "c/s/"
 	prefixStatusCount  = "c/m/"
@@ -65,8 +66,9 @@ const (
 )
 
 // schemaVersion is the key layout version written at first open; a store
-// written by an older layout is migrated at open (see migrations).
-const schemaVersion = "2"
+// written by an older layout is migrated at open (see migrations): layout 2
+// added the by-creation index (ic/), layout 3 the alert state.
+const schemaVersion = "3"
 
 // idEnd terminates a variable-length id inside a longer key.
 const idEnd = 0x00
@@ -135,6 +137,12 @@ func key(parts ...string) []byte {
 }
 
 func orderKey(id string) []byte { return key(prefixOrder, id) }
+
+// createdKey files an order by creation time, so account health reads the
+// orders of its window and nothing older.
+func createdKey(o *Order) []byte {
+	return key(prefixCreated, string(u64(timeSortKey(arrivalTime(o)))), "/", o.ID)
+}
 
 func queuePrefix(s State) []byte { return key(prefixQueue, string(s), "/") }
 

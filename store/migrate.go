@@ -7,22 +7,27 @@ import (
 	badger "github.com/dgraph-io/badger/v4"
 )
 
-// migration moves a store from one key layout version to the next inside
-// one Badger transaction, together with the new version number, so a crash
-// leaves either the old layout or the new one.
+// migration moves a store from one key layout version to the next. An
+// apply step runs inside one Badger transaction together with the new
+// version number, so a crash leaves either the old layout or the new one.
+// A rebuild step only adds derived keys (indexes, counters): it rebuilds
+// them from the orders, then records the version, so a crash in between
+// rebuilds again at the next open.
 type migration struct {
 	from, to string
 	what     string
+	rebuild  bool
 	apply    func(txn *badger.Txn) error
 }
 
-// migrations lists every step in order. Layout 2 adds firing alerts, the
-// alert notice outbox and named marks under prefixes layout 1 never used,
-// so layout 1's records read as they are; the step checks that and moves
-// the version.
+// migrations lists every step in order. Layout 2 adds the by-creation
+// index (ic/), derived from the orders. Layout 3 adds firing alerts, the
+// alert notice outbox and named marks under prefixes older layouts never
+// used, so their records read as they are; the step checks that.
 func migrations() []migration {
 	return []migration{
-		{from: "1", to: "2", what: "alert state and notice outbox", apply: func(txn *badger.Txn) error {
+		{from: "1", to: "2", what: "by-creation index", rebuild: true},
+		{from: "2", to: "3", what: "alert state and notice outbox", apply: func(txn *badger.Txn) error {
 			for _, p := range []string{prefixAlert, prefixNotice, prefixMark} {
 				found := false
 				if err := eachValueFrom(txn, []byte(p), []byte(p), false, func(k, _ []byte) (bool, error) {
@@ -32,7 +37,7 @@ func migrations() []migration {
 					return err
 				}
 				if found {
-					return fmt.Errorf("layout 1 store already holds %q records", p)
+					return fmt.Errorf("layout 2 store already holds %q records", p)
 				}
 			}
 			return nil
@@ -55,9 +60,16 @@ func (s *Store) migrate(from string) error {
 		if m.from != cur {
 			continue
 		}
+		if m.rebuild {
+			if err := s.rebuildIndexes(); err != nil {
+				return fmt.Errorf("migrate key layout %s to %s (%s): %w", m.from, m.to, m.what, err)
+			}
+		}
 		err := s.db.Update(func(txn *badger.Txn) error {
-			if err := m.apply(txn); err != nil {
-				return err
+			if m.apply != nil {
+				if err := m.apply(txn); err != nil {
+					return err
+				}
 			}
 			return txn.Set([]byte(keySchema), []byte(m.to))
 		})

@@ -81,8 +81,8 @@ func TestOpenMigratesLayout1Directory(t *testing.T) {
 	}
 	_ = s.Close()
 	s = openTestStore(t, dir, Options{})
-	if got := storedLayout(t, s); got != "2" {
-		t.Fatalf("layout after open = %q, want 2", got)
+	if got := storedLayout(t, s); got != schemaVersion {
+		t.Fatalf("layout after open = %q, want %q", got, schemaVersion)
 	}
 	if o := allOrders(t, s); len(o) != 1 || o[0].ID != "A" {
 		t.Fatalf("orders after migration = %v", ids(o))

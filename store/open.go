@@ -85,6 +85,7 @@ func Open(dir string, opts Options) (*Store, error) {
 	}
 	bopts = bopts.
 		WithMemTableSize(memTableSizeFor(reserve)).
+		WithValueThreshold(valueThresholdFor(memTableSizeFor(reserve))).
 		WithBlockCacheSize(blockCacheSize).
 		WithNumCompactors(numCompactors).
 		WithNumVersionsToKeep(1).
@@ -152,11 +153,8 @@ func (s *Store) prepare() error {
 	}
 	switch {
 	case schema == nil:
-		err := s.db.Update(func(txn *badger.Txn) error {
-			return txn.Set([]byte(keySchema), []byte(schemaVersion))
-		})
-		if err != nil {
-			return fmt.Errorf("write schema: %w", err)
+		if err := s.writeSchema(); err != nil {
+			return err
 		}
 	case string(schema) != schemaVersion:
 		if err := s.migrate(string(schema)); err != nil {
@@ -168,6 +166,17 @@ func (s *Store) prepare() error {
 		if err := s.rebuildIndexes(); err != nil {
 			return fmt.Errorf("rebuild indexes after an interrupted bulk write: %w", err)
 		}
+	}
+	return nil
+}
+
+// writeSchema records the key layout this shipdeck writes.
+func (s *Store) writeSchema() error {
+	err := s.db.Update(func(txn *badger.Txn) error {
+		return txn.Set([]byte(keySchema), []byte(schemaVersion))
+	})
+	if err != nil {
+		return fmt.Errorf("write schema: %w", err)
 	}
 	return nil
 }

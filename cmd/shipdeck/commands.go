@@ -30,7 +30,7 @@ func commands(env *runEnv) []*cobra.Command {
 func operatorCommands(env *runEnv) []*cobra.Command {
 	return []*cobra.Command{ordersCmd(env), retryCmd(env), rerouteCmd(env), holdCmd(env, true), holdCmd(env, false),
 		resolveCmd(env), exportCmd(env), quotaCmd(env), pauseCmd(env, true), pauseCmd(env, false), auditCmd(env),
-		alertsCmd(env), backupCmd(env)}
+		healthCmd(env), reconcileCmd(env), costsCmd(env), alertsCmd(env), backupCmd(env)}
 }
 
 // withApp runs fn with the serving app (over SSH) or a freshly opened one

@@ -32,7 +32,7 @@ func TestVersionFromBuildInfo(t *testing.T) {
 		if code != exitOK {
 			t.Fatalf("%v: exit %d: %s", args, code, errOut)
 		}
-		for _, want := range []string{"shipdeck ", "go1.", "store key layout 2"} {
+		for _, want := range []string{"shipdeck ", "go1.", "store key layout " + store.SchemaVersion()} {
 			if !strings.Contains(out, want) {
 				t.Errorf("%v printed %q, missing %q", args, out, want)
 			}

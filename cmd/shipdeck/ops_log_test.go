@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/shipdeck/shipdeck/store"
 	"github.com/shipdeck/shipdeck/sync/sim"
 )
 
@@ -104,8 +105,8 @@ func TestHeadlessSyncLogsWhatAnOperatorGreps(t *testing.T) {
 	}
 
 	start := logLines(errText, "INFO", "shipdeck started")
-	if len(start) != 1 || start[0]["config"] != cfgPath || start[0]["version"] == "" || start[0]["go"] == "" || start[0]["schema"] != "2" {
-		t.Errorf("start line = %v, want one with version, go, schema 2 and config %s", start, cfgPath)
+	if len(start) != 1 || start[0]["config"] != cfgPath || start[0]["version"] == "" || start[0]["go"] == "" || start[0]["schema"] != store.SchemaVersion() {
+		t.Errorf("start line = %v, want one with version, go, schema and config %s", start, cfgPath)
 	}
 	if stop := logLines(errText, "INFO", "shipdeck stopped"); len(stop) != 1 {
 		t.Errorf("stop lines = %v, want one", stop)

@@ -1,7 +1,6 @@
 package conncap
 
 import (
-	"bytes"
 	"fmt"
 	"log/slog"
 	"net"
@@ -10,6 +9,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/shipdeck/shipdeck/cmd/shipdeck/sshd/sshtest"
 )
 
 // TestCapRefusesOverflowAndFreesSlots: with a cap of 5, 40 held connections
@@ -19,7 +20,7 @@ func TestCapRefusesOverflowAndFreesSlots(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var logs syncBuffer
+	var logs sshtest.Buffer
 	l := Wrap(raw, Config{Name: "webhook", Max: 5, Logger: slog.New(slog.NewTextHandler(&logs, nil))})
 	defer l.Close()
 	server := make(chan net.Conn, 100)
@@ -86,7 +87,7 @@ func TestCapRefusesOverflowAndFreesSlots(t *testing.T) {
 // is retried with a pause, logged through slog once per interval with the
 // count of lines dropped, and never reaches the server loop.
 func TestAcceptErrorsAreLoggedAndRetried(t *testing.T) {
-	var logs syncBuffer
+	var logs sshtest.Buffer
 	now := time.Date(2026, 12, 3, 10, 0, 0, 0, time.UTC)
 	var mu sync.Mutex
 	clock := func() time.Time { mu.Lock(); defer mu.Unlock(); return now }
@@ -142,18 +143,6 @@ func (f *failingListener) Accept() (net.Conn, error) {
 }
 func (f *failingListener) Close() error   { return nil }
 func (f *failingListener) Addr() net.Addr { return &net.TCPAddr{} }
-
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-func (s *syncBuffer) String() string { s.mu.Lock(); defer s.mu.Unlock(); return s.b.String() }
 
 func isTimeout(err error) bool {
 	ne, ok := err.(net.Error)
