@@ -29,9 +29,9 @@ import (
 //	k/bulk                              set while a bulk write is in progress
 //	n/<notification id>                 webhook dedup (value: seen-at 8B)
 //	nt/<seen-at 8B><notification id>    webhook dedup expiry index
-//	al/<rule>/<subject>                 firing alerts (schema 2)
-//	ao/<seq 8B>                         alert notices waiting for delivery (schema 2)
-//	k/mark/<name>                       small named values (schema 2)
+//	al/<rule>/<subject>                 firing alerts (layout 3)
+//	ao/<seq 8B>                         alert notices waiting for delivery (layout 3)
+//	k/mark/<name>                       small named values (layout 3)
 //
 // Variable-length ids that are followed by more key bytes end with 0x00, so
 // that order "A" never matches the prefix of order "A/B"; ids containing
