@@ -359,7 +359,7 @@ func (m *Monitor) conditions(ctx context.Context, now time.Time) (map[string]sto
 			add(RuleDisk, "", Critical, fmt.Sprintf("disk almost full: %s free on %s; writes stopped below %s",
 				store.FormatMB(d.Free), d.Dir, store.FormatMB(d.Reserve)))
 		case m.cfg.DiskFreeMB > 0 && int64(d.Free>>20) < m.cfg.DiskFreeMB:
-			add(RuleDisk, "", Warning, fmt.Sprintf("disk almost full: %s free on %s (alert below %d MB; writes stop below %s)",
+			add(RuleDisk, "", Warning, fmt.Sprintf("disk space low: %s free on %s (alert below %d MB; shipdeck stops writing below %s)",
 				store.FormatMB(d.Free), d.Dir, m.cfg.DiskFreeMB, store.FormatMB(d.Reserve)))
 		}
 	}
