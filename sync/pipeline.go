@@ -504,8 +504,14 @@ func (e *Engine) pushOne(ctx context.Context, slot *carrierSlot, o store.Order) 
 		if err := tx.AddAttempt(att); err != nil {
 			return err
 		}
-		if err := tx.AddSample(store.LatencySample{Carrier: slot.Name(), At: now, Latency: lat, OK: ok, Kind: store.AttemptPush}); err != nil {
+		if err := tx.AddSample(store.LatencySample{Carrier: slot.Name(), At: now, Latency: lat, OK: ok, Kind: store.AttemptPush,
+			OrderID: o.ID, Error: att.Error}); err != nil {
 			return err
+		}
+		if a, ok := pushActivity(&cur, slot.Name()); ok {
+			if err := tx.AddActivity(a); err != nil {
+				return err
+			}
 		}
 		ev = Event{Kind: EventPush, At: now, Order: o.ID, Carrier: slot.Name(), Outcome: string(cur.State), Class: cur.ErrorClass,
 			Reason: cur.Reason, RequestID: o.Push.IdempotencyKey, HTTPStatus: att.HTTPStatus, Attempts: cur.Attempts, Latency: lat}
