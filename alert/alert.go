@@ -189,14 +189,6 @@ func (m *Monitor) SetAuthorization(expires time.Time) {
 	m.mu.Unlock()
 }
 
-// Revoked records that TikTok revoked the authorization (a deauthorization
-// webhook); reason says how. An empty reason clears it.
-func (m *Monitor) Revoked(reason string) {
-	m.mu.Lock()
-	m.mu.authLost = reason
-	m.mu.Unlock()
-}
-
 // Run evaluates and delivers every Every until ctx ends.
 func (m *Monitor) Run(ctx context.Context) {
 	t := time.NewTicker(m.cfg.Every)
@@ -345,6 +337,21 @@ func (m *Monitor) conditions(ctx context.Context, now time.Time) (map[string]sto
 	if !q.ExhaustAt.IsZero() && !q.ResetAt.IsZero() && q.ExhaustAt.Before(q.ResetAt) {
 		add(RuleQuota, q.Day, Warning, fmt.Sprintf("TikTok quota projected to run out at %s, before the reset at %s (%d of %d used)",
 			q.ExhaustAt.UTC().Format("15:04 MST"), q.ResetAt.UTC().Format("15:04 MST"), q.Used, q.Limit))
+	}
+	// TikTok's SELLER_DEAUTHORIZATION and UPCOMING_AUTHORIZATION_EXPIRATION
+	// webhooks are recorded on the shop; a refused token shows in polls.
+	sh, err := m.st.Shop(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("alerts: read the shop: %w", err)
+	}
+	if !sh.DeauthorizedAt.IsZero() {
+		authLost = "the seller removed shipdeck's authorization at " + sh.DeauthorizedAt.UTC().Format(time.RFC3339)
+		if sh.DeauthMessage != "" {
+			authLost += " (TikTok: " + sh.DeauthMessage + ")"
+		}
+	}
+	if !sh.AuthExpiresAt.IsZero() && (authExpires.IsZero() || sh.AuthExpiresAt.Before(authExpires)) {
+		authExpires = sh.AuthExpiresAt
 	}
 	if authLost != "" {
 		add(RuleAuthLost, "", Critical, "TikTok refused the shop's authorization: "+authLost+"; re-authorize the app in TikTok Shop Seller Center")

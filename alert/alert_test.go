@@ -415,6 +415,19 @@ func TestAlertRules(t *testing.T) {
 			wantAfter: []string{"tiktok_auth_revoked"},
 		},
 		{
+			name: "TikTok's authorization webhooks, recorded on the shop",
+			setup: func(r *rig, m *Monitor) {
+				if err := r.st.Update(context.Background(), func(tx *store.Tx) error {
+					return tx.SetShop(store.Shop{ID: "s1", AuthExpiresAt: t0.Add(48 * time.Hour)})
+				}); err != nil {
+					r.t.Fatal(err)
+				}
+			},
+			after:     time.Minute,
+			wantFirst: []string{"tiktok_auth_expiring"},
+			wantAfter: []string{"tiktok_auth_revoked"},
+		},
+		{
 			name: "disk almost full, then space freed",
 			setup: func(r *rig, m *Monitor) {
 				m.cfg.DiskFreeMB = 256
@@ -450,6 +463,13 @@ func TestAlertRules(t *testing.T) {
 			}
 			r.clk.add(tc.after)
 			r.setFree(10 << 30)
+			if strings.HasPrefix(tc.name, "TikTok's authorization") {
+				if err := r.st.Update(ctx, func(tx *store.Tx) error {
+					return tx.SetShop(store.Shop{ID: "s1", DeauthorizedAt: r.clk.now(), DeauthMessage: "seller removed the app"})
+				}); err != nil {
+					t.Fatal(err)
+				}
+			}
 			if tc.name == "authorization expiring, then revoked" {
 				m.Observe(shipsync.Event{Kind: shipsync.EventPoll, Err: &tiktok.APIError{Class: tiktok.ClassTokenExpired, Message: "access token expired"}})
 			}

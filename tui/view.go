@@ -108,6 +108,9 @@ func (m *Model) header() string {
 		left += " " + th.DemoBadge.Render("DEMO")
 	}
 	left += sep + m.workerStatus()
+	if w := m.snap.Worker.Warning; w != "" {
+		left += sep + th.Warn.Render("⚠ "+common.Clean(w))
+	}
 	if a := m.snap.Alerts; len(a) > 0 {
 		// The alert strip: how many fire and the most severe, in full with
 		// `shipdeck alerts`.
