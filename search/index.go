@@ -42,10 +42,10 @@ type entry struct {
 
 // entry flags.
 const (
-	entryLive    = 1 << iota // not a tombstone
-	entryASCII               // the text is pure ASCII
-	lowIDInText              // the lower-cased id is the text's start
-	idIsLower                // the id as given equals its lower-cased form
+	entryLive   = 1 << iota // not a tombstone
+	entryASCII              // the text is pure ASCII
+	lowIDInText             // the lower-cased id is the text's start
+	idIsLower               // the id as given equals its lower-cased form
 )
 
 // maxIDLen bounds an indexed id; Upsert ignores longer ones (no order id
