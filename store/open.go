@@ -11,14 +11,24 @@ import (
 	"time"
 
 	badger "github.com/dgraph-io/badger/v4"
+	"github.com/dgraph-io/badger/v4/options"
 )
 
 // Memory and file sizes for a small fulfillment box: Badger's defaults
-// (64 MiB memtables, 256 MiB block cache, 1 GiB value-log files) are sized
-// for servers and would dominate the process's memory.
+// (five 64 MiB memtables, 256 MiB block cache, 1 GiB value-log files) are
+// sized for servers and would dominate the process's memory. A heap profile
+// of the console at a million orders showed what these cost: each memtable
+// is an arena of memTableSize, every level-0 flush builds its table in a
+// buffer of twice memTableSize (Badger keeps up to eight such buffers for
+// reuse), and the block cache holds decompressed blocks up to its size.
+// Two memtables let one flush while the other fills. Tables are compressed
+// with zstd rather than Badger's default snappy: orders are JSON, zstd
+// stores them in about half the bytes, and Badger maps its tables into
+// memory, so every table page a scan has read counts as resident.
 const (
-	memTableSize     = 16 << 20
-	blockCacheSize   = 32 << 20
+	memTableSize     = 8 << 20
+	numMemtables     = 2
+	blockCacheSize   = 16 << 20
 	valueLogFileSize = 64 << 20
 	numCompactors    = 2
 
@@ -66,6 +76,8 @@ func Open(dir string, opts Options) (*Store, error) {
 	}
 	bopts = bopts.
 		WithMemTableSize(memTableSize).
+		WithNumMemtables(numMemtables).
+		WithCompression(options.ZSTD).
 		WithBlockCacheSize(blockCacheSize).
 		WithNumCompactors(numCompactors).
 		WithNumVersionsToKeep(1).
