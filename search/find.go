@@ -87,7 +87,7 @@ type idHit struct {
 type fuzzyHit struct {
 	slot    int32
 	score   int
-	matched []int // byte offsets in the entry's text
+	matched []int // rune indexes in the entry's text
 }
 
 // worker is one shard of a scan: the slot range it owns and what it found.
@@ -198,10 +198,20 @@ func (s *scan) compareIDHits(a, b idHit) int {
 	return cmp.Compare(a.slot, b.slot)
 }
 
-// compareFuzzyHits orders fuzzy hits by score, best first; ties keep index
-// order so results are stable.
+// compareFuzzyHits orders fuzzy hits by score, best first; among equal
+// scores the match that starts earlier in its line (the buyer before the
+// SKU and the city), then the shorter line, then index order, so results
+// are stable.
 func (s *scan) compareFuzzyHits(a, b fuzzyHit) int {
 	if c := cmp.Compare(b.score, a.score); c != 0 {
+		return c
+	}
+	if len(a.matched) > 0 && len(b.matched) > 0 {
+		if c := cmp.Compare(a.matched[0], b.matched[0]); c != 0 {
+			return c
+		}
+	}
+	if c := cmp.Compare(s.entries[a.slot].textLen, s.entries[b.slot].textLen); c != 0 {
 		return c
 	}
 	return cmp.Compare(a.slot, b.slot)
@@ -222,8 +232,7 @@ func (s *scan) hits() []Hit {
 	var out []Hit
 	for _, h := range ids {
 		e := &s.entries[h.slot]
-		text := e.text(s.arena)
-		score, matched := scoreOne(s.q.text, text)
+		score, matched := s.q.scoreOne(e, e.text(s.arena))
 		out = append(out, s.hit(e, matched, score))
 	}
 	for _, h := range fuzzy {
@@ -237,6 +246,5 @@ func (s *scan) hits() []Hit {
 
 // hit is e as a search result, with copies of its strings.
 func (s *scan) hit(e *entry, matched []int, score int) Hit {
-	text := e.text(s.arena)
-	return Hit{ID: strings.Clone(e.id(s.arena)), Text: strings.Clone(text), Matched: runeIndexes(e, text, matched), Score: score}
+	return Hit{ID: strings.Clone(e.id(s.arena)), Text: strings.Clone(e.text(s.arena)), Matched: matched, Score: score}
 }

@@ -15,8 +15,11 @@ type query struct {
 	// text is the pattern lower-cased; it is what the fuzzy matcher gets.
 	text  string
 	runes []rune
-	ascii bool
-	mask  uint64
+	// folded is runes under case folding (see foldRune), for texts that
+	// are not plain ASCII.
+	folded []rune
+	ascii  bool
+	mask   uint64
 	// idKey is the pattern reduced to what order ids are compared on:
 	// lower-case letters, digits and non-ASCII bytes, without separators.
 	idKey string
@@ -30,12 +33,17 @@ func newQuery(pattern string) (q query, ok bool) {
 		return query{}, false
 	}
 	runes := []rune(text)
+	folded := make([]rune, len(runes))
+	for i, r := range runes {
+		folded[i] = foldRune(r)
+	}
 	return query{
-		text:  text,
-		runes: runes,
-		ascii: len(runes) == len(text),
-		mask:  patternMask(runes),
-		idKey: idKey(text),
+		text:   text,
+		runes:  runes,
+		folded: folded,
+		ascii:  len(runes) == len(text),
+		mask:   patternMask(runes),
+		idKey:  idKey(text),
 	}, true
 }
 

@@ -1,6 +1,10 @@
 package store
 
-import "slices"
+import (
+	"fmt"
+	"slices"
+	"strings"
+)
 
 // Role is what an operator may do. Roles are ordered: each includes the
 // ones before it.
@@ -55,6 +59,49 @@ func (f Filter) Matches(o *Order) bool {
 	return slices.Contains(f.StatesOrDefault(), o.State) &&
 		(f.Carrier == "" || o.Carrier() == f.Carrier) &&
 		(f.ErrorClass == "" || o.ErrorClass == f.ErrorClass)
+}
+
+// IsZero reports whether the filter narrows nothing.
+func (f Filter) IsZero() bool {
+	return len(f.States) == 0 && f.Carrier == "" && f.ErrorClass == ""
+}
+
+// String spells the filter as the console's pane titles and the CLI show it,
+// with the states it really selects: "state=failed,dead carrier=flaky
+// class=retryable".
+func (f Filter) String() string {
+	states := make([]string, 0, len(f.StatesOrDefault()))
+	for _, s := range f.StatesOrDefault() {
+		states = append(states, string(s))
+	}
+	out := "state=" + strings.Join(states, ",")
+	if f.Carrier != "" {
+		out += " carrier=" + f.Carrier
+	}
+	if f.ErrorClass != "" {
+		out += " class=" + f.ErrorClass
+	}
+	return out
+}
+
+// ParseStates reads a comma-separated list of local states ("failed,dead"),
+// ignoring case and blanks; it names the first word that is not a state.
+func ParseStates(list string) ([]State, error) {
+	var out []State
+	for _, w := range strings.Split(list, ",") {
+		w = strings.ToLower(strings.TrimSpace(w))
+		if w == "" {
+			continue
+		}
+		s := State(w)
+		if !s.Valid() {
+			return nil, fmt.Errorf("%q is not a state: use one of %v", w, States())
+		}
+		if !slices.Contains(out, s) {
+			out = append(out, s)
+		}
+	}
+	return out, nil
 }
 
 // SearchHit is one fuzzy search result.

@@ -52,6 +52,9 @@ func (s *Store) maintain(ctx context.Context) {
 // valueLogGC rewrites value-log files until Badger finds nothing worth
 // rewriting. ErrNoRewrite and ErrRejected are the normal ways it ends.
 func (s *Store) valueLogGC() {
+	if s.DiskSpace().Low {
+		return // GC writes before it frees; wait for space
+	}
 	for !s.stopping() {
 		err := s.db.RunValueLogGC(gcDiscardRatio)
 		if err == nil {

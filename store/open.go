@@ -18,15 +18,15 @@ import (
 // (five 64 MiB memtables, 256 MiB block cache, 1 GiB value-log files) are
 // sized for servers and would dominate the process's memory. A heap profile
 // of the console at a million orders showed what these cost: each memtable
-// is an arena of memTableSize, every level-0 flush builds its table in a
-// buffer of twice memTableSize (Badger keeps up to eight such buffers for
+// is an arena of the memtable's size, every level-0 flush builds its table
+// in a buffer of twice that (Badger keeps up to eight such buffers for
 // reuse), and the block cache holds decompressed blocks up to its size.
 // Two memtables let one flush while the other fills. Tables are compressed
 // with zstd rather than Badger's default snappy: orders are JSON, zstd
 // stores them in about half the bytes, and Badger maps its tables into
 // memory, so every table page a scan has read counts as resident.
 const (
-	memTableSize     = 8 << 20
+	maxMemTableSize  = 8 << 20
 	numMemtables     = 2
 	blockCacheSize   = 16 << 20
 	valueLogFileSize = 64 << 20
@@ -51,6 +51,8 @@ func Open(dir string, opts Options) (*Store, error) {
 		writerDone: make(chan struct{}),
 		stopMaint:  make(chan struct{}),
 		maintDone:  make(chan struct{}),
+		diskDone:   make(chan struct{}),
+		prealloc:   map[string]bool{},
 	}
 	if s.now == nil {
 		s.now = time.Now
@@ -62,10 +64,27 @@ func Open(dir string, opts Options) (*Store, error) {
 	s.commitTxn = func(txn *badger.Txn) error { return txn.Commit() }
 	s.feed.init()
 
+	reserve := opts.MinFree
+	if reserve == 0 {
+		reserve = DefaultMinFree
+	}
+	if reserve < MinMinFree {
+		return nil, fmt.Errorf("open store %s: the free-space reserve must be at least %s (got %s)",
+			s.name(), FormatMB(MinMinFree), FormatMB(reserve))
+	}
 	bopts := badger.DefaultOptions("").WithInMemory(true)
 	if !opts.InMemory {
 		if err := os.MkdirAll(dir, 0o700); err != nil {
 			return nil, fmt.Errorf("open store %s: %w", dir, err)
+		}
+		s.disk = &diskGuard{dir: dir, reserve: reserve, free: opts.FreeSpace, now: s.now}
+		if s.disk.free == nil {
+			s.disk.free = freeSpace
+		}
+		// Badger writes while it opens (a new memtable log, flushes of the
+		// logs a crash left): on a full disk that would die of SIGBUS.
+		if err := s.refuseLowDisk(); err != nil {
+			return nil, fmt.Errorf("open store: %w", err)
 		}
 		lock, err := lockDir(dir)
 		if err != nil {
@@ -75,7 +94,8 @@ func Open(dir string, opts Options) (*Store, error) {
 		bopts = badger.DefaultOptions(dir).WithSyncWrites(true)
 	}
 	bopts = bopts.
-		WithMemTableSize(memTableSize).
+		WithMemTableSize(memTableSizeFor(reserve)).
+		WithValueThreshold(valueThresholdFor(memTableSizeFor(reserve))).
 		WithNumMemtables(numMemtables).
 		WithCompression(options.ZSTD).
 		WithBlockCacheSize(blockCacheSize).
@@ -97,6 +117,16 @@ func Open(dir string, opts Options) (*Store, error) {
 	}
 	go s.runWriter()
 	go s.runMaintenance(s.gcInterval())
+	if s.disk != nil {
+		s.preallocate()
+		every := opts.DiskCheckEvery
+		if every <= 0 {
+			every = defaultDiskCheckEvery
+		}
+		go s.runDiskWatch(every)
+	} else {
+		close(s.diskDone)
+	}
 	return s, nil
 }
 
@@ -177,6 +207,7 @@ func (s *Store) Close() error {
 		// Maintenance first: it writes through the writer.
 		close(s.stopMaint)
 		<-s.maintDone
+		<-s.diskDone
 
 		// Stop accepting writes; the writer drains what is queued.
 		s.sendMu.Lock()
@@ -193,12 +224,30 @@ func (s *Store) Close() error {
 		s.readMu.Unlock()
 
 		s.feed.closeAll()
-		if err := s.db.Close(); err != nil {
+		if err := s.closeBadger(); err != nil {
 			s.closeErr = fmt.Errorf("close store %s: %w", s.name(), err)
 		}
 		s.lock.release()
 	})
 	return s.closeErr
+}
+
+// closeBadger closes Badger, unless the disk has no room for the table
+// Badger writes on close (it flushes the memtable through a memory
+// mapping, which on a full disk dies of SIGBUS). Then the store is left as
+// a crash would leave it: every commit is already synced in the
+// write-ahead log, and the next open replays it.
+func (s *Store) closeBadger() error {
+	if s.disk != nil {
+		d, changed := s.disk.check()
+		s.noteDisk(d, changed)
+		if d.Err == "" && d.Free < uint64(memTableSizeFor(d.Reserve))+4<<20 {
+			s.log.Warn("store: "+d.Reason()+"; closing without flushing (every commit is in the synced log; the next start replays it)",
+				"dir", d.Dir, "free_mb", d.Free>>20)
+			return nil
+		}
+	}
+	return s.db.Close()
 }
 
 // beginRead registers a read so Close waits for it; it fails after Close.

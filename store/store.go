@@ -19,6 +19,8 @@ const (
 	TopicLatency
 	TopicAudit
 	TopicCursor
+	// TopicDisk: the data directory's disk went low or recovered.
+	TopicDisk
 	// TopicAll matches every topic.
 	TopicAll Topic = 1<<iota - 1
 )
@@ -61,6 +63,17 @@ type Options struct {
 	// Update; it exists to keep in-memory indexes (search) current without
 	// rescanning the store.
 	OnOrders func(changed []Order)
+	// MinFree is the free space kept in reserve on the data directory's
+	// filesystem (default DefaultMinFree, at least MinMinFree): below it
+	// Open and every write are refused with a *DiskFullError. Badger's
+	// memtable is sized from it (a quarter, 4 to 16 MiB).
+	MinFree uint64
+	// FreeSpace reports the bytes available on dir's filesystem (default
+	// statfs); tests replace it to simulate a full disk.
+	FreeSpace func(dir string) (uint64, error)
+	// DiskCheckEvery is how often free space is read while nothing writes
+	// (default 1 s); every commit reads it too.
+	DiskCheckEvery time.Duration
 }
 
 // Store is shipdeck's embedded database. All writes go through one writer
@@ -89,6 +102,13 @@ type Store struct {
 
 	stopMaint chan struct{}
 	maintDone chan struct{}
+
+	// disk is nil for an in-memory store.
+	disk     *diskGuard
+	diskDone chan struct{}
+	// prealloc names the Badger files already given real blocks.
+	preMu    sync.Mutex
+	prealloc map[string]bool
 
 	feed feed
 

@@ -133,6 +133,10 @@ func (s *Store) runJob(r *writeRequest) {
 		r.done <- err
 		return
 	}
+	if err := s.refuseLowDisk(); err != nil {
+		r.done <- err
+		return
+	}
 	r.done <- r.job()
 }
 
@@ -143,6 +147,16 @@ func (s *Store) commitGroup(group []*writeRequest) {
 	for _, r := range group {
 		if r.state.CompareAndSwap(reqPending, reqTaken) {
 			live = append(live, r)
+		}
+	}
+	// Below the reserve nothing is written, so Badger never has to grow
+	// its memory-mapped files into a disk that has no room for them.
+	if len(live) > 0 {
+		if err := s.refuseLowDisk(); err != nil {
+			for _, r := range live {
+				r.done <- err
+			}
+			return
 		}
 	}
 	for len(live) > 0 {

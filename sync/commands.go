@@ -159,7 +159,7 @@ func (e *Engine) RetryMatching(ctx context.Context, actor store.Actor, f store.F
 		return 0, err
 	}
 	done := 0
-	detail := describeFilter(f)
+	detail := f.String()
 	for len(ids) > 0 {
 		n := min(200, len(ids))
 		batch := ids[:n]
@@ -192,24 +192,6 @@ func (e *Engine) RetryMatching(ctx context.Context, actor store.Actor, f store.F
 	}
 	e.nudge()
 	return done, nil
-}
-
-func describeFilter(f store.Filter) string {
-	var parts []string
-	for _, s := range f.States {
-		parts = append(parts, string(s))
-	}
-	if len(parts) == 0 {
-		parts = append(parts, "failed", "dead")
-	}
-	d := "state " + strings.Join(parts, "|")
-	if f.Carrier != "" {
-		d += " carrier " + f.Carrier
-	}
-	if f.ErrorClass != "" {
-		d += " class " + f.ErrorClass
-	}
-	return d
 }
 
 // Reroute sends an order to another carrier with a new route generation

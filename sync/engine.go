@@ -261,7 +261,7 @@ func (e *Engine) Run(ctx context.Context) error {
 		e.mu.Unlock()
 	}
 	var wg gosync.WaitGroup
-	loops := []func(context.Context){e.pollLoop, e.pipelineLoop, e.trackLoop, e.writeBackLoop, e.snapshotLoop, e.batchLoop, e.buildIndex}
+	loops := []func(context.Context){e.pollLoop, e.pipelineLoop, e.trackLoop, e.writeBackLoop, e.snapshotLoop, e.batchLoop, e.buildIndex, e.watchDisk}
 	for _, loop := range loops {
 		wg.Add(1)
 		go func() {

@@ -35,6 +35,8 @@ type worldOptions struct {
 	history      time.Duration
 	routes       []route.Rule
 	failover     bool
+	// freeSpace replaces the store's statfs, to simulate a full disk.
+	freeSpace func(string) (uint64, error)
 }
 
 var start = time.Date(2026, 11, 24, 15, 0, 0, 0, time.UTC)
@@ -68,7 +70,7 @@ func (w *world) openThrough(base string) {
 func (w *world) openWith(base string, carrierTimeout, tiktokTimeout time.Duration) {
 	t := w.t
 	t.Helper()
-	st, err := store.Open(w.dir, store.Options{Now: w.clock.Now})
+	st, err := store.Open(w.dir, store.Options{Now: w.clock.Now, FreeSpace: w.opts.freeSpace, DiskCheckEvery: 10 * time.Millisecond})
 	if err != nil {
 		t.Fatal(err)
 	}

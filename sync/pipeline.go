@@ -47,7 +47,7 @@ func IdempotencyKey(orderID, carrierName string, generation int) string {
 // least every second for due retries.
 func (e *Engine) pipelineLoop(ctx context.Context) {
 	for ctx.Err() == nil {
-		if !e.Paused() {
+		if !e.idle() {
 			if _, err := e.pushPass(ctx); err != nil && ctx.Err() == nil {
 				e.log.Warn("pipeline pass failed", "err", err)
 			}
@@ -89,7 +89,7 @@ func (e *Engine) pushPass(ctx context.Context) (PushSummary, error) {
 // writeBackLoop writes tracking back to TikTok every few seconds.
 func (e *Engine) writeBackLoop(ctx context.Context) {
 	for e.wait(ctx, 5*time.Second, nil) {
-		if e.Paused() {
+		if e.idle() {
 			continue
 		}
 		if _, err := e.writeBack(ctx); err != nil && ctx.Err() == nil {
@@ -105,7 +105,7 @@ func (e *Engine) routeReady(ctx context.Context) (PushSummary, error) {
 	// Orders left ready (waiting for a carrier whose circuit is open) are
 	// stepped over, a bounded number of pages, so the rest still route.
 	var after store.Order
-	for pages := 0; ctx.Err() == nil && !e.Paused() && pages < maxSkipPages; pages++ {
+	for pages := 0; ctx.Err() == nil && !e.idle() && pages < maxSkipPages; pages++ {
 		page, err := e.st.QueueAfter(ctx, store.StateReady, after, e.cfg.Batch)
 		if err != nil || len(page) == 0 {
 			return sum, err
@@ -246,7 +246,7 @@ func (e *Engine) claim(ctx context.Context) ([]store.Order, error) {
 	// When the earliest orders all wait on a carrier whose circuit is open,
 	// look a few pages further so the other carriers' orders still move.
 	var after store.Order
-	for pages := 0; pages < maxSkipPages && !e.Paused(); pages++ {
+	for pages := 0; pages < maxSkipPages && !e.idle(); pages++ {
 		page, err := e.st.QueueAfter(ctx, store.StateQueued, after, size)
 		if err != nil || len(page) == 0 {
 			return nil, err
@@ -396,7 +396,7 @@ func (e *Engine) failover(o *store.Order, now time.Time) bool {
 // pass makes no progress), each carrier within its concurrency limit.
 func (e *Engine) pushQueued(ctx context.Context) (PushSummary, error) {
 	var sum PushSummary
-	for ctx.Err() == nil && !e.Paused() {
+	for ctx.Err() == nil && !e.idle() {
 		claimed, err := e.claim(ctx)
 		if err != nil || len(claimed) == 0 {
 			return sum, err

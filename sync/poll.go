@@ -193,7 +193,7 @@ func (e *Engine) pollLoop(ctx context.Context) {
 	// minimum interval, rather than waiting a whole interval again.
 	first := true
 	for ctx.Err() == nil {
-		if e.Paused() || e.mp == nil {
+		if e.idle() || e.mp == nil {
 			if !e.wait(ctx, time.Second, nil) {
 				return
 			}
@@ -232,7 +232,7 @@ func (e *Engine) pollLoop(ctx context.Context) {
 			case <-t.C:
 			}
 		}
-		if e.Paused() {
+		if e.idle() {
 			continue
 		}
 		e.setWorker(func(w *store.WorkerStatus) { w.State = store.WorkerPolling })

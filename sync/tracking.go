@@ -17,7 +17,7 @@ import (
 // trackLoop asks the 3PLs for tracking of pushed orders every TrackEvery.
 func (e *Engine) trackLoop(ctx context.Context) {
 	for e.wait(ctx, e.cfg.TrackEvery, nil) {
-		if e.Paused() {
+		if e.idle() {
 			continue
 		}
 		n, err := e.Track(ctx)
@@ -61,7 +61,7 @@ func (e *Engine) flushBatches(ctx context.Context) {
 func (e *Engine) Track(ctx context.Context) (int, error) {
 	got := 0
 	var after store.Order
-	for ctx.Err() == nil && !e.Paused() {
+	for ctx.Err() == nil && !e.idle() {
 		page, err := e.st.QueueAfter(ctx, store.StatePushed, after, e.cfg.Batch)
 		if err != nil || len(page) == 0 {
 			return got, err
@@ -158,7 +158,7 @@ func (e *Engine) trackOne(ctx context.Context, slot *carrierSlot, o store.Order)
 func (e *Engine) writeBack(ctx context.Context) (int, error) {
 	done := 0
 	var after store.Order
-	for ctx.Err() == nil && !e.Paused() && !e.writeBackBlocked() {
+	for ctx.Err() == nil && !e.idle() && !e.writeBackBlocked() {
 		page, err := e.st.QueueAfter(ctx, store.StateTracking, after, e.cfg.Batch)
 		if err != nil || len(page) == 0 {
 			return done, err

@@ -3,6 +3,7 @@ package sync
 import (
 	"context"
 	"encoding/csv"
+	"errors"
 	"fmt"
 	"io"
 	"strconv"
@@ -120,6 +121,32 @@ func (e *Engine) Failed(ctx context.Context, offset, limit int) ([]store.Order, 
 	return e.st.Failed(ctx, offset, limit)
 }
 
+// Matching returns one page of the orders a filter selects, in the order
+// the bulk commands walk them (state by state, by ship-by), so the console
+// can list exactly what "retry all" on that filter would touch.
+func (e *Engine) Matching(ctx context.Context, f store.Filter, offset, limit int) ([]store.Order, error) {
+	var page []store.Order
+	skip := offset
+	err := e.forMatching(ctx, f, func(o store.Order) error {
+		if skip > 0 {
+			skip--
+			return nil
+		}
+		page = append(page, o)
+		if len(page) >= limit {
+			return errPageFull
+		}
+		return nil
+	})
+	if errors.Is(err, errPageFull) {
+		err = nil
+	}
+	return page, err
+}
+
+// errPageFull stops a walk once a page is full.
+var errPageFull = errors.New("page full")
+
 // OrderDetail returns one order with its attempts and audit trail.
 func (e *Engine) OrderDetail(ctx context.Context, id string) (store.Order, []store.Attempt, []store.AuditEntry, error) {
 	return e.st.OrderDetail(ctx, id)
@@ -145,9 +172,21 @@ func (e *Engine) Search(ctx context.Context, pattern string, limit int) ([]store
 		if err != nil {
 			continue // removed meanwhile
 		}
-		hits = append(hits, store.SearchHit{Order: o, Text: r.Text, Matched: r.Matched})
+		hits = append(hits, store.SearchHit{Order: o, Text: displayText(o, r.Text), Matched: r.Matched})
 	}
 	return hits, ctx.Err()
+}
+
+// displayText is the hit's line in its original case, which the index does
+// not keep. Lower-casing maps rune to rune, so the hit's rune indexes mark
+// the same letters in it; if the order changed since the index saw it, the
+// indexed (lower-case) line is shown rather than marks on the wrong letters.
+func displayText(o store.Order, indexed string) string {
+	text := searchText(o)
+	if strings.ToLower(text) != indexed {
+		return indexed
+	}
+	return text
 }
 
 // IndexOrders puts orders into the search index; the store calls it (through

@@ -42,6 +42,14 @@ func (m *Model) actionHandlers() map[string]func(string) tea.Cmd {
 		"focus-next":    m.focusBy(1),
 		"focus-prev":    m.focusBy(-1),
 		"back":          m.back,
+		"state":         m.filterState,
+		"carrier":       m.filterCarrier,
+		"class":         m.filterClass,
+		"dead":          m.jumpState(store.StateDead),
+		"failed":        m.jumpState(store.StateFailed),
+		"held":          m.jumpState(store.StateHeld),
+		"order":         m.jumpOrder,
+		"clear":         m.clearFilter,
 		"repaint":       func(string) tea.Cmd { return tea.ClearScreen },
 		"quit":          m.quit,
 	}
@@ -67,6 +75,9 @@ func (m *Model) retryAll(string) tea.Cmd {
 	f, desc := common.FailedFilter()
 	if p, ok := m.focused().(common.OrderPane); ok {
 		f, desc = p.Filter()
+	}
+	if len(f.States) == 0 {
+		return m.toasts.Push(common.ToastInfo, "retry all: nothing in "+desc+" can be retried")
 	}
 	return m.countMatching(f, desc)
 }
@@ -206,7 +217,7 @@ func (m *Model) search(string) tea.Cmd {
 }
 
 func (m *Model) palette(string) tea.Cmd {
-	m.openOverlay(palette.New(m.c, m.keys, m.keyContext()))
+	m.openOverlay(palette.New(m.c, m.keys, m.keyContext(), m.completions))
 	return nil
 }
 
@@ -250,9 +261,12 @@ func (m *Model) focusBy(d int) func(string) tea.Cmd {
 }
 
 func (m *Model) back(string) tea.Cmd {
+	_, filtered := m.filterTarget().ActiveFilter()
 	switch {
 	case m.overlay != nil:
 		m.closeOverlay()
+	case filtered:
+		return m.clearFilter("")
 	case m.zoom >= 0:
 		m.zoom = -1
 		return m.layout()

@@ -20,6 +20,9 @@ type Engine interface {
 	Queue(ctx context.Context, state store.State, offset, limit int) ([]store.Order, error)
 	QueueByStatus(ctx context.Context, status store.MarketStatus, offset, limit int) ([]store.Order, error)
 	Failed(ctx context.Context, offset, limit int) ([]store.Order, error)
+	// Matching reads one page of the orders a filter selects (no states:
+	// failed and dead), in the order the bulk commands walk them.
+	Matching(ctx context.Context, f store.Filter, offset, limit int) ([]store.Order, error)
 	OrderDetail(ctx context.Context, id string) (store.Order, []store.Attempt, []store.AuditEntry, error)
 	// Audit returns the last n audit entries, newest first.
 	Audit(ctx context.Context, n int) ([]store.AuditEntry, error)

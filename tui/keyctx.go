@@ -35,6 +35,7 @@ func (m *Model) keyContext() keys.Context {
 	if m.overlay != nil {
 		ctx.Overlay = m.overlay.Name()
 	}
+	_, ctx.Filtered = m.filterTarget().ActiveFilter()
 	if o, ok := m.target(); ok {
 		ctx.Order = &o
 	}

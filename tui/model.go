@@ -141,6 +141,8 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, m.actionDone(msg)
 	case retryAllCountedMsg:
 		return m, m.confirmRetryAll(msg)
+	case classesMsg:
+		return m, m.chooseClass(msg)
 	}
 	return m, m.broadcast(msg)
 }

@@ -104,7 +104,7 @@ func openApp(ctx context.Context, f flags, opts appOptions) (a *app, err error) 
 	if err := a.openLog(); err != nil {
 		return nil, err
 	}
-	sopts := store.Options{Logger: a.log, Now: a.now}
+	sopts := store.Options{Logger: a.log, Now: a.now, MinFree: a.cfg.Store.MinFree.Bytes}
 	if !opts.NoSearch {
 		a.idx = search.New()
 		sopts.OnOrders = func(o []store.Order) { shipsync.IndexOrders(a.idx, o) }

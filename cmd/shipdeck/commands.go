@@ -235,26 +235,20 @@ func checkCmd(env *runEnv) *cobra.Command {
 }
 
 func ordersCmd(env *runEnv) *cobra.Command {
-	var state string
+	var ff filterFlags
 	var limit int
 	var asJSON bool
 	c := &cobra.Command{
-		Use:   "orders",
-		Short: "List orders in one local state (failed and dead by default)",
+		Use:   "orders [--state S[,S]] [--carrier NAME] [--class CLASS]",
+		Short: "List orders by state, carrier and error class (failed and dead by default)",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			st := store.State(state)
-			if state != "" && !st.Valid() {
-				return usageError{fmt.Errorf("--state %q: use one of %v", state, store.States())}
+			f, err := ff.filter()
+			if err != nil {
+				return err
 			}
 			return withApp(cmd, env, appOptions{}, func(ctx context.Context, a *app) error {
-				var orders []store.Order
-				var err error
-				if state == "" {
-					orders, err = a.eng.Failed(ctx, 0, limit)
-				} else {
-					orders, err = a.eng.Queue(ctx, st, 0, limit)
-				}
+				orders, err := a.eng.Matching(ctx, f, 0, limit)
 				if err != nil {
 					return err
 				}
@@ -265,16 +259,16 @@ func ordersCmd(env *runEnv) *cobra.Command {
 					return writeJSON(env.out, orders)
 				}
 				tw := tabwriter.NewWriter(env.out, 2, 4, 2, ' ', 0)
-				fmt.Fprintln(tw, "ORDER\tSTATE\tCARRIER\tSHIP BY\tATTEMPTS\tREASON")
+				fmt.Fprintln(tw, "ORDER\tSTATE\tCARRIER\tCLASS\tSHIP BY\tATTEMPTS\tREASON")
 				for _, o := range orders {
-					fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%d\t%s\n", o.ID, o.State, o.Carrier(), o.ShipBy().Format("Jan 02 15:04"),
-						o.Attempts, sanitize.Truncate(o.Reason, 60))
+					fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%d\t%s\n", o.ID, o.State, o.Carrier(), sanitize.Line(o.ErrorClass),
+						o.ShipBy().Format("Jan 02 15:04"), o.Attempts, sanitize.Truncate(o.Reason, 60))
 				}
 				return tw.Flush()
 			})
 		},
 	}
-	c.Flags().StringVar(&state, "state", "", "local state (new, ready, queued, pushing, pushed, tracking, shipped, failed, dead, unknown, held, cancelled)")
+	ff.add(c, "list")
 	c.Flags().IntVar(&limit, "limit", 100, "at most this many orders")
 	c.Flags().BoolVar(&asJSON, "json", false, "print as JSON")
 	return c
@@ -282,17 +276,24 @@ func ordersCmd(env *runEnv) *cobra.Command {
 
 func retryCmd(env *runEnv) *cobra.Command {
 	var all bool
-	var carrierName, class string
+	var ff filterFlags
 	c := &cobra.Command{
-		Use:   "retry ORDER... | retry --all [--carrier NAME] [--class CLASS]",
+		Use:   "retry ORDER... | retry --all [--state S[,S]] [--carrier NAME] [--class CLASS]",
 		Short: "Push failed or dead orders again with the same idempotency key",
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if all == (len(args) > 0) {
 				return usageError{errors.New("name orders to retry, or --all")}
 			}
+			f, err := ff.filter()
+			if err != nil {
+				return err
+			}
+			if !all && (ff.states != "" || ff.carrier != "" || ff.class != "") {
+				return usageError{errors.New("--state, --carrier and --class narrow --all; named orders are retried as named")}
+			}
 			return withApp(cmd, env, appOptions{}, func(ctx context.Context, a *app) error {
 				if all {
-					n, err := a.eng.RetryMatching(ctx, env.actor, store.Filter{Carrier: carrierName, ErrorClass: class})
+					n, err := a.eng.RetryMatching(ctx, env.actor, f)
 					fmt.Fprintf(env.out, "retried %d orders\n", n)
 					return commandError(err)
 				}
@@ -307,8 +308,7 @@ func retryCmd(env *runEnv) *cobra.Command {
 		},
 	}
 	c.Flags().BoolVar(&all, "all", false, "retry every failed and dead order matching the filters")
-	c.Flags().StringVar(&carrierName, "carrier", "", "with --all: only this carrier")
-	c.Flags().StringVar(&class, "class", "", "with --all: only this error class")
+	ff.add(c, "with --all")
 	return c
 }
 

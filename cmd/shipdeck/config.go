@@ -11,6 +11,7 @@ import (
 
 	"github.com/BurntSushi/toml"
 
+	"github.com/shipdeck/shipdeck/store"
 	"github.com/shipdeck/shipdeck/sync/carrier"
 	"github.com/shipdeck/shipdeck/tui/keys"
 )
@@ -31,6 +32,24 @@ func (d *duration) UnmarshalText(b []byte) error {
 	return nil
 }
 
+// byteSize is a TOML string such as "64MB" (binary units: 1 MB = 1024 KB).
+type byteSize struct{ Bytes uint64 }
+
+// UnmarshalText reads "512KB", "64MB", "1GB" (or their KiB/MiB/GiB
+// spellings).
+func (b *byteSize) UnmarshalText(t []byte) error {
+	s := strings.TrimSpace(string(t))
+	num := strings.TrimRightFunc(s, func(r rune) bool { return r < '0' || r > '9' })
+	unit := strings.ToUpper(strings.TrimSpace(s[len(num):]))
+	shift, ok := map[string]uint{"KB": 10, "KIB": 10, "MB": 20, "MIB": 20, "GB": 30, "GIB": 30}[unit]
+	n, err := strconv.ParseUint(num, 10, 64)
+	if !ok || err != nil || n > 1<<(63-shift) {
+		return fmt.Errorf("not a size (use 512KB, 64MB, 2GB): %q", t)
+	}
+	b.Bytes = n << shift
+	return nil
+}
+
 // Config is shipdeck's configuration file. Secrets are never in it: it
 // names the environment variables that hold them.
 type Config struct {
@@ -38,6 +57,7 @@ type Config struct {
 	Quota    QuotaConfig     `toml:"quota"`
 	Poll     PollConfig      `toml:"poll"`
 	Webhook  WebhookConfig   `toml:"webhook"`
+	Store    StoreConfig     `toml:"store"`
 	Carriers []CarrierConfig `toml:"carrier"`
 	Routes   []RouteConfig   `toml:"route"`
 	SSH      SSHConfig       `toml:"ssh"`
@@ -81,6 +101,21 @@ type PollConfig struct {
 // WebhookConfig is the [webhook] table; an empty listen turns it off.
 type WebhookConfig struct {
 	Listen string `toml:"listen"`
+	// MaxConnections caps open connections to the listener; more are
+	// closed at once, so a flood cannot take the file descriptors the
+	// store and the SSH server need.
+	MaxConnections int `toml:"max_connections"`
+	// ReadTimeout bounds reading one request (headers and body);
+	// IdleTimeout bounds a kept-alive connection between requests.
+	ReadTimeout duration `toml:"read_timeout"`
+	IdleTimeout duration `toml:"idle_timeout"`
+}
+
+// StoreConfig is the [store] table.
+type StoreConfig struct {
+	// MinFree is the free space kept on the data directory's filesystem:
+	// below it the worker degrades and nothing new is written.
+	MinFree byteSize `toml:"min_free"`
 }
 
 // CarrierConfig is one [[carrier]].
@@ -232,6 +267,18 @@ func (c *Config) defaults() {
 	if c.SSH.Listen == "" {
 		c.SSH.Listen = "127.0.0.1:2222"
 	}
+	if c.Store.MinFree.Bytes == 0 {
+		c.Store.MinFree.Bytes = store.DefaultMinFree
+	}
+	if c.Webhook.MaxConnections == 0 {
+		c.Webhook.MaxConnections = defaultWebhookConns
+	}
+	if c.Webhook.ReadTimeout.Duration == 0 {
+		c.Webhook.ReadTimeout.Duration = 10 * time.Second
+	}
+	if c.Webhook.IdleTimeout.Duration == 0 {
+		c.Webhook.IdleTimeout.Duration = 30 * time.Second
+	}
 	if c.SSH.Operators == "" {
 		c.SSH.Operators = "operators.toml"
 	}
@@ -269,6 +316,10 @@ func (c *Config) validate() error {
 		return c.errAt("quota.reserve_percent", "must be 0..90")
 	case c.Poll.MinInterval.Duration > c.Poll.MaxInterval.Duration:
 		return c.errAt("poll.min_interval", "must not exceed poll.max_interval")
+	case c.Store.MinFree.Bytes < store.MinMinFree:
+		return c.errAt("store.min_free", "must be at least "+store.FormatMB(store.MinMinFree)+" (Badger's own files need that much room)")
+	case c.Webhook.MaxConnections < 1:
+		return c.errAt("webhook.max_connections", "must be at least 1")
 	}
 	for _, w := range c.Quota.SlowWindows {
 		if err := checkWindow(w); err != nil {

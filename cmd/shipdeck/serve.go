@@ -16,6 +16,7 @@ import (
 	"charm.land/ssh"
 	"github.com/spf13/cobra"
 
+	"github.com/shipdeck/shipdeck/cmd/shipdeck/conncap"
 	"github.com/shipdeck/shipdeck/cmd/shipdeck/sshd"
 	"github.com/shipdeck/shipdeck/store"
 	"github.com/shipdeck/shipdeck/theme"
@@ -74,10 +75,12 @@ func serve(ctx context.Context, env *runEnv, a *app) error {
 		return err
 	}
 	a.reloadOperators = srv.ReloadOperators
-	ln, err := net.Listen("tcp", s.Listen)
+	raw, err := net.Listen("tcp", s.Listen)
 	if err != nil {
 		return fmt.Errorf("ssh listen %s: %w", s.Listen, err)
 	}
+	// The SSH library retries accept errors silently; log them instead.
+	ln := conncap.Wrap(raw, conncap.Config{Name: "ssh", Logger: a.log})
 	fmt.Fprintf(env.out, "shipdeck serving %s over SSH on %s\n", a.cfg.Shop.Name, ln.Addr())
 	fmt.Fprintf(env.out, "host key %s\n", srv.HostKeyFingerprint())
 	if reg.Current().Missing() || reg.Current().Len() == 0 {

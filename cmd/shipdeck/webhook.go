@@ -4,10 +4,12 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"log/slog"
 	"net"
 	"net/http"
 	"time"
 
+	"github.com/shipdeck/shipdeck/cmd/shipdeck/conncap"
 	"github.com/shipdeck/shipdeck/store"
 	"github.com/shipdeck/shipdeck/sync/tiktok"
 )
@@ -64,6 +66,11 @@ func (a *app) webhookHandler() (http.Handler, error) {
 	}), nil
 }
 
+// defaultWebhookConns is [webhook] max_connections by default: TikTok
+// delivers notifications a few at a time, and the cap leaves most of a
+// 1024-descriptor limit to the store, the log and the SSH server.
+const defaultWebhookConns = 256
+
 // serveWebhooks listens on [webhook] listen until ctx ends. It returns
 // nil at once when no listener is configured.
 func (a *app) serveWebhooks(ctx context.Context) error {
@@ -74,11 +81,17 @@ func (a *app) serveWebhooks(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	l, err := net.Listen("tcp", a.cfg.Webhook.Listen)
+	wc := a.cfg.Webhook
+	raw, err := net.Listen("tcp", wc.Listen)
 	if err != nil {
 		return err
 	}
-	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 30 * time.Second, WriteTimeout: 30 * time.Second}
+	l := conncap.Wrap(raw, conncap.Config{Name: "webhook", Max: wc.MaxConnections, Logger: a.log})
+	srv := &http.Server{Handler: h,
+		ReadHeaderTimeout: wc.ReadTimeout.Duration, ReadTimeout: wc.ReadTimeout.Duration,
+		WriteTimeout: 30 * time.Second, IdleTimeout: wc.IdleTimeout.Duration,
+		// net/http prints its own errors to stderr unless told otherwise.
+		ErrorLog: slog.NewLogLogger(a.log.Handler(), slog.LevelWarn)}
 	go func() {
 		<-ctx.Done()
 		sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)

@@ -38,20 +38,20 @@ type SimOptions struct {
 // SimRun is one strategy's outcome. Detection delay is the time from an
 // order being placed to the poll that stores it.
 type SimRun struct {
-	MeanDetectionS   float64 `json:"mean_detection_s"`
-	P95DetectionS    float64 `json:"p95_detection_s"`
+	MeanDetectionS float64 `json:"mean_detection_s"`
+	P95DetectionS  float64 `json:"p95_detection_s"`
 	// BurstOrders are the orders placed inside a burst window, and the
 	// Burst* figures their detection delay.
 	BurstOrders         int     `json:"burst_orders,omitempty"`
 	BurstMeanDetectionS float64 `json:"burst_mean_detection_s,omitempty"`
 	BurstP95DetectionS  float64 `json:"burst_p95_detection_s,omitempty"`
-	CallsPerDay      float64 `json:"calls_per_day"`
-	DaysOverBudget   int     `json:"days_over_budget"`
-	PollsPerDay      float64 `json:"polls_per_day"`
-	MaxCallsInDay    int     `json:"max_calls_in_day,omitempty"`
-	Orders           int     `json:"orders,omitempty"`
-	WriteBacks       int     `json:"writebacks,omitempty"`
-	WriteBacksOnTime int     `json:"writebacks_on_time,omitempty"`
+	CallsPerDay         float64 `json:"calls_per_day"`
+	DaysOverBudget      int     `json:"days_over_budget"`
+	PollsPerDay         float64 `json:"polls_per_day"`
+	MaxCallsInDay       int     `json:"max_calls_in_day,omitempty"`
+	Orders              int     `json:"orders,omitempty"`
+	WriteBacks          int     `json:"writebacks,omitempty"`
+	WriteBacksOnTime    int     `json:"writebacks_on_time,omitempty"`
 	// PollsInSlowWindows counts polls sent inside a configured slow window.
 	PollsInSlowWindows int `json:"polls_in_slow_windows,omitempty"`
 	// StrictPollsPerDay and StrictMeanDetectionS (floor only) are the

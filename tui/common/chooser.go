@@ -112,6 +112,10 @@ func (c *Chooser) Handle(msg tea.Msg) (enter bool) {
 	return false
 }
 
+// Refilter filters again after the overlay changed the text itself (tab
+// completion).
+func (c *Chooser) Refilter() { c.filter() }
+
 // filter keeps the names matching the typed pattern, an exact name first
 // (over a better fuzzy score), and moves the cursor to the top.
 func (c *Chooser) filter() {

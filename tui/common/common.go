@@ -6,6 +6,7 @@ package common
 
 import (
 	"context"
+	"slices"
 	"time"
 
 	tea "charm.land/bubbletea/v2"
@@ -71,12 +72,51 @@ type OrderPane interface {
 	// Filter is the bulk filter the pane's view corresponds to, and a
 	// description of it for the confirmation prompt.
 	Filter() (store.Filter, string)
+	// SetFilter narrows the list to what f selects; nil clears it.
+	SetFilter(f *store.Filter) tea.Cmd
+	// ActiveFilter is the filter the list shows, if any.
+	ActiveFilter() (store.Filter, bool)
+	// ViewFilter is the filter equivalent to what the list shows now: the
+	// active filter, else the pane's own view (its queue's state), which
+	// a new filter narrows.
+	ViewFilter() store.Filter
 }
 
 // FailedFilter is the bulk filter of every failed and dead order, with its
 // description: what retry-all touches unless the focused pane narrows it.
 func FailedFilter() (store.Filter, string) {
 	return store.Filter{States: []store.State{store.StateFailed, store.StateDead}}, "failed and dead orders"
+}
+
+// RetryFilter is what "retry all" touches in a filtered view: the filter
+// narrowed to the states a retry applies to, and its description for the
+// confirmation. A view of only, say, queued orders leaves no states, which
+// the caller must treat as nothing to retry (an empty list of states would
+// mean the default, failed and dead).
+func RetryFilter(f store.Filter) (store.Filter, string) {
+	desc := "orders in this view (" + f.String() + ")"
+	retryable := []store.State{store.StateFailed, store.StateDead, store.StateUnknown}
+	var states []store.State
+	for _, s := range f.StatesOrDefault() {
+		if slices.Contains(retryable, s) {
+			states = append(states, s)
+		}
+	}
+	f.States = states
+	return f, desc
+}
+
+// Filtered is a list that may show a filter.
+type Filtered interface {
+	Filter() (store.Filter, bool)
+}
+
+// FilterTitle is a pane's title with its active filter, if any.
+func FilterTitle(title string, l Filtered) string {
+	if f, ok := l.Filter(); ok {
+		return title + " · " + Clean(f.String())
+	}
+	return title
 }
 
 // Overlay is a dialog drawn over the dashboard.

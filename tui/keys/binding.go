@@ -20,11 +20,12 @@ const (
 	GroupActions  Group = "Actions"
 	GroupNavigate Group = "Navigation"
 	GroupView     Group = "Views"
+	GroupFilter   Group = "Filters and jumps"
 	GroupApp      Group = "Console"
 )
 
 // Groups lists the groups in display order.
-func Groups() []Group { return []Group{GroupActions, GroupNavigate, GroupView, GroupApp} }
+func Groups() []Group { return []Group{GroupActions, GroupFilter, GroupNavigate, GroupView, GroupApp} }
 
 // Context is what the console knows at the moment a binding is shown or
 // pressed. Disabled functions read it; they never call the engine.
@@ -37,6 +38,11 @@ type Context struct {
 	// Order is the highlighted order (in the focused pane or the detail
 	// overlay), nil when there is none.
 	Order *store.Order
+	// Carrier is the highlighted carrier in the carriers pane, "" when
+	// that pane is not focused.
+	Carrier string
+	// Filtered is true while the focused order list shows a filter.
+	Filtered bool
 	// Marked is the number of multi-selected orders.
 	Marked int
 	// Paused is true while the worker is paused.
@@ -55,6 +61,9 @@ type Binding struct {
 	// Keys are the key strings that trigger it, as Bubble Tea spells them
 	// ("r", "R", "ctrl+c", "space", "shift+tab").
 	Keys []string
+	// Arg names the palette argument, such as "NAME" in ":carrier NAME";
+	// "" when the binding takes none.
+	Arg string
 	// Help says what the binding does.
 	Help string
 	// Short is the footer's label.

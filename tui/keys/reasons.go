@@ -102,3 +102,17 @@ func resolveDisabled(ctx Context) string {
 	}
 	return ""
 }
+
+func detailDisabled(ctx Context) string {
+	if ctx.Carrier != "" {
+		return ""
+	}
+	return needsOrder(ctx)
+}
+
+func clearDisabled(ctx Context) string {
+	if !ctx.Filtered {
+		return "no filter is set"
+	}
+	return ""
+}

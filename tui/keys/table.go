@@ -74,9 +74,26 @@ func defaultBindings() []Binding {
 		{Name: "export", Short: "export", Help: "export a view as CSV to the working directory (:export failed)",
 			Group: GroupActions, Role: op, Palette: true},
 
+		{Name: "copy", Keys: []string{"y"}, Short: "copy id", Help: "copy the selected order's id to the clipboard (works over SSH)",
+			Group: GroupActions, Palette: true, Disabled: needsOrder},
+
+		// Filters and jumps: they narrow an order list; esc clears.
+		{Name: "state", Keys: []string{"s"}, Arg: "STATE[,STATE]", Short: "by state",
+			Help: "show only orders in one or more states", Group: GroupFilter, Palette: true},
+		{Name: "carrier", Keys: []string{"c"}, Arg: "NAME", Short: "by carrier",
+			Help: "show only one carrier's orders", Group: GroupFilter, Palette: true},
+		{Name: "class", Keys: []string{"C"}, Arg: "CLASS", Short: "by error",
+			Help: "show only orders whose last error has this class", Group: GroupFilter, Palette: true},
+		{Name: "dead", Short: "dead", Help: "jump to the dead orders", Group: GroupFilter, Palette: true},
+		{Name: "failed", Short: "failed", Help: "jump to the failed orders", Group: GroupFilter, Palette: true},
+		{Name: "held", Short: "held", Help: "jump to the held orders", Group: GroupFilter, Palette: true},
+		{Name: "order", Arg: "ID", Short: "order", Help: "open an order's detail by id", Group: GroupFilter, Palette: true},
+		{Name: "clear", Short: "clear filter", Help: "clear the filter (esc does too)", Group: GroupFilter, Palette: true,
+			Disabled: clearDisabled},
+
 		// Views.
-		{Name: "detail", Keys: []string{"enter"}, Short: "detail", Help: "open the selected order's detail",
-			Group: GroupView, Palette: true, Footer: true, Disabled: needsOrder},
+		{Name: "detail", Keys: []string{"enter"}, Short: "detail", Help: "open the selected order's detail, or the selected carrier's",
+			Group: GroupView, Palette: true, Footer: true, Disabled: detailDisabled},
 		{Name: "search", Keys: []string{"/"}, Short: "search", Help: "fuzzy search orders",
 			Group: GroupView, Palette: true, Footer: true},
 		{Name: "palette", Keys: []string{":"}, Short: "commands", Help: "open the command palette",

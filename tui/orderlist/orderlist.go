@@ -19,6 +19,13 @@ import (
 // FetchFunc reads one page of the list.
 type FetchFunc func(ctx context.Context, offset, limit int) ([]store.Order, error)
 
+// FilterSource reads the orders a filter selects and counts them; the
+// console's engine satisfies it.
+type FilterSource interface {
+	Matching(ctx context.Context, f store.Filter, offset, limit int) ([]store.Order, error)
+	CountMatching(ctx context.Context, f store.Filter) (int, error)
+}
+
 // staleAfter is how old a page may get before a snapshot refetches it even
 // when no counter moved (attempts and retry times change in place).
 const staleAfter = 5 * time.Second
@@ -33,6 +40,10 @@ type pageMsg struct {
 	offset int
 	rows   []store.Order
 	err    error
+	// counted is set when the list counts itself (a filtered list): total
+	// is then the list's length as the engine counted it.
+	counted bool
+	total   int
 }
 
 // Model is a windowed, cursor-driven list of orders.
@@ -41,6 +52,10 @@ type Model struct {
 	id      int
 	fetch   FetchFunc
 	columns []Column
+	// filter and src are set while the list shows only what a filter
+	// selects; no counter holds that length, so the list counts it.
+	filter *store.Filter
+	src    FilterSource
 
 	total  int
 	cursor int
@@ -75,6 +90,27 @@ func (m *Model) SetFetch(fetch FetchFunc, columns []Column) {
 	m.gen++ // replies for the old source are now stale
 }
 
+// Narrow shows only the orders f selects, read and counted through src,
+// from the top. The pane that owns the list restores its own source with
+// SetFetch after Widen.
+func (m *Model) Narrow(src FilterSource, f store.Filter, columns []Column) {
+	m.filter, m.src = &f, src
+	m.SetFetch(func(ctx context.Context, offset, limit int) ([]store.Order, error) {
+		return src.Matching(ctx, f, offset, limit)
+	}, columns)
+}
+
+// Widen drops the filter; the caller sets the list's own source again.
+func (m *Model) Widen() { m.filter, m.src = nil, nil }
+
+// Filter returns the active filter, if any.
+func (m *Model) Filter() (store.Filter, bool) {
+	if m.filter == nil {
+		return store.Filter{}, false
+	}
+	return *m.filter, true
+}
+
 // SetSize sets the list's rectangle; one line is the column header.
 func (m *Model) SetSize(w, h int) {
 	m.width, m.height = max(0, w), max(0, h)
@@ -88,8 +124,13 @@ func (m *Model) Visible() int { return max(0, m.height-1) }
 // Total is the list's length as the counters report it.
 func (m *Model) Total() int { return m.total }
 
-// SetTotal records the list's length and reports whether it changed.
+// SetTotal records the list's length and reports whether it changed. A
+// filtered list ignores it: no counter holds its length.
 func (m *Model) SetTotal(n int) bool {
+	if m.filter != nil {
+		// A filtered list counts itself on Refresh.
+		return false
+	}
 	n = max(0, n)
 	if n == m.total {
 		return false
@@ -121,6 +162,9 @@ func (m *Model) Refresh() tea.Cmd {
 		return nil
 	}
 	m.gen++
+	if m.filter != nil {
+		return m.refreshCounted(limit)
+	}
 	if m.total == 0 {
 		// The counters say there is nothing; do not ask.
 		m.rows, m.pageOffset, m.loading, m.err = nil, m.offset, false, nil
@@ -134,6 +178,25 @@ func (m *Model) Refresh() tea.Cmd {
 		defer cancel()
 		rows, err := fetch(ctx, offset, limit)
 		return pageMsg{list: id, gen: gen, offset: offset, rows: rows, err: err}
+	}
+}
+
+// refreshCounted counts a filtered list and reads its page in one command.
+func (m *Model) refreshCounted(limit int) tea.Cmd {
+	m.loading = true
+	gen, offset, fetch, id, base, src, f := m.gen, m.offset, m.fetch, m.id, m.c.Ctx, m.src, *m.filter
+	return func() tea.Msg {
+		ctx, cancel := context.WithTimeout(base, fetchTimeout)
+		defer cancel()
+		n, err := src.CountMatching(ctx, f)
+		if err != nil {
+			return pageMsg{list: id, gen: gen, offset: offset, err: err}
+		}
+		var rows []store.Order
+		if n > 0 {
+			rows, err = fetch(ctx, min(offset, max(0, n-1)), limit)
+		}
+		return pageMsg{list: id, gen: gen, offset: min(offset, max(0, n-1)), rows: rows, err: err, counted: true, total: n}
 	}
 }
 
@@ -159,6 +222,10 @@ func (m *Model) Update(msg tea.Msg) tea.Cmd {
 			return nil
 		}
 		m.err = nil
+		if msg.counted {
+			m.total = msg.total
+			m.clamp()
+		}
 		m.rows, m.pageOffset = msg.rows, msg.offset
 		m.fetchedAt = m.c.Now()
 		// The list shrank under us: the counters will catch up, but

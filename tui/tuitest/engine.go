@@ -263,6 +263,14 @@ func (e *Engine) Failed(ctx context.Context, offset, limit int) ([]store.Order, 
 	}), offset, limit), ctx.Err()
 }
 
+// Matching implements the console's engine interface.
+func (e *Engine) Matching(ctx context.Context, f store.Filter, offset, limit int) ([]store.Order, error) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	e.calls["Matching"]++
+	return page(e.sorted(f.Matches), offset, limit), ctx.Err()
+}
+
 // OrderDetail implements the console's engine interface.
 func (e *Engine) OrderDetail(ctx context.Context, id string) (store.Order, []store.Attempt, []store.AuditEntry, error) {
 	e.mu.Lock()

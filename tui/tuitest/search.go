@@ -5,8 +5,7 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/sahilm/fuzzy"
-
+	"github.com/shipdeck/shipdeck/search"
 	"github.com/shipdeck/shipdeck/store"
 )
 
@@ -21,49 +20,28 @@ func SearchText(o *store.Order) string {
 	return strings.Join(slices.DeleteFunc(parts, func(s string) bool { return s == "" }), " ")
 }
 
-// Search implements the console's engine interface with sahilm/fuzzy over
-// SearchText, best first.
+// Search implements the console's engine interface with the real search
+// index and its ranking over SearchText, best first; hits carry the text
+// in its original case, as the engine's do.
 func (e *Engine) Search(ctx context.Context, pattern string, limit int) ([]store.SearchHit, error) {
 	e.mu.Lock()
 	all := e.sorted(func(*store.Order) bool { return true })
 	e.calls["Search"]++
-	texts := make([]string, len(all))
-	for i, o := range all {
-		texts[i] = SearchText(o)
-	}
-	orders := make([]store.Order, len(all))
-	for i, o := range all {
-		orders[i] = o.Clone()
+	ix := search.New()
+	byID := make(map[string]store.Order, len(all))
+	for _, o := range all {
+		ix.Upsert(o.ID, SearchText(o))
+		byID[o.ID] = o.Clone()
 	}
 	e.mu.Unlock()
-	if err := ctx.Err(); err != nil {
+	res, err := ix.Find(ctx, pattern, limit)
+	if err != nil {
 		return nil, err
 	}
-	ms := fuzzy.Find(pattern, texts)
-	if err := ctx.Err(); err != nil {
-		return nil, err
-	}
-	if limit > 0 && len(ms) > limit {
-		ms = ms[:limit]
-	}
-	hits := make([]store.SearchHit, len(ms))
-	for i, m := range ms {
-		hits[i] = store.SearchHit{Order: orders[m.Index], Text: m.Str, Matched: runeIndexes(m.Str, m.MatchedIndexes)}
+	hits := make([]store.SearchHit, len(res))
+	for i, r := range res {
+		o := byID[r.ID]
+		hits[i] = store.SearchHit{Order: o, Text: SearchText(&o), Matched: r.Matched}
 	}
 	return hits, nil
-}
-
-// runeIndexes turns fuzzy's byte offsets into the rune indexes a
-// SearchHit promises.
-func runeIndexes(s string, bytes []int) []int {
-	out := make([]int, 0, len(bytes))
-	r, j := 0, 0
-	for i := range s {
-		for j < len(bytes) && bytes[j] == i {
-			out = append(out, r)
-			j++
-		}
-		r++
-	}
-	return out
 }

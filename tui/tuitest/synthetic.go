@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"time"
 
 	"github.com/shipdeck/shipdeck/store"
@@ -166,6 +167,19 @@ func (s *Synthetic) Failed(ctx context.Context, offset, limit int) ([]store.Orde
 	return s.pageOf(pos, offset, limit), nil
 }
 
+// Matching implements the console's engine interface over the filter's
+// states; synthetic orders are spread over every carrier and class, so a
+// carrier or class narrows nothing here.
+func (s *Synthetic) Matching(ctx context.Context, f store.Filter, offset, limit int) ([]store.Order, error) {
+	var pos []int
+	for p, st := range stateCycle {
+		if slices.Contains(f.StatesOrDefault(), st) {
+			pos = append(pos, p)
+		}
+	}
+	return s.pageOf(pos, offset, limit), nil
+}
+
 // All returns every order in display order of the given state, for the
 // naive baseline benchmark (which is exactly what the console avoids).
 func (s *Synthetic) All(state store.State) []store.Order {
@@ -204,8 +218,11 @@ func (s *Synthetic) Retry(ctx context.Context, actor store.Actor, orderID string
 
 // CountMatching implements the console's engine interface.
 func (s *Synthetic) CountMatching(ctx context.Context, f store.Filter) (int, error) {
-	c := s.snap.Counts.ByState
-	return int(c[store.StateFailed] + c[store.StateDead]), nil
+	n := int64(0)
+	for _, st := range f.StatesOrDefault() {
+		n += s.snap.Counts.ByState[st]
+	}
+	return int(n), nil
 }
 
 // RetryMatching implements the console's engine interface; it is refused.

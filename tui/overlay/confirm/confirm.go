@@ -57,7 +57,8 @@ func (m *Model) Update(msg tea.Msg) tea.Cmd {
 // View implements common.Component.
 func (m *Model) View() string {
 	th := m.c.Theme
-	w, h := common.DialogSize(64, 7, m.w, m.h)
+	// Wide enough for the question: it names what will be touched.
+	w, h := common.DialogSize(max(64, common.Width(m.text)+4), 7, m.w, m.h)
 	lines := []string{
 		"",
 		" " + th.Strong.Render(m.text),

@@ -16,12 +16,15 @@ import (
 // Source reads pages of failed and dead orders; the console's engine
 // satisfies it.
 type Source interface {
+	orderlist.FilterSource
 	Failed(ctx context.Context, offset, limit int) ([]store.Order, error)
 }
 
 // Model is the failed pushes pane.
 type Model struct {
 	c      *common.Common
+	src    Source
+	cols   []orderlist.Column
 	list   *orderlist.Model
 	counts store.Counts
 	width  int
@@ -34,20 +37,50 @@ func New(c *common.Common, src Source) *Model {
 		orderlist.IDColumn(), orderlist.CarrierColumn(), orderlist.ClassColumn(),
 		orderlist.AttemptsColumn(), orderlist.NextRetryColumn(), orderlist.MessageColumn(),
 	}
-	return &Model{c: c, list: orderlist.New(c, src.Failed, cols)}
+	return &Model{c: c, src: src, cols: cols, list: orderlist.New(c, src.Failed, cols)}
 }
 
 // Name implements common.Pane.
 func (m *Model) Name() string { return "failed" }
 
-// Title implements common.Pane.
-func (m *Model) Title() string { return "Failed pushes" }
+// Title implements common.Pane; it names the active filter.
+func (m *Model) Title() string { return common.FilterTitle("Failed pushes", m.list) }
+
+// SetFilter implements common.OrderPane: with f the list shows only the
+// orders f selects; nil goes back to every failed and dead order.
+func (m *Model) SetFilter(f *store.Filter) tea.Cmd {
+	if f == nil {
+		m.list.Widen()
+		m.list.SetFetch(m.src.Failed, m.cols)
+		m.list.SetTotal(int(m.counts.ByState[store.StateFailed] + m.counts.ByState[store.StateDead]))
+		return m.list.Refresh()
+	}
+	m.list.Narrow(m.src, *f, nil)
+	return m.list.Refresh()
+}
+
+// ViewFilter implements common.OrderPane: the active filter, else failed
+// and dead.
+func (m *Model) ViewFilter() store.Filter {
+	if f, ok := m.list.Filter(); ok {
+		return f
+	}
+	f, _ := common.FailedFilter()
+	return f
+}
+
+// ActiveFilter implements common.OrderPane.
+func (m *Model) ActiveFilter() (store.Filter, bool) { return m.list.Filter() }
 
 // Selected implements common.OrderPane.
 func (m *Model) Selected() (store.Order, bool) { return m.list.Selected() }
 
-// Filter implements common.OrderPane: every failed and dead order.
+// Filter implements common.OrderPane: the active filter, else every
+// failed and dead order.
 func (m *Model) Filter() (store.Filter, string) {
+	if f, ok := m.list.Filter(); ok {
+		return common.RetryFilter(f)
+	}
 	return common.FailedFilter()
 }
 

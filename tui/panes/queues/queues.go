@@ -17,6 +17,7 @@ import (
 
 // Source reads pages of a queue; the console's engine satisfies it.
 type Source interface {
+	orderlist.FilterSource
 	Queue(ctx context.Context, state store.State, offset, limit int) ([]store.Order, error)
 	QueueByStatus(ctx context.Context, status store.MarketStatus, offset, limit int) ([]store.Order, error)
 }
@@ -70,15 +71,51 @@ func New(c *common.Common, src Source) *Model {
 // Name implements common.Pane.
 func (m *Model) Name() string { return "queues" }
 
-// Title implements common.Pane.
-func (m *Model) Title() string { return "Queues" }
+// Title implements common.Pane; it names the active filter.
+func (m *Model) Title() string { return common.FilterTitle("Queues", m.list) }
+
+// SetFilter implements common.OrderPane: with f the list shows only the
+// orders f selects (the state chips stay, none highlighted); nil goes back
+// to the selected queue.
+func (m *Model) SetFilter(f *store.Filter) tea.Cmd {
+	if f == nil {
+		m.list.Widen()
+		return m.selectBucket(m.sel)
+	}
+	m.list.Narrow(m.src, *f, m.filterColumns())
+	m.layout()
+	return m.list.Refresh()
+}
+
+// ViewFilter implements common.OrderPane: the active filter, else the
+// selected queue's state, else (a marketplace status bucket) every state.
+func (m *Model) ViewFilter() store.Filter {
+	if f, ok := m.list.Filter(); ok {
+		return f
+	}
+	if b := m.buckets[m.sel]; b.state != "" {
+		return store.Filter{States: []store.State{b.state}}
+	}
+	return store.Filter{States: store.States()}
+}
+
+// ActiveFilter implements common.OrderPane.
+func (m *Model) ActiveFilter() (store.Filter, bool) { return m.list.Filter() }
+
+func (m *Model) filterColumns() []orderlist.Column {
+	return []orderlist.Column{orderlist.IDColumn(), orderlist.BuyerColumn(), orderlist.StateColumn(),
+		orderlist.CarrierColumn(), orderlist.ClassColumn(), orderlist.ShipByColumn()}
+}
 
 // Selected implements common.OrderPane.
 func (m *Model) Selected() (store.Order, bool) { return m.list.Selected() }
 
-// Filter implements common.OrderPane: the selected queue when it holds
-// retryable orders, else failed and dead.
+// Filter implements common.OrderPane: the active filter, else the selected
+// queue when it holds retryable orders, else failed and dead.
 func (m *Model) Filter() (store.Filter, string) {
+	if f, ok := m.list.Filter(); ok {
+		return common.RetryFilter(f)
+	}
 	b := m.buckets[m.sel]
 	switch b.state {
 	case store.StateFailed, store.StateDead, store.StateUnknown:
@@ -133,16 +170,22 @@ func (m *Model) Update(msg tea.Msg) tea.Cmd {
 	case common.SnapshotMsg:
 		changed := !countsEqual(m.counts, msg.Snapshot.Counts)
 		m.counts = msg.Snapshot.Counts
+		_, filtered := m.list.Filter()
 		resized := m.list.SetTotal(int(m.buckets[m.sel].count(m.counts)))
 		prevRows := len(m.chips)
 		m.layout()
-		if changed || resized || m.list.Stale() || prevRows != len(m.chips) {
+		if changed || resized || m.list.Stale() || prevRows != len(m.chips) || filtered && changed {
 			return m.list.Refresh()
 		}
 		return nil
 	case common.ActionDoneMsg:
 		return m.list.Refresh()
 	case common.NavMsg:
+		if _, filtered := m.list.Filter(); filtered && (msg.Name == "prev-queue" || msg.Name == "next-queue") {
+			// Leaving the filter for a queue: the chips move from where
+			// they were.
+			m.list.Widen()
+		}
 		switch msg.Name {
 		case "prev-queue":
 			return m.selectBucket(m.sel - 1)
@@ -167,6 +210,7 @@ func (m *Model) selectBucket(i int) tea.Cmd {
 // SelectQueue selects a queue by state or status name (tests use it to
 // reach a queue directly).
 func (m *Model) SelectQueue(name string) tea.Cmd {
+	m.list.Widen()
 	for i, b := range m.buckets {
 		if string(b.state) == name || string(b.status) == name {
 			return m.selectBucket(i)

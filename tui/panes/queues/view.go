@@ -41,7 +41,7 @@ func (m *Model) chipLines() []string {
 				st = th.State("held")
 			}
 		}
-		if i == m.sel {
+		if _, filtered := m.list.Filter(); i == m.sel && !filtered {
 			st = th.ChipActive
 		}
 		chip := st.Render(name + " " + strconv.FormatInt(b.count(m.counts), 10))

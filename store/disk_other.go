@@ -1,0 +1,16 @@
+//go:build !linux
+
+package store
+
+import (
+	"errors"
+	"runtime"
+)
+
+// freeSpace is not measured on this system: the guard stays open.
+func freeSpace(string) (uint64, error) {
+	return 0, errors.New("free space is not measured on " + runtime.GOOS)
+}
+
+// preallocate is a no-op where fallocate is unavailable.
+func (s *Store) preallocate() {}
