@@ -9,8 +9,8 @@ import (
 )
 
 // Burst is a simulated viral hour: once a day, for Duration, orders arrive
-// Factor times faster than the day's average hourly rate, on top of the
-// usual ones.
+// Factor times faster than the arrival curve's usual rate at that time of
+// day (the extra orders come on top of the usual ones).
 type Burst struct {
 	// Random picks each day's start at random among the hours the arrival
 	// profile is quiet (under burstQuietShape of its peak), so the planner's
@@ -59,7 +59,7 @@ func ParseBurst(s string) (Burst, error) {
 // burstWindow is one day's burst.
 type burstWindow struct {
 	from, to time.Time
-	perHour  float64 // the burst's added orders per hour
+	perHour  float64 // orders per hour during the burst, on average
 }
 
 // window returns the burst of the quota day starting at day, in zone, and
@@ -83,27 +83,45 @@ func (b Burst) window(seed uint64, day time.Time, zone *time.Location, perDay fl
 	if start.Before(day) {
 		start = start.Add(24 * time.Hour)
 	}
-	w := burstWindow{from: start, to: start.Add(b.Duration), perHour: b.Factor * perDay / 24}
+	w := burstWindow{from: start, to: start.Add(b.Duration)}
+	integral, peak := shapeIntegral()
+	// Extra orders arrive at (Factor−1) times the usual rate, drawn as a
+	// thinned Poisson process like DefaultArrivals.
+	unit := perDay / integral // orders per hour per unit of shape
+	maxExtra := (b.Factor - 1) * peak * unit
 	var extra []time.Time
-	if w.perHour <= 0 {
+	if maxExtra <= 0 {
 		return w, nil
 	}
+	var usual float64
 	for t := w.from; ; {
-		t = t.Add(time.Duration(rng.ExpFloat64() / w.perHour * float64(time.Hour)))
+		t = t.Add(time.Duration(rng.ExpFloat64() / maxExtra * float64(time.Hour)))
 		if !t.Before(w.to) {
 			break
 		}
-		extra = append(extra, t)
+		if rng.Float64()*peak < shapeAt(t, zone) {
+			extra = append(extra, t)
+		}
 	}
+	for t := w.from; t.Before(w.to); t = t.Add(time.Minute) {
+		usual += shapeAt(t, zone) * unit
+	}
+	minutes := w.to.Sub(w.from).Minutes()
+	w.perHour = b.Factor * usual / minutes
 	return w, extra
+}
+
+// shapeAt is arrivalShape at t's local time of day in zone.
+func shapeAt(t time.Time, zone *time.Location) float64 {
+	lt := t.In(zone)
+	return arrivalShape(float64(lt.Hour()) + float64(lt.Minute())/60 + float64(lt.Second())/3600)
 }
 
 // quiet reports whether the arrival shape stays under burstQuietShape over
 // a burst starting at t.
 func (b Burst) quiet(t time.Time, zone *time.Location) bool {
 	for u := t; !u.After(t.Add(b.Duration)); u = u.Add(15 * time.Minute) {
-		lt := u.In(zone)
-		if arrivalShape(float64(lt.Hour())+float64(lt.Minute())/60) >= burstQuietShape {
+		if shapeAt(u, zone) >= burstQuietShape {
 			return false
 		}
 	}

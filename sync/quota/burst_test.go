@@ -35,13 +35,15 @@ func TestParseBurst(t *testing.T) {
 	}
 }
 
-// TestPlannerReactsToBursts replays seeded days with one random two-hour
-// ×10 burst each, at hours the profile never saw: the planner, which only
-// learns of a burst from what its polls find, detects burst orders within
-// 1.5× of an oracle told each burst in advance and far sooner than the
-// fixed poll, with no day over budget and every write-back on time.
+// TestPlannerReactsToBursts replays the scenario — 30 seeded days
+// of 150 orders and 500 calls, with one random two-hour ×10 burst a day at
+// an hour the profile never saw: the planner, which only learns of a burst
+// from what its polls find, detects burst orders within 1.5× of an oracle
+// told each burst in advance, keeps its overall mean under 0.3× the fixed
+// poll's, and has no day over budget and every write-back on time.
 func TestPlannerReactsToBursts(t *testing.T) {
-	res, err := Simulate(SimOptions{Days: 10, Burst: &Burst{Random: true, Duration: 2 * time.Hour, Factor: 10}})
+	res, err := Simulate(SimOptions{Days: 30, OrdersPerDay: 150, Config: Config{DailyLimit: 500},
+		Burst: &Burst{Random: true, Duration: 2 * time.Hour, Factor: 10}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -51,6 +53,9 @@ func TestPlannerReactsToBursts(t *testing.T) {
 	}
 	if r := res.BurstRatio(); r > 1.5 {
 		t.Errorf("planner's burst-order mean is %.2f× the oracle's, want at most 1.5×", r)
+	}
+	if r := res.Ratio(); r > 0.3 {
+		t.Errorf("planner's overall mean is %.3f× the fixed poll's, want at most 0.3×", r)
 	}
 	if res.Planner.BurstMeanDetectionS >= 0.5*res.Fixed.BurstMeanDetectionS {
 		t.Errorf("planner's burst-order mean %.0fs is not under half the fixed poll's %.0fs", res.Planner.BurstMeanDetectionS, res.Fixed.BurstMeanDetectionS)

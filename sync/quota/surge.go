@@ -15,13 +15,13 @@ import (
 const (
 	// surgeLookback is how far back the polls' finds are summed to
 	// estimate the current rate.
-	surgeLookback = 30 * time.Minute
+	surgeLookback = 20 * time.Minute
 	// surgeFactor is how many times the profile's rate the observed rate
 	// must be to count as a surge.
-	surgeFactor = 3
+	surgeFactor = 2.5
 	// surgeMinOrders is how many orders the lookback must hold before a
 	// surge is believed: two orders in a quiet hour are noise.
-	surgeMinOrders = 5
+	surgeMinOrders = 3
 	// surgeHold is how long a surge is assumed to go on after the last
 	// poll that confirmed it.
 	surgeHold = 30 * time.Minute
