@@ -21,13 +21,13 @@ import (
 // is an arena of the memtable's size, every level-0 flush builds its table
 // in a buffer of twice that (Badger keeps up to eight such buffers for
 // reuse), and the block cache holds decompressed blocks up to its size.
-// Two memtables let one flush while the other fills. Tables are compressed
+// Badger's five memtables stay: their arenas are only touched as they fill,
+// and with two a synced write waits whenever a flush lags. Tables are compressed
 // with zstd rather than Badger's default snappy: orders are JSON, zstd
 // stores them in about half the bytes, and Badger maps its tables into
 // memory, so every table page a scan has read counts as resident.
 const (
 	maxMemTableSize  = 8 << 20
-	numMemtables     = 2
 	blockCacheSize   = 16 << 20
 	valueLogFileSize = 64 << 20
 	numCompactors    = 2
@@ -96,7 +96,6 @@ func Open(dir string, opts Options) (*Store, error) {
 	bopts = bopts.
 		WithMemTableSize(memTableSizeFor(reserve)).
 		WithValueThreshold(valueThresholdFor(memTableSizeFor(reserve))).
-		WithNumMemtables(numMemtables).
 		WithCompression(options.ZSTD).
 		WithBlockCacheSize(blockCacheSize).
 		WithNumCompactors(numCompactors).
