@@ -80,6 +80,9 @@ type appOptions struct {
 	// NoSecrets opens for commands that only read the store: missing
 	// secrets leave TikTok and the carriers unconfigured instead of failing.
 	NoSecrets bool
+	// NoSearch leaves out the search index, for commands that never search
+	// (an import would otherwise hold every order it stores in memory).
+	NoSearch bool
 }
 
 // openApp loads the config (or starts the demo simulator), opens the store
@@ -115,8 +118,12 @@ func openApp(ctx context.Context, f flags, opts appOptions) (a *app, err error) 
 	if err := a.openLog(opts.LogTo); err != nil {
 		return nil, err
 	}
-	a.idx = search.New()
-	a.st, err = store.Open(a.dataDir, store.Options{Logger: a.log, Now: a.now, MinFree: a.cfg.Store.MinFree.Bytes, OnOrders: func(o []store.Order) { shipsync.IndexOrders(a.idx, o) }})
+	sopts := store.Options{Logger: a.log, Now: a.now, MinFree: a.cfg.Store.MinFree.Bytes}
+	if !opts.NoSearch {
+		a.idx = search.New()
+		sopts.OnOrders = func(o []store.Order) { shipsync.IndexOrders(a.idx, o) }
+	}
+	a.st, err = store.Open(a.dataDir, sopts)
 	if err != nil {
 		if errors.Is(err, store.ErrLocked) {
 			return nil, withCode(exitLocked, fmt.Errorf("%w\n  a running `shipdeck serve` holds it: use the SSH form, e.g. ssh -p %s <host> %s",
