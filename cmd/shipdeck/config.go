@@ -65,6 +65,9 @@ type Config struct {
 	Routes   []RouteConfig   `toml:"route"`
 	SSH      SSHConfig       `toml:"ssh"`
 	Console  ConsoleConfig   `toml:"console"`
+	Log      LogConfig       `toml:"log"`
+	Metrics  MetricsConfig   `toml:"metrics"`
+	Alerts   AlertsConfig    `toml:"alerts"`
 	Health   HealthConfig    `toml:"health"`
 	Costs    CostsConfig     `toml:"costs"`
 	// Keys remaps console key bindings: binding name → keys.
@@ -260,7 +263,11 @@ func ParseConfig(path, src string) (*Config, error) {
 		return nil, c.errAt("policy.remorse_window", "must be 1h..24h (leave it out for the default, 1h); got 0s")
 	}
 	c.defaults()
+	c.opsDefaults()
 	if err := c.validate(); err != nil {
+		return nil, err
+	}
+	if err := c.validateOps(); err != nil {
 		return nil, err
 	}
 	return c, nil
