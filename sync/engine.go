@@ -323,15 +323,23 @@ func New(cfg Config, d Deps) (*Engine, error) {
 // publishes snapshots. It returns when every goroutine it started has
 // stopped.
 func (e *Engine) Run(ctx context.Context) error {
-	if err := e.Recover(ctx); err != nil {
+	// A stop while starting is a clean stop: what the start did not finish
+	// is resumed by the next one.
+	stopped := func(err error) error {
+		if ctx.Err() != nil {
+			return nil
+		}
 		return err
+	}
+	if err := e.Recover(ctx); err != nil {
+		return stopped(err)
 	}
 	ctl, err := e.st.WorkerControl(ctx)
 	if err != nil {
-		return err
+		return stopped(err)
 	}
 	if err := e.loadAuth(ctx); err != nil {
-		return err
+		return stopped(err)
 	}
 	if ctl.Paused {
 		e.mu.Lock()

@@ -113,15 +113,15 @@ func (s *Sim) ConfigTOML() string {
 		fmt.Fprintf(&b, "tiktok_provider_id = %s\n", q(c.ProviderID))
 	}
 
-	b.WriteString("\n# Everything goes to the flaky 3PL first, so the console has failures to show.\n")
-	b.WriteString("[[route]]\n")
-	b.WriteString("when = { country = \"US\" }\n")
-	b.WriteString("carrier = \"flaky\"\n")
-	b.WriteString("fallback = [\"swift\", \"steady\"]\n")
 	b.WriteString("\n# UK orders go to a 3PL that ships there.\n")
 	b.WriteString("[[route]]\n")
 	b.WriteString("when = { country = \"GB\" }\n")
 	b.WriteString("carrier = \"swift\"\n")
 	b.WriteString("fallback = [\"steady\"]\n")
+	b.WriteString("\n# Everything else goes to the flaky 3PL first, so the console has failures to show.\n")
+	b.WriteString("[[route]]\n")
+	b.WriteString("when = { country = \"US\" }\n")
+	b.WriteString("carrier = \"flaky\"\n")
+	b.WriteString("fallback = [\"swift\", \"steady\"]\n")
 	return b.String()
 }

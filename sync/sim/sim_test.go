@@ -119,8 +119,8 @@ func TestConfigTOMLMatchesTheSimulator(t *testing.T) {
 			}
 		}
 	}
-	if len(cfg.Route) == 0 || cfg.Route[0].When["country"] != "US" {
-		t.Fatalf("routes %+v", cfg.Route)
+	if len(cfg.Route) != 2 || cfg.Route[0].When["country"] != "GB" || cfg.Route[1].When["country"] != "US" {
+		t.Fatalf("routes %+v, want UK orders first, then US", cfg.Route)
 	}
 	for _, secret := range []string{s.Shop().AppSecret, s.Shop().AccessToken, s.Carriers()[0].Token} {
 		if strings.Contains(s.ConfigTOML(), secret) {
