@@ -177,7 +177,7 @@ func (s *Store) setBulkMarker(on bool) error {
 // the writer starts.
 func (s *Store) rebuildIndexes() error {
 	prefixes := [][]byte{[]byte(prefixQueue), []byte(prefixStatus), []byte(prefixFailed),
-		[]byte(prefixDue), []byte(prefixCounter), []byte(prefixHour)}
+		[]byte(prefixDue), []byte(prefixCreated), []byte(prefixCounter), []byte(prefixHour)}
 	if err := s.db.DropPrefix(prefixes...); err != nil {
 		return fmt.Errorf("drop indexes: %w", err)
 	}

@@ -39,6 +39,7 @@ const (
 	prefixStatus       = "im/"
 	prefixFailed       = "if/"
 	prefixDue          = "id/"
+	prefixCreated      = "ic/"
 	prefixCounter      = "c/"
 	prefixStateCount   = "c/s/"
 	prefixStatusCount  = "c/m/"
@@ -58,8 +59,13 @@ const (
 	prefixSeenByTime   = "nt/"
 )
 
-// schemaVersion is the key layout version written at first open.
-const schemaVersion = "1"
+// schemaVersion is the key layout version written at first open. Layout 2
+// added the by-creation index (ic/); a layout-1 store gets it rebuilt at open.
+const schemaVersion = "2"
+
+// rebuildableSchema reports whether an older layout differs from
+// schemaVersion only in derived keys, so rebuilding the indexes upgrades it.
+func rebuildableSchema(v string) bool { return v == "1" }
 
 // idEnd terminates a variable-length id inside a longer key.
 const idEnd = 0x00
@@ -128,6 +134,12 @@ func key(parts ...string) []byte {
 }
 
 func orderKey(id string) []byte { return key(prefixOrder, id) }
+
+// createdKey files an order by creation time, so account health reads the
+// orders of its window and nothing older.
+func createdKey(o *Order) []byte {
+	return key(prefixCreated, string(u64(timeSortKey(arrivalTime(o)))), "/", o.ID)
+}
 
 func queuePrefix(s State) []byte { return key(prefixQueue, string(s), "/") }
 

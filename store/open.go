@@ -151,23 +151,43 @@ func (s *Store) prepare() error {
 	if err != nil {
 		return fmt.Errorf("read schema: %w", err)
 	}
+	upgrade := false
 	switch {
 	case schema == nil:
-		err := s.db.Update(func(txn *badger.Txn) error {
-			return txn.Set([]byte(keySchema), []byte(schemaVersion))
-		})
-		if err != nil {
-			return fmt.Errorf("write schema: %w", err)
+		if err := s.writeSchema(); err != nil {
+			return err
 		}
+	case rebuildableSchema(string(schema)):
+		upgrade = true
 	case string(schema) != schemaVersion:
 		return fmt.Errorf("data was written by a shipdeck with key layout %q; this one reads layout %q",
 			schema, schemaVersion)
 	}
-	if interrupted {
+	switch {
+	case upgrade:
+		s.log.Info("store: upgrading the key layout; rebuilding indexes and counters", "dir", s.dir,
+			"from", string(schema), "to", schemaVersion)
+	case interrupted:
 		s.log.Warn("store: a bulk write was interrupted; rebuilding indexes and counters", "dir", s.dir)
-		if err := s.rebuildIndexes(); err != nil {
-			return fmt.Errorf("rebuild indexes after an interrupted bulk write: %w", err)
-		}
+	default:
+		return nil
+	}
+	if err := s.rebuildIndexes(); err != nil {
+		return fmt.Errorf("rebuild indexes: %w", err)
+	}
+	if upgrade {
+		return s.writeSchema()
+	}
+	return nil
+}
+
+// writeSchema records the key layout this shipdeck writes.
+func (s *Store) writeSchema() error {
+	err := s.db.Update(func(txn *badger.Txn) error {
+		return txn.Set([]byte(keySchema), []byte(schemaVersion))
+	})
+	if err != nil {
+		return fmt.Errorf("write schema: %w", err)
 	}
 	return nil
 }

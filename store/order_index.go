@@ -11,6 +11,7 @@ func orderIndexKeys(o *Order) [][]byte {
 	keys := [][]byte{
 		queueKey(o.State, ship, o.ID),
 		statusKey(NormalizeStatus(string(o.Status)), ship, o.ID),
+		createdKey(o),
 	}
 	switch o.State {
 	case StateFailed:

@@ -299,3 +299,43 @@ func isNotFound(err error) bool { return errors.Is(err, ErrNotFound) }
 
 // errStopScan ends a scan early when the caller's function says so.
 var errStopScan = errors.New("scan stopped")
+
+// OrdersCreatedSince calls fn for every order created at or after since,
+// oldest first, until fn returns false. It reads the by-creation index, so
+// its cost follows the window, not the store's size.
+func (s *Store) OrdersCreatedSince(ctx context.Context, since time.Time, fn func(Order) bool) error {
+	prefix := []byte(prefixCreated)
+	seek := key(prefixCreated, string(u64(timeSortKey(since))))
+	return s.view(ctx, func(txn *badger.Txn) error {
+		var ids []string
+		const batch = 256
+		flush := func() (bool, error) {
+			orders, err := readOrders(txn, ids)
+			ids = ids[:0]
+			if err != nil {
+				return false, err
+			}
+			for _, o := range orders {
+				if !fn(o) {
+					return false, nil
+				}
+			}
+			return true, ctx.Err()
+		}
+		more := true
+		var ferr error
+		eachKeyFrom(txn, prefix, seek, 0, func(k []byte) bool {
+			ids = append(ids, idAfterSortKey(k, len(prefix)))
+			if len(ids) < batch {
+				return true
+			}
+			more, ferr = flush()
+			return more && ferr == nil
+		})
+		if ferr != nil || !more {
+			return ferr
+		}
+		_, ferr = flush()
+		return ferr
+	})
+}

@@ -78,6 +78,10 @@ type Snapshot struct {
 	Counts   Counts         `json:"counts"`
 	Quota    QuotaStatus    `json:"quota"`
 	Carriers []CarrierStats `json:"carriers"`
+	// Health is the latest account-health estimate and Reconcile the
+	// latest reconciliation (zero until the first has run).
+	Health    AccountHealth   `json:"health,omitzero"`
+	Reconcile ReconcileReport `json:"reconcile,omitzero"`
 	// Seq increases with every snapshot, so sessions can skip stale ones.
 	Seq uint64 `json:"seq"`
 }

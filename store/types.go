@@ -150,8 +150,14 @@ type Push struct {
 	// ShippingProviderID is the TikTok shipping provider used for the
 	// write-back.
 	ShippingProviderID string `json:"shipping_provider_id,omitempty"`
+	// Provider is the TikTok shipping provider name the 3PL's carrier code
+	// maps to (stamps_com is USPS), matched against TikTok's provider list
+	// when no id is known.
+	Provider string `json:"provider,omitempty"`
 	// PreviousCarriers records earlier routes, oldest first.
 	PreviousCarriers []string `json:"previous_carriers,omitempty"`
+	// Cost is what the 3PL reported the shipment cost, when it reports one.
+	Cost *ShipCost `json:"cost,omitempty"`
 }
 
 // Outcome classifies how a call to a peer ended.
@@ -226,6 +232,9 @@ type Order struct {
 	ChangedAt time.Time `json:"changed_at,omitzero"`
 	// Version increases with every stored change.
 	Version uint64 `json:"version"`
+	// Milestones are when the order was marked shipped, scanned, delivered
+	// or cancelled, for account health.
+	Milestones Milestones `json:"milestones,omitzero"`
 }
 
 // ShipBy is the dispatch deadline the queues sort by: rts_sla_time, else
@@ -283,6 +292,10 @@ func (o Order) Clone() Order {
 	if o.Push != nil {
 		p := *o.Push
 		p.PreviousCarriers = append([]string(nil), o.Push.PreviousCarriers...)
+		if o.Push.Cost != nil {
+			cost := *o.Push.Cost
+			p.Cost = &cost
+		}
 		c.Push = &p
 	}
 	return c

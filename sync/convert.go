@@ -37,6 +37,11 @@ func fromTikTok(t tiktok.Order) store.Order {
 		ShippingType:       t.ShippingType,
 		OnHold:             t.IsOnHoldOrder,
 		BuyerRequestCancel: t.IsBuyerRequestCancel,
+		Milestones: store.Milestones{
+			RTSTime: unix(t.RTSTime), CollectionTime: unix(t.CollectionTime), DeliveryTime: unix(t.DeliveryTime),
+			CancelTime: unix(t.CancelTime), CancelledBy: t.CancellationInitiator, CancelReason: t.CancelReason,
+			TikTokTracking: t.TrackingNumber,
+		},
 	}
 	a := t.RecipientAddress
 	o.Recipient = store.Address{Name: a.Name, Phone: a.PhoneNumber, PostalCode: a.PostalCode, Country: a.RegionCode}
@@ -183,6 +188,11 @@ func merge(cur *store.Order, in store.Order, now time.Time) (store.Order, bool) 
 		o.CancelAtCarrier, o.Warnings, o.ShippedAt = local.CancelAtCarrier, local.Warnings, local.ShippedAt
 		o.WriteBackAttempts, o.StoredAt, o.ChangedAt, o.Version = local.WriteBackAttempts, local.StoredAt, local.ChangedAt, local.Version
 	}
+	var seen store.Milestones
+	if cur != nil {
+		seen = cur.Milestones
+	}
+	o.Milestones = in.Milestones.Observe(seen, o.Status, now)
 	ok, why := eligible(&o)
 	// notSent: queued or failed, but no 3PL accepted it and none is in
 	// doubt, so it may still be stopped here.

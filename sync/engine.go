@@ -18,6 +18,7 @@ import (
 
 	"github.com/shipdeck/shipdeck/search"
 	"github.com/shipdeck/shipdeck/store"
+	"github.com/shipdeck/shipdeck/sync/account"
 	"github.com/shipdeck/shipdeck/sync/backoff"
 	"github.com/shipdeck/shipdeck/sync/carrier"
 	"github.com/shipdeck/shipdeck/sync/health"
@@ -52,6 +53,10 @@ type Carrier struct {
 	// ProviderID is the TikTok shipping_provider_id its tracking is written
 	// back with.
 	ProviderID string
+	// Providers maps the carrier codes the 3PL reports with tracking
+	// (ShipStation's stamps_com, ups_walleted, ...) to TikTok shipping
+	// providers; nil takes carrier.DefaultProviders.
+	Providers carrier.ProviderMap
 }
 
 // Config tunes the engine. Zero values take the defaults noted.
@@ -90,6 +95,16 @@ type Config struct {
 	SnapshotEvery time.Duration
 	// Seed seeds the retry jitter (0: random).
 	Seed uint64
+	// Account sets the account-health windows and thresholds; HealthEvery
+	// is how often the estimate is refreshed (default 5 minutes).
+	Account     account.Config
+	HealthEvery time.Duration
+	// ReconcileEvery is how often TikTok, the 3PLs and the store are
+	// cross-checked over the last ReconcileWindow (default 7 days); the
+	// first run comes one interval after the start, so a restart loop never
+	// floods the 3PLs with lookups. Zero disables the periodic run.
+	ReconcileEvery  time.Duration
+	ReconcileWindow time.Duration
 	// Speed is how much faster than real time the clock runs (default 1;
 	// the demo accelerates it). Waits computed on the clock are divided by it.
 	Speed float64
@@ -119,6 +134,12 @@ func (c *Config) defaults() {
 	}
 	if c.Speed <= 0 {
 		c.Speed = 1
+	}
+	if c.HealthEvery == 0 {
+		c.HealthEvery = 5 * time.Minute
+	}
+	if c.ReconcileWindow == 0 {
+		c.ReconcileWindow = 7 * 24 * time.Hour
 	}
 	if c.SnapshotEvery == 0 {
 		c.SnapshotEvery = 100 * time.Millisecond
@@ -175,14 +196,23 @@ type Engine struct {
 	// recorded, so the lease sweep never takes one that is merely waiting.
 	inflight map[string]struct{}
 	snap     store.Snapshot
-	subs     map[int]chan store.Snapshot
-	nextSub  int
+	// accountHealth and lastReconcile are the latest estimate and
+	// cross-check, for snapshots.
+	accountHealth store.AccountHealth
+	lastReconcile store.ReconcileReport
+	subs          map[int]chan store.Snapshot
+	nextSub       int
 }
 
 // carrierSlot is one carrier with its in-flight semaphore.
 type carrierSlot struct {
 	Carrier
 	sem chan struct{}
+
+	mu gosync.Mutex
+	// readsAfter is when the 3PL's Retry-After on a status read lets the
+	// tracker ask it again.
+	readsAfter time.Time
 }
 
 // New builds an engine. It does not start any goroutine; Run does.
@@ -231,6 +261,9 @@ func New(cfg Config, d Deps) (*Engine, error) {
 		if c.MaxInFlight <= 0 {
 			c.MaxInFlight = 8
 		}
+		if c.Providers == nil {
+			c.Providers = carrier.DefaultProviders()
+		}
 		e.carriers[c.Name()] = &carrierSlot{Carrier: c, sem: make(chan struct{}, c.MaxInFlight)}
 		e.names = append(e.names, c.Name())
 	}
@@ -258,7 +291,8 @@ func (e *Engine) Run(ctx context.Context) error {
 		e.mu.Unlock()
 	}
 	var wg gosync.WaitGroup
-	loops := []func(context.Context){e.pollLoop, e.pipelineLoop, e.trackLoop, e.writeBackLoop, e.snapshotLoop, e.batchLoop, e.buildIndex, e.watchDisk}
+	loops := []func(context.Context){e.pollLoop, e.pipelineLoop, e.trackLoop, e.writeBackLoop, e.snapshotLoop, e.batchLoop,
+		e.buildIndex, e.watchDisk, e.accountLoop}
 	for _, loop := range loops {
 		wg.Add(1)
 		go func() {

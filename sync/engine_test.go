@@ -35,6 +35,7 @@ type worldOptions struct {
 	history      time.Duration
 	routes       []route.Rule
 	failover     bool
+	scans        sim.ScanPlan
 	// freeSpace replaces the store's statfs, to simulate a full disk.
 	freeSpace func(string) (uint64, error)
 }
@@ -45,7 +46,7 @@ func newWorld(t *testing.T, o worldOptions) *world {
 	t.Helper()
 	clock := sim.NewManualClock(start)
 	s, err := sim.Start(context.Background(), sim.Options{Seed: 7, OrdersPerDay: o.ordersPerDay, Clock: clock,
-		History: o.history, CarrierFaults: o.faults, DailyLimit: 5000, PerSecond: -1})
+		History: o.history, CarrierFaults: o.faults, DailyLimit: 5000, PerSecond: -1, Scans: o.scans})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -28,7 +28,8 @@ func commands(env *runEnv) []*cobra.Command {
 // operatorCommands are the script commands shared by local runs and SSH.
 func operatorCommands(env *runEnv) []*cobra.Command {
 	return []*cobra.Command{ordersCmd(env), retryCmd(env), rerouteCmd(env), holdCmd(env, true), holdCmd(env, false),
-		resolveCmd(env), exportCmd(env), quotaCmd(env), pauseCmd(env, true), pauseCmd(env, false), auditCmd(env)}
+		resolveCmd(env), exportCmd(env), quotaCmd(env), pauseCmd(env, true), pauseCmd(env, false), auditCmd(env),
+		healthCmd(env), reconcileCmd(env), costsCmd(env)}
 }
 
 // withApp runs fn with the serving app (over SSH) or a freshly opened one

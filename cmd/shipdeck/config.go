@@ -62,6 +62,8 @@ type Config struct {
 	Routes   []RouteConfig   `toml:"route"`
 	SSH      SSHConfig       `toml:"ssh"`
 	Console  ConsoleConfig   `toml:"console"`
+	Health   HealthConfig    `toml:"health"`
+	Costs    CostsConfig     `toml:"costs"`
 	// Keys remaps console key bindings: binding name → keys.
 	Keys map[string][]string `toml:"keys"`
 
@@ -131,6 +133,8 @@ type CarrierConfig struct {
 	MaxInFlight      int      `toml:"max_in_flight"`
 	TransitDays      int      `toml:"transit_days"`
 	TikTokProviderID string   `toml:"tiktok_provider_id"`
+	// Rates prices this 3PL's orders when it reports no cost itself.
+	Rates RateCardConfig `toml:"rates"`
 }
 
 // RouteConfig is one [[route]]: first match wins.
@@ -390,6 +394,9 @@ func (c *Config) validate() error {
 				return c.errAtN("route", i, "fallback", fmt.Sprintf("no [[carrier]] named %q", n))
 			}
 		}
+	}
+	if err := c.validateAccount(); err != nil {
+		return err
 	}
 	if len(c.Keys) > 0 {
 		if err := keys.Default().Remap(c.Keys); err != nil {

@@ -66,8 +66,11 @@ type CarrierCounters struct {
 	Rejected              map[string]int `json:"rejected"` // validation refusals by error code
 	Cancels               int            `json:"cancels"`
 	CancelsTooLate        int            `json:"cancels_too_late"`
-	AuthRejects           int            `json:"auth_rejects"`
-	RateLimited           int            `json:"rate_limited"`
+	// HandKeyed counts orders created outside the API (KeyByHand); they
+	// are not duplicates of shipdeck's pushes.
+	HandKeyed   int `json:"hand_keyed,omitempty"`
+	AuthRejects int `json:"auth_rejects"`
+	RateLimited int `json:"rate_limited"`
 	// Faults counts simulated failures by kind; "after_create:<kind>" are
 	// failures after the order was created.
 	Faults map[string]int `json:"faults"`

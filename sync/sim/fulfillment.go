@@ -59,8 +59,9 @@ func (b *orderBook) shipPackage(now time.Time, packageID string, req tiktok.Ship
 	o.full.TrackingNumber = req.SelfShipment.TrackingNumber
 	o.full.ShippingProviderID = req.SelfShipment.ShippingProviderID
 	o.full.IsBuyerRequestCancel = false // shipping rejects a pending cancellation
+	o.full.RTSTime = now.Unix()
 	b.setStatus(o, StatusAwaitingCollection, now)
-	b.schedule(now.Add(o.collectIn), evCollect, o)
+	b.scheduleScan(o, now)
 	data.Warnings = trackingWarnings(req.SelfShipment.ShippingProviderID, req.SelfShipment.TrackingNumber)
 	return orderID, data, nil
 }

@@ -52,6 +52,10 @@ type simOrder struct {
 	// what happened
 	shippedAt   time.Time
 	infoUpdated bool
+
+	// scanFixed orders had their first scan set by a test (SetScan);
+	// scanNever ones are never scanned by the carrier.
+	scanFixed, scanNever bool
 }
 
 // orderRNG is the per-order random stream: seeded by the sim seed and the

@@ -34,6 +34,8 @@ type orderBook struct {
 
 	// onChange is told about every status change (the webhook feed).
 	onChange func(o *simOrder, at time.Time)
+	// scans decides late and missing carrier scans.
+	scans ScanPlan
 }
 
 func newOrderBook(seed int64, ordersPerDay int, zone *time.Location, from time.Time) *orderBook {
@@ -206,20 +208,24 @@ func (b *orderBook) apply(e event) {
 	case evCancel:
 		if cancellable(o.full.Status) {
 			o.full.CancelReason = o.cancelReason
+			o.full.CancelTime, o.full.CancellationInitiator = e.at.Unix(), "BUYER"
 			b.setStatus(o, StatusCancelled, e.at)
 		}
 	case evAutoCancel:
 		if cancellable(o.full.Status) {
 			o.full.CancelReason = "Automatically cancelled: the package was not shipped before the shipping due time"
+			o.full.CancelTime, o.full.CancellationInitiator = e.at.Unix(), "SYSTEM"
 			b.setStatus(o, StatusCancelled, e.at)
 		}
 	case evCollect:
 		if o.full.Status == StatusAwaitingCollection {
+			o.full.CollectionTime = e.at.Unix()
 			b.setStatus(o, StatusInTransit, e.at)
 			b.schedule(e.at.Add(o.transitFor), evDeliver, o)
 		}
 	case evDeliver:
 		if o.full.Status == StatusInTransit {
+			o.full.DeliveryTime = e.at.Unix()
 			b.setStatus(o, StatusDelivered, e.at)
 			b.schedule(e.at.Add(7*24*time.Hour), evComplete, o)
 		}

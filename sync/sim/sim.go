@@ -62,6 +62,9 @@ type Options struct {
 	// CarrierFaults scales the flaky carrier's failure rates: 0 none, 1 the
 	// profile's rates.
 	CarrierFaults float64
+	// Scans makes some shipped orders' first carrier scan late or missing
+	// (zero: every order scanned a few hours after shipping).
+	Scans ScanPlan
 	// WebhookURL, when set, receives ORDER_STATUS_CHANGE notifications.
 	WebhookURL string
 	Logger     *slog.Logger
@@ -74,6 +77,7 @@ func DemoOptions() Options {
 	return Options{
 		Seed: 1, OrdersPerDay: 300, Speed: 60, History: 6 * time.Hour,
 		Latency: 1, CarrierFaults: 1, DailyLimit: 500, PerSecond: 50,
+		Scans: ScanPlan{Late: 0.04, Never: 0.01},
 	}
 }
 
@@ -226,6 +230,7 @@ func Start(ctx context.Context, opts Options) (*Sim, error) {
 
 	opd := max(opts.OrdersPerDay, 0)
 	s.book = newOrderBook(opts.Seed, opd, arrivalZone, now.Add(-opts.History))
+	s.book.scans = opts.Scans
 	g := &gate{
 		appKey: opts.AppKey, appSecret: opts.AppSecret, shopCipher: opts.ShopCipher,
 		refreshToken: opts.RefreshToken, refreshExp: now.Add(refreshLifetime).Truncate(time.Second),
@@ -442,6 +447,7 @@ func (s *Sim) CancelOrder(id string) bool {
 		return false
 	}
 	o.full.CancelReason = "Buyer cancelled"
+	o.full.CancelTime, o.full.CancellationInitiator = now.Unix(), "BUYER"
 	s.book.setStatus(o, StatusCancelled, now)
 	return true
 }

@@ -38,6 +38,14 @@ type Order struct {
 	CancelReason         string           `json:"cancel_reason,omitempty"`
 	BuyerMessage         string           `json:"buyer_message,omitempty"`
 	Payment              *Payment         `json:"payment,omitempty"`
+	// The actual times of the order's milestones and who cancelled it
+	// (Get Order Detail 202309: rts_time, collection_time, delivery_time,
+	// cancel_time, cancellation_initiator SELLER|BUYER|SYSTEM).
+	RTSTime               int64  `json:"rts_time,omitempty"`
+	CollectionTime        int64  `json:"collection_time,omitempty"`
+	DeliveryTime          int64  `json:"delivery_time,omitempty"`
+	CancelTime            int64  `json:"cancel_time,omitempty"`
+	CancellationInitiator string `json:"cancellation_initiator,omitempty"`
 }
 
 // Payment holds an order's totals as decimal strings.

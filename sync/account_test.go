@@ -1,0 +1,134 @@
+package sync_test
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/shipdeck/shipdeck/store"
+	"github.com/shipdeck/shipdeck/sync/sim"
+	"github.com/shipdeck/shipdeck/sync/tiktok"
+)
+
+// independentCount counts TikTok's four metrics straight from the
+// simulator's orders (TikTok's own truth), the way the definitions read,
+// without any of shipdeck's code.
+type independentCount struct{ ldrBad, ldrTotal, vtrBad, vtrTotal, sfcrBad, sfcrTotal, otdrBad, otdrTotal int }
+
+func countFromMarketplace(orders []tiktok.Order, now time.Time) independentCount {
+	var c independentCount
+	in := func(unix int64, window time.Duration) bool {
+		t := time.Unix(unix, 0)
+		return unix > 0 && !t.After(now) && now.Sub(t) <= window
+	}
+	const month, week, grace = 30 * 24 * time.Hour, 7 * 24 * time.Hour, 72 * time.Hour
+	for _, o := range orders {
+		if in(o.CreateTime, month) {
+			c.sfcrTotal++
+			if o.Status == sim.StatusCancelled && (o.CancellationInitiator == "SELLER" || o.CancellationInitiator == "SYSTEM") {
+				c.sfcrBad++
+			}
+		}
+		if o.Status == sim.StatusCancelled {
+			continue
+		}
+		if in(o.RTSSLATime, month) {
+			c.ldrTotal++
+			if o.CollectionTime == 0 || o.CollectionTime > o.RTSSLATime {
+				c.ldrBad++
+			}
+		}
+		if in(o.RTSTime, month) {
+			switch {
+			case o.CollectionTime > 0:
+				c.vtrTotal++
+			case now.Sub(time.Unix(o.RTSTime, 0)) > grace:
+				c.vtrTotal++
+				c.vtrBad++
+			}
+		}
+		if in(o.DeliveryDueTime, week) {
+			c.otdrTotal++
+			if o.DeliveryTime == 0 || o.DeliveryTime > o.DeliveryDueTime {
+				c.otdrBad++
+			}
+		}
+	}
+	return c
+}
+
+// TestAccountHealthOverSimulatedDays runs nine simulated days with late and
+// missing carrier scans, an order an operator holds until TikTok cancels it
+// automatically, and checks every metric against a count made from the
+// marketplace's own orders.
+func TestAccountHealthOverSimulatedDays(t *testing.T) {
+	if testing.Short() {
+		t.Skip("nine simulated days; run without -short")
+	}
+	ctx := context.Background()
+	w := newWorld(t, worldOptions{ordersPerDay: 60, scans: sim.ScanPlan{Late: 0.15, Never: 0.05}})
+	op := store.Actor{Name: "ana", Role: store.RoleOperator}
+	held := ""
+	for hour := 0; hour < 9*24; hour++ {
+		if held == "" && hour > 24 {
+			// An operator holds an order and forgets it: TikTok cancels it
+			// automatically at its shipping due time, a seller fault.
+			if _, err := w.eng.Poll(ctx); err != nil {
+				t.Fatal(err)
+			}
+			page, err := w.eng.Queue(ctx, store.StateReady, 0, 1)
+			if err == nil && len(page) == 1 {
+				held = page[0].ID
+				if err := w.eng.Hold(ctx, op, held); err != nil {
+					t.Fatalf("hold %s: %v", held, err)
+				}
+			}
+		}
+		w.cycle(ctx)
+		w.clock.Advance(time.Hour)
+	}
+	// A poll sees updates strictly before its own instant, and the carrier
+	// scans in this scenario fall on the hour: read a minute past it.
+	w.clock.Advance(time.Minute)
+	w.cycle(ctx)
+	now := w.clock.Now()
+	want := countFromMarketplace(w.sim.Orders(), now)
+	h, err := w.eng.AccountHealth(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := func(n store.MetricName) (int, int) { m := h.Metric(n); return m.Bad, m.Total }
+	for _, c := range []struct {
+		name            store.MetricName
+		bad, total      int
+		wantBad, wantTo int
+	}{
+		{store.MetricLDR, 0, 0, want.ldrBad, want.ldrTotal},
+		{store.MetricVTR, 0, 0, want.vtrBad, want.vtrTotal},
+		{store.MetricSFCR, 0, 0, want.sfcrBad, want.sfcrTotal},
+		{store.MetricOTDR, 0, 0, want.otdrBad, want.otdrTotal},
+	} {
+		c.bad, c.total = got(c.name)
+		if c.bad != c.wantBad || c.total != c.wantTo {
+			t.Errorf("%s: shipdeck counts %d of %d, the marketplace's orders give %d of %d", c.name, c.bad, c.total, c.wantBad, c.wantTo)
+		}
+	}
+	if want.ldrBad == 0 || want.vtrBad == 0 || want.sfcrBad == 0 {
+		t.Fatalf("the scenario produced no late dispatch, invalid tracking or seller-fault cancellation: %+v", want)
+	}
+	// The held order was cancelled automatically, and counts as seller fault.
+	sfcr := h.Metric(store.MetricSFCR)
+	found := false
+	for _, mo := range sfcr.Orders {
+		found = found || mo.ID == held
+	}
+	if !found {
+		t.Errorf("the held order %s, auto-cancelled by TikTok, is not among the SFCR orders %+v", held, sfcr.Orders)
+	}
+	t.Logf("LDR %d/%d (%.1f%%, projected %.1f%%), VTR %d/%d, SFCR %d/%d, OTDR %d/%d, scan watch %d, read %d orders",
+		want.ldrBad, want.ldrTotal, 100*h.Metric(store.MetricLDR).Value, 100*h.Metric(store.MetricLDR).Projected,
+		want.vtrBad, want.vtrTotal, want.sfcrBad, want.sfcrTotal, want.otdrBad, want.otdrTotal, len(h.ScanWatch), h.Orders)
+	if h.Orders >= int(w.counts().Total)+1 {
+		t.Errorf("the estimate read %d orders of %d: it must read its window only", h.Orders, w.counts().Total)
+	}
+}

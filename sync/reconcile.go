@@ -1,0 +1,298 @@
+package sync
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"time"
+
+	"github.com/shipdeck/shipdeck/sanitize"
+	"github.com/shipdeck/shipdeck/store"
+	"github.com/shipdeck/shipdeck/sync/carrier"
+)
+
+// Reconcile cross-checks the orders created since since three ways: what
+// TikTok holds (the store's mirror of TikTok's status and tracking, kept
+// current by the poller, so this spends no TikTok quota at all), what each
+// 3PL holds (a lookup by external id at the order's carrier, at the
+// carriers it was routed to before, and, for orders shipdeck has not
+// placed, at every carrier that can look orders up), and what the store
+// holds. Each finding names the action that fixes it (ApplyFinding).
+func (e *Engine) Reconcile(ctx context.Context, since time.Time) (store.ReconcileReport, error) {
+	rep := store.ReconcileReport{At: e.now(), Since: since, Findings: []store.Finding{}}
+	var orders []store.Order
+	err := e.st.OrdersCreatedSince(ctx, since, func(o store.Order) bool {
+		if e.reconcilable(&o) {
+			orders = append(orders, o)
+		}
+		return true
+	})
+	if err != nil {
+		return rep, fmt.Errorf("reconcile: read orders: %w", err)
+	}
+	run := &reconcileRun{rep: &rep, skip: map[string]bool{}}
+	for i := range orders {
+		if err := ctx.Err(); err != nil {
+			return rep, err
+		}
+		rep.Checked++
+		e.reconcileOrder(ctx, &orders[i], run)
+	}
+	e.mu.Lock()
+	e.lastReconcile = rep
+	e.mu.Unlock()
+	e.log.Info("reconciliation", "checked", rep.Checked, "lookups", rep.Lookups, "findings", len(rep.Findings), "problems", len(rep.Problems))
+	return rep, nil
+}
+
+// LastReconcile is the most recent reconciliation report.
+func (e *Engine) LastReconcile() store.ReconcileReport {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return e.lastReconcile
+}
+
+// reconcilable skips what cannot disagree: orders TikTok ships itself,
+// orders not yet payable, and orders delivered with the tracking shipdeck
+// wrote back.
+func (e *Engine) reconcilable(o *store.Order) bool {
+	switch {
+	case o.ShippingType == "TIKTOK":
+		return false
+	case o.Status == store.StatusUnpaid || o.Status == store.StatusOnHold:
+		return false
+	case o.Status == store.StatusCancelled && o.Push == nil:
+		return false
+	case (o.Status == store.StatusDelivered || o.Status == store.StatusCompleted) && o.Push != nil &&
+		o.Push.TrackingNumber != "" && o.Push.TrackingNumber == o.Milestones.TikTokTracking:
+		return false
+	}
+	return true
+}
+
+// trying reports whether shipdeck still works on fulfilling o.
+func trying(o *store.Order) bool {
+	switch o.State {
+	case store.StateReady, store.StateQueued, store.StatePushing, store.StateFailed, store.StateDead, store.StateUnknown, store.StateHeld:
+		return !o.CancelAtCarrier
+	}
+	return false
+}
+
+// reconcileRun is one cross-check in progress: the report, and the carriers
+// that rate-limited it, which are not asked again in this run (a
+// reconciliation is never worth spending a 3PL's whole rate limit).
+type reconcileRun struct {
+	rep  *store.ReconcileReport
+	skip map[string]bool
+}
+
+// shippedGrace is how long a 3PL's shipment may wait for the tracker before
+// it counts as not written back.
+const shippedGrace = time.Hour
+
+func (e *Engine) reconcileOrder(ctx context.Context, o *store.Order, run *reconcileRun) {
+	rep := run.rep
+	add := func(f store.Finding) {
+		f.OrderID = o.ID
+		f.Explain = sanitize.Line(f.Explain)
+		rep.Findings = append(rep.Findings, f)
+	}
+	ours := ""
+	if o.Push != nil {
+		ours = o.Push.TrackingNumber
+	}
+	tt := o.Milestones.TikTokTracking
+	if shippedElsewhere(o.Status) && tt != "" && tt != ours && trying(o) {
+		f := store.Finding{Kind: store.FindingShippedElsewhere, Action: store.ActionResolve,
+			Explain: fmt.Sprintf("TikTok shows it %s with tracking %s that shipdeck did not send, while shipdeck still has it %s", o.Status, tt, o.State)}
+		if mayBeAtCarrier(o) && o.Push.ExternalID != "" {
+			f.Action, f.Carrier, f.RemoteID = store.ActionCancelAt3PL, o.Push.Carrier, o.Push.ExternalID
+			f.Explain += "; the copy at " + o.Push.Carrier + " may ship it twice"
+		}
+		add(f)
+	}
+
+	for _, name := range e.carriersToAsk(o) {
+		if run.skip[name] {
+			continue
+		}
+		slot := e.carriers[name]
+		rep.Lookups++
+		remotes, err := slot.Lookup(ctx, o.ID)
+		if err != nil {
+			if carrier.RetryAfterOf(err) > 0 {
+				run.skip[name] = true
+				rep.Problems = append(rep.Problems, sanitize.Line(fmt.Sprintf("%s rate-limited the cross-check at order %s; its other orders were not checked this run: %v", name, o.ID, err)))
+				continue
+			}
+			rep.Problems = append(rep.Problems, sanitize.Line(fmt.Sprintf("order %s at %s: %v", o.ID, name, err)))
+			continue
+		}
+		for _, r := range remotes {
+			if r.ExternalID != "" && r.ExternalID != o.ID {
+				continue // a reply for another order is never believed
+			}
+			e.judgeRemote(o, name, r, add)
+		}
+	}
+}
+
+// carriersToAsk lists the carriers whose copy of o matters: its own, the
+// ones it was routed to before, and, until the carrier has scanned the
+// parcel, every carrier (someone may have keyed it in by hand, and a second
+// parcel can still be stopped). Orders already in transit are asked only
+// where shipdeck placed them, which keeps a run's lookups to a few days of
+// orders per carrier.
+func (e *Engine) carriersToAsk(o *store.Order) []string {
+	var out []string
+	ask := func(name string) {
+		if slot := e.carriers[name]; slot != nil && slot.Capabilities().Lookup && !slices.Contains(out, name) {
+			out = append(out, name)
+		}
+	}
+	if o.Push != nil {
+		ask(o.Push.Carrier)
+		for _, p := range o.Push.PreviousCarriers {
+			ask(p)
+		}
+	}
+	open := o.Status == store.StatusAwaitingShipment || o.Status == store.StatusPartiallyShipping || o.Status == store.StatusAwaitingCollection
+	if open && !inDoubt(o) {
+		for _, name := range e.names {
+			ask(name)
+		}
+	}
+	return out
+}
+
+func (e *Engine) judgeRemote(o *store.Order, name string, r carrier.Remote, add func(store.Finding)) {
+	live := r.Status != carrier.StatusCancelled
+	ourCopy := o.Push != nil && name == o.Push.Carrier && (r.ID == o.Push.ExternalID || o.Push.ExternalID == "" && inDoubt(o))
+	switch {
+	case ourCopy && o.Status == store.StatusCancelled && live && r.Status != carrier.StatusShipped &&
+		(!o.CancelAtCarrier || o.State == store.StateDead):
+		add(store.Finding{Kind: store.FindingCancelledButLive, Action: store.ActionCancelAt3PL, Carrier: name, RemoteID: r.ID,
+			Explain: fmt.Sprintf("cancelled on TikTok, still %s at %s (%s)", r.Status, name, r.ID)})
+	case ourCopy && o.Status == store.StatusCancelled && r.Status == carrier.StatusShipped &&
+		o.State != store.StateShipped && o.State != store.StateCancelled:
+		add(store.Finding{Kind: store.FindingCancelledButLive, Action: store.ActionResolve, Carrier: name, RemoteID: r.ID,
+			Tracking: r.TrackingNumber,
+			Explain:  fmt.Sprintf("cancelled on TikTok, but %s already shipped it (tracking %s): intercept the parcel or expect a return", name, r.TrackingNumber)})
+	case ourCopy && r.Status == carrier.StatusShipped && r.TrackingNumber != "" &&
+		o.State != store.StateTracking && o.State != store.StateShipped && o.Status != store.StatusCancelled &&
+		(r.ShippedAt.IsZero() || e.now().Sub(r.ShippedAt) > shippedGrace):
+		add(store.Finding{Kind: store.FindingShippedNotWrittenBack, Action: store.ActionWriteBack, Carrier: name, RemoteID: r.ID,
+			Tracking: r.TrackingNumber, CarrierCode: r.CarrierCode,
+			Explain: fmt.Sprintf("%s shipped it with tracking %s, but shipdeck has it %s and TikTok has no tracking from it", name, r.TrackingNumber, o.State)})
+	case ourCopy && r.TrackingNumber != "" && o.Milestones.TikTokTracking != "" && r.TrackingNumber != o.Milestones.TikTokTracking:
+		add(store.Finding{Kind: store.FindingTrackingMismatch, Action: store.ActionWriteBack, Carrier: name, RemoteID: r.ID,
+			Tracking: r.TrackingNumber, CarrierCode: r.CarrierCode,
+			Explain: fmt.Sprintf("%s has tracking %s, TikTok has %s", name, r.TrackingNumber, o.Milestones.TikTokTracking)})
+	case ourCopy || !live:
+	case o.Push != nil && slices.Contains(o.Push.PreviousCarriers, name) && name != o.Push.Carrier:
+		add(store.Finding{Kind: store.FindingAtTwo3PLs, Action: store.ActionCancelAt3PL, Carrier: name, RemoteID: r.ID,
+			Explain: fmt.Sprintf("still %s at %s (%s) from before the re-route to %s", r.Status, name, r.ID, o.Push.Carrier)})
+	case o.Push != nil && o.Push.ExternalID != "":
+		add(store.Finding{Kind: store.FindingHandKeyed, Action: store.ActionCancelAt3PL, Carrier: name, RemoteID: r.ID,
+			Explain: fmt.Sprintf("%s holds %s, an order shipdeck never created, while shipdeck's push is live at %s (%s)", name, r.ID, o.Push.Carrier, o.Push.ExternalID)})
+	default:
+		add(store.Finding{Kind: store.FindingHandKeyed, Action: store.ActionAdopt, Carrier: name, RemoteID: r.ID,
+			Tracking: r.TrackingNumber, CarrierCode: r.CarrierCode,
+			Explain: fmt.Sprintf("%s holds %s (%s), an order shipdeck never created, while shipdeck has it %s", name, r.ID, r.Status, o.State)})
+	}
+}
+
+// ApplyFinding runs a finding's action through the same commands and audit
+// trail as every operator action. It re-checks the order first, so a
+// finding that went stale is refused with the reason.
+func (e *Engine) ApplyFinding(ctx context.Context, actor store.Actor, f store.Finding) error {
+	if err := allow(actor, store.RoleOperator, "reconcile"); err != nil {
+		return err
+	}
+	switch f.Action {
+	case store.ActionResolve:
+		return e.Resolve(ctx, actor, f.OrderID, "reconciliation: "+f.Explain)
+	case store.ActionWriteBack:
+		if f.Tracking == "" {
+			return refuse("write back", f.OrderID, "the finding carries no tracking number")
+		}
+		return e.command(ctx, actor, "reconcile write back", f.OrderID, f.Carrier+" tracking "+f.Tracking, func(o *store.Order) error {
+			if o.Push == nil || o.Push.Carrier != f.Carrier {
+				return refuse("write back", f.OrderID, "its push is no longer at "+f.Carrier)
+			}
+			if o.State == store.StatePushing {
+				return refuse("write back", f.OrderID, "it is in flight to "+o.Carrier())
+			}
+			if o.Push.ExternalID == "" {
+				o.Push.ExternalID = f.RemoteID
+			}
+			o.Push.TrackingNumber, o.Push.CarrierCode = f.Tracking, f.CarrierCode
+			o.State, o.NextAttemptAt, o.HeldFrom, o.WriteBackAttempts = store.StateTracking, time.Time{}, "", 0
+			o.Reason = "tracking from " + f.Carrier + " found by reconciliation"
+			return nil
+		})
+	case store.ActionAdopt:
+		return e.command(ctx, actor, "adopt", f.OrderID, f.Carrier+" "+f.RemoteID, func(o *store.Order) error {
+			switch {
+			case o.State == store.StatePushing:
+				return refuse("adopt", f.OrderID, "it is in flight to "+o.Carrier())
+			case o.Push != nil && o.Push.ExternalID != "":
+				return refuse("adopt", f.OrderID, "shipdeck's push is live at "+o.Push.Carrier+"; cancel one copy instead")
+			case o.State == store.StateShipped || o.State == store.StateCancelled:
+				return refuse("adopt", f.OrderID, "it is already "+string(o.State))
+			}
+			e.routeTo(o, f.Carrier, "adopted", "keyed by hand at "+f.Carrier+"; adopted by "+actor.Name)
+			o.Push.ExternalID, o.Push.PushedAt = f.RemoteID, e.now()
+			o.State, o.Reason = store.StatePushed, "adopted the order keyed by hand at "+f.Carrier
+			if f.Tracking != "" {
+				o.Push.TrackingNumber, o.Push.CarrierCode, o.State = f.Tracking, f.CarrierCode, store.StateTracking
+			}
+			return nil
+		})
+	case store.ActionCancelAt3PL:
+		return e.cancelFinding(ctx, actor, f)
+	}
+	return refuse("reconcile", f.OrderID, fmt.Sprintf("unknown action %q", f.Action))
+}
+
+// cancelFinding cancels a 3PL's copy: shipdeck's own push goes through the
+// pipeline's cancel step; another copy (hand-keyed, or left from before a
+// re-route) is cancelled directly and the outcome audited.
+func (e *Engine) cancelFinding(ctx context.Context, actor store.Actor, f store.Finding) error {
+	o, err := e.st.Order(ctx, f.OrderID)
+	if err != nil {
+		return fmt.Errorf("cancel at %s for order %s: %w", f.Carrier, f.OrderID, err)
+	}
+	if o.Push != nil && o.Push.Carrier == f.Carrier && o.Push.ExternalID == f.RemoteID {
+		return e.command(ctx, actor, "cancel at 3pl", f.OrderID, f.Carrier+" "+f.RemoteID, func(o *store.Order) error {
+			if o.State == store.StatePushing {
+				return refuse("cancel", f.OrderID, "it is in flight to "+o.Carrier())
+			}
+			o.CancelAtCarrier, o.HeldFrom = true, ""
+			o.State, o.NextAttemptAt, o.ErrorClass = store.StateFailed, e.now(), "cancel"
+			o.Reason = "cancelling at " + f.Carrier + " (reconciliation)"
+			return nil
+		})
+	}
+	slot := e.carriers[f.Carrier]
+	if slot == nil {
+		return refuse("cancel", f.OrderID, "no carrier named "+f.Carrier)
+	}
+	cerr := slot.Cancel(ctx, f.RemoteID)
+	detail := f.Carrier + " " + f.RemoteID + ": cancelled"
+	if cerr != nil {
+		detail = f.Carrier + " " + f.RemoteID + ": " + sanitize.Line(cerr.Error())
+	}
+	if err := e.command(ctx, actor, "cancel at 3pl", f.OrderID, detail, func(*store.Order) error { return nil }); err != nil {
+		return err
+	}
+	if cerr != nil {
+		if errors.Is(cerr, context.Canceled) {
+			return cerr
+		}
+		return fmt.Errorf("cancel %s at %s for order %s: %w", f.RemoteID, f.Carrier, f.OrderID, cerr)
+	}
+	return nil
+}
