@@ -24,6 +24,7 @@ import (
 	"github.com/shipdeck/shipdeck/sync/health"
 	"github.com/shipdeck/shipdeck/sync/route"
 	"github.com/shipdeck/shipdeck/sync/tiktok"
+	"github.com/shipdeck/shipdeck/zone"
 )
 
 // Marketplace is the part of the TikTok Shop client the engine uses.
@@ -63,6 +64,8 @@ type Carrier struct {
 type Config struct {
 	// Shop is the shop name shown in the header.
 	Shop string
+	// Zone is the display time zone of exports (default local).
+	Zone zone.Zone
 	// Demo marks the console as running on the built-in simulator.
 	Demo bool
 	// MinInterval is the shortest gap between polls (default 1 minute); a
@@ -202,6 +205,9 @@ type Engine struct {
 	lastReconcile store.ReconcileReport
 	subs          map[int]chan store.Snapshot
 	nextSub       int
+	// circuits is each carrier's circuit state at the last snapshot, to
+	// record changes in the activity log.
+	circuits map[string]store.CircuitState
 }
 
 // carrierSlot is one carrier with its in-flight semaphore.

@@ -502,8 +502,14 @@ func (e *Engine) pushOne(ctx context.Context, slot *carrierSlot, o store.Order) 
 		if err := tx.AddAttempt(att); err != nil {
 			return err
 		}
-		if err := tx.AddSample(store.LatencySample{Carrier: slot.Name(), At: now, Latency: lat, OK: ok, Kind: store.AttemptPush}); err != nil {
+		if err := tx.AddSample(store.LatencySample{Carrier: slot.Name(), At: now, Latency: lat, OK: ok, Kind: store.AttemptPush,
+			OrderID: o.ID, Error: att.Error}); err != nil {
 			return err
+		}
+		if a, ok := pushActivity(&cur, slot.Name()); ok {
+			if err := tx.AddActivity(a); err != nil {
+				return err
+			}
 		}
 		return tx.PutOrder(cur)
 	})

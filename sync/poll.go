@@ -42,12 +42,21 @@ func (e *Engine) Poll(ctx context.Context) (PollResult, error) {
 	}
 	res, err := e.searchWindow(ctx, store.CallPoll, from, now)
 	if err != nil {
+		if ctx.Err() == nil {
+			_ = e.st.Update(ctx, func(tx *store.Tx) error {
+				return tx.AddActivity(store.Activity{At: now, Kind: store.ActivityPoll, Level: "warn", Text: "poll failed: " + err.Error()})
+			})
+		}
 		return res, err
 	}
 	err = e.st.Update(ctx, func(tx *store.Tx) error {
 		c := cur
 		c.UpdateTimeGE = now
 		c.LastPoll = now
+		if err := tx.AddActivity(store.Activity{At: now, Kind: store.ActivityPoll,
+			Text: fmt.Sprintf("poll: %d orders seen, %d new or changed", res.Seen, res.Changed)}); err != nil {
+			return err
+		}
 		return tx.SetCursor(c)
 	})
 	if err != nil {

@@ -85,6 +85,7 @@ func (e *Engine) Refresh(ctx context.Context) {
 		row.Kind, row.InFlight, row.Circuit = slot.Kind(), len(slot.sem), e.breakers.State(name, now)
 		carriers = append(carriers, row)
 	}
+	e.noteCircuits(ctx, carriers)
 	e.mu.Lock()
 	w := e.worker
 	if w.State != store.WorkerPaused && w.State != store.WorkerDegraded && !q.NextPoll.IsZero() {
@@ -246,7 +247,7 @@ func (e *Engine) Export(ctx context.Context, actor store.Actor, view string, w i
 		}
 		n++
 		return cw.Write([]string{o.ID, string(o.State), string(o.Status), o.Carrier(), strconv.Itoa(o.Attempts), o.ErrorClass,
-			csvSafe(o.Reason), ts(o.ShipBy()), ts(o.NextAttemptAt), csvSafe(o.Recipient.Name), csvSafe(o.Recipient.City), o.Recipient.Country, tracking})
+			csvSafe(o.Reason), e.cfg.Zone.Stamp(o.ShipBy()), e.cfg.Zone.Stamp(o.NextAttemptAt), csvSafe(o.Recipient.Name), csvSafe(o.Recipient.City), o.Recipient.Country, tracking})
 	}
 	var err error
 	switch view {
@@ -266,13 +267,6 @@ func (e *Engine) Export(ctx context.Context, actor store.Actor, view string, w i
 	}
 	cw.Flush()
 	return n, cw.Error()
-}
-
-func ts(t time.Time) string {
-	if t.IsZero() {
-		return ""
-	}
-	return t.UTC().Format(time.RFC3339)
 }
 
 // csvSafe keeps spreadsheet programs from running text from outside as a

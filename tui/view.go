@@ -16,6 +16,9 @@ import (
 func (m *Model) View() tea.View {
 	v := tea.NewView(m.render())
 	v.AltScreen = true
+	if m.mouse {
+		v.MouseMode = tea.MouseModeCellMotion
+	}
 	return v
 }
 
@@ -111,7 +114,7 @@ func (m *Model) header() string {
 	if m.c.Actor.Name != "" {
 		left += sep + th.Muted.Render(common.Clean(m.c.Actor.Name)+" ("+m.c.Actor.Role.String()+")")
 	}
-	clock := th.Clock.Render(now.Format("15:04:05") + " ")
+	clock := th.Clock.Render(m.c.Zone.Clock(now) + " ")
 	return common.Right(left, clock, m.width)
 }
 

@@ -21,6 +21,7 @@ import (
 	"github.com/shipdeck/shipdeck/sync/route"
 	"github.com/shipdeck/shipdeck/sync/sim"
 	"github.com/shipdeck/shipdeck/sync/tiktok"
+	"github.com/shipdeck/shipdeck/zone"
 )
 
 // runEnv says where a command runs and who runs it: a local terminal (the
@@ -59,6 +60,8 @@ type app struct {
 	log     *slog.Logger
 	logFile *os.File
 	getenv  func(string) (string, bool)
+	// zone is the display time zone ([console] timezone).
+	zone zone.Zone
 	// reloadOperators reloads the SSH operators file when serving.
 	reloadOperators func() error
 }
@@ -183,7 +186,7 @@ func (a *app) secret(key, env string) (string, error) {
 // wire builds the TikTok client, carriers, router, planner and engine.
 func (a *app) wire(ctx context.Context) error {
 	c := a.cfg
-	zone, err := time.LoadLocation(c.Quota.ResetZone)
+	resetZone, err := time.LoadLocation(c.Quota.ResetZone)
 	if err != nil {
 		return fmt.Errorf("%s: quota.reset_zone: %w", c.path, err)
 	}
@@ -196,7 +199,7 @@ func (a *app) wire(ctx context.Context) error {
 		windows = append(windows, win)
 	}
 	a.planner, err = quota.New(quota.Config{
-		DailyLimit: c.Quota.DailyLimit, PerSecond: c.Quota.PerSecond, Zone: zone, ResetHour: c.Quota.ResetHour,
+		DailyLimit: c.Quota.DailyLimit, PerSecond: c.Quota.PerSecond, Zone: resetZone, ResetHour: c.Quota.ResetHour,
 		ReservePercent: c.Quota.ReservePercent, SlowWindows: windows,
 		MinInterval: c.Poll.MinInterval.Duration, MaxInterval: c.Poll.MaxInterval.Duration,
 	}, quota.StoreLedger{Store: a.st}, a.now, quota.StoreProfile(a.st, a.now))
@@ -258,9 +261,12 @@ func (a *app) wire(ctx context.Context) error {
 	if samples, err := a.recentSamples(ctx, infos); err == nil {
 		tracker.Load(samples)
 	}
+	if a.zone, err = zone.Load(c.Console.Timezone); err != nil {
+		return fmt.Errorf("%s: console.timezone: %w", c.path, err)
+	}
 	reconcileEvery, reconcileWindow := c.reconcileSchedule()
 	a.eng, err = shipsync.New(shipsync.Config{
-		Shop: c.Shop.Name, Demo: a.demo, Overlap: c.Poll.Overlap.Duration, MinInterval: c.Poll.MinInterval.Duration, Speed: a.speed,
+		Zone: a.zone, Shop: c.Shop.Name, Demo: a.demo, Overlap: c.Poll.Overlap.Duration, MinInterval: c.Poll.MinInterval.Duration, Speed: a.speed,
 		Account: c.accountConfig(), ReconcileEvery: reconcileEvery, ReconcileWindow: reconcileWindow,
 	}, shipsync.Deps{
 		Store: a.st, Marketplace: mp, Planner: a.planner, Router: router, Carriers: carriers,

@@ -118,7 +118,7 @@ func syncOnce(ctx context.Context, a *app, rounds int) (SyncSummary, error) {
 	}
 	if ctl.Paused {
 		return sum, withCode(exitRefused, fmt.Errorf("the worker was paused by %s at %s: run `shipdeck resume` first",
-			sanitize.Line(ctl.By), ctl.At.Format(time.RFC3339)))
+			sanitize.Line(ctl.By), a.zone.Long(ctl.At)))
 	}
 	before, _ := a.planner.Status(ctx, a.now())
 	if err := a.eng.Recover(ctx); err != nil {
@@ -194,12 +194,12 @@ func quotaCmd(env *runEnv) *cobra.Command {
 				for _, k := range store.CallKinds() {
 					fmt.Fprintf(tw, "  %s\t%d\n", k, q.ByKind[k])
 				}
-				fmt.Fprintf(tw, "resets\t%s\n", q.ResetAt.Format(time.RFC3339))
+				fmt.Fprintf(tw, "resets\t%s\n", a.zone.Long(q.ResetAt))
 				if !q.NextPoll.IsZero() {
-					fmt.Fprintf(tw, "next poll\t%s\n", q.NextPoll.Format(time.RFC3339))
+					fmt.Fprintf(tw, "next poll\t%s\n", a.zone.Long(q.NextPoll))
 				}
 				if !q.ExhaustAt.IsZero() {
-					fmt.Fprintf(tw, "projected exhaustion\t%s\n", q.ExhaustAt.Format(time.RFC3339))
+					fmt.Fprintf(tw, "projected exhaustion\t%s\n", a.zone.Long(q.ExhaustAt))
 				}
 				fmt.Fprintf(tw, "rate-limit replies\t%d\n", q.RateLimited)
 				return tw.Flush()
@@ -263,7 +263,7 @@ func ordersCmd(env *runEnv) *cobra.Command {
 				fmt.Fprintln(tw, "ORDER\tSTATE\tCARRIER\tCLASS\tSHIP BY\tATTEMPTS\tREASON")
 				for _, o := range orders {
 					fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%d\t%s\n", o.ID, o.State, o.Carrier(), sanitize.Line(o.ErrorClass),
-						o.ShipBy().Format("Jan 02 15:04"), o.Attempts, sanitize.Truncate(o.Reason, 60))
+						a.zone.Short(o.ShipBy()), o.Attempts, sanitize.Truncate(o.Reason, 60))
 				}
 				return tw.Flush()
 			})
@@ -461,7 +461,7 @@ func auditCmd(env *runEnv) *cobra.Command {
 				tw := tabwriter.NewWriter(env.out, 2, 4, 2, ' ', 0)
 				fmt.Fprintln(tw, "WHEN\tWHO\tROLE\tACTION\tORDER\tBEFORE\tAFTER\tDETAIL")
 				for _, e := range entries {
-					fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", e.At.Format(time.RFC3339), sanitize.Line(e.Who), e.Role, e.Action,
+					fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", a.zone.Long(e.At), sanitize.Line(e.Who), e.Role, e.Action,
 						e.OrderID, e.Before, e.After, sanitize.Truncate(e.Detail, 50))
 				}
 				return tw.Flush()

@@ -14,6 +14,7 @@ import (
 	"github.com/shipdeck/shipdeck/store"
 	"github.com/shipdeck/shipdeck/sync/carrier"
 	"github.com/shipdeck/shipdeck/tui/keys"
+	"github.com/shipdeck/shipdeck/zone"
 )
 
 // duration is a TOML string such as "90s" or "15m".
@@ -178,6 +179,13 @@ type SSHConfig struct {
 type ConsoleConfig struct {
 	HighContrast bool `toml:"high_contrast"`
 	Light        bool `toml:"light"`
+	// Timezone is the display time zone of the console, the CLI tables
+	// and CSV exports: an IANA name, "UTC" or "local" (the default).
+	Timezone string `toml:"timezone"`
+	// Mouse turns on mouse input in the console: click to focus and
+	// select, wheel to scroll (off by default: it takes over the
+	// terminal's own text selection).
+	Mouse bool `toml:"mouse"`
 }
 
 // ConfigError names the file, the line and the key of a bad setting.
@@ -329,6 +337,9 @@ func (c *Config) validate() error {
 		return c.errAt("store.min_free", "must be at least "+store.FormatMB(store.MinMinFree)+" (Badger's own files need that much room)")
 	case c.Webhook.MaxConnections < 1:
 		return c.errAt("webhook.max_connections", "must be at least 1")
+	}
+	if _, err := zone.Load(c.Console.Timezone); err != nil {
+		return c.errAt("console.timezone", err.Error())
 	}
 	for _, w := range c.Quota.SlowWindows {
 		if err := checkWindow(w); err != nil {

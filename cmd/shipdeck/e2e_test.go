@@ -115,6 +115,21 @@ func TestConsoleEndToEndInTmux(t *testing.T) {
 	tm.keys("flaky")
 	tm.waitFor(regexp.MustCompile(`[1-9]\d* hits`), 10*time.Second)
 	tm.keys("Escape")
+	// A jump, then a filter on top of it, then esc clears it.
+	tm.keys(":failed", "Enter")
+	tm.waitFor(regexp.MustCompile(`Queues · state=failed`), 10*time.Second)
+	tm.keys("c")
+	tm.waitFor(regexp.MustCompile(`Show carrier`), 5*time.Second)
+	tm.keys("flaky", "Enter")
+	tm.waitFor(regexp.MustCompile(`Queues · carrier=flaky state=failed`), 10*time.Second)
+	tm.keys("Escape")
+	tm.waitFor(regexp.MustCompile(`─ 1 Queues ─`), 5*time.Second)
+	// Drill down into the first carrier: its calls over its orders.
+	tm.keys("3", "Enter")
+	tm.waitFor(regexp.MustCompile(`Carrier \S+ — esc closes[\s\S]*Recent calls`), 10*time.Second)
+	tm.keys("Escape")
+	tm.waitFor(regexp.MustCompile(`Queues · carrier=\S+ state=queued`), 5*time.Second)
+	tm.keys("Escape")
 	tm.keys("q")
 	deadline := time.Now().Add(20 * time.Second)
 	for {

@@ -19,7 +19,6 @@ import (
 	"github.com/shipdeck/shipdeck/cmd/shipdeck/conncap"
 	"github.com/shipdeck/shipdeck/cmd/shipdeck/sshd"
 	"github.com/shipdeck/shipdeck/store"
-	"github.com/shipdeck/shipdeck/theme"
 	"github.com/shipdeck/shipdeck/tui"
 )
 
@@ -140,12 +139,7 @@ type sshHandler struct{ a *app }
 // Console builds one session's console for the operator, closed when the
 // session ends.
 func (h sshHandler) Console(ctx context.Context, op sshd.Operator, s ssh.Session) (tea.Model, []tea.ProgramOption, error) {
-	m, err := tui.New(h.a.eng, tui.Options{
-		Actor:  op.Actor(),
-		Theme:  theme.New(theme.Options{Dark: !h.a.cfg.Console.Light, HighContrast: h.a.cfg.Console.HighContrast}),
-		KeyMap: h.a.cfg.Keys,
-		Now:    h.a.now,
-	})
+	m, err := tui.New(h.a.eng, h.a.consoleOptions(op.Actor(), s.Environ()))
 	if err != nil {
 		return nil, nil, err
 	}
