@@ -25,6 +25,7 @@ import (
 //	l/<carrier> 0x00 <at 8B><seq 8B>    latency samples
 //	q/<day>                             quota ledger JSON
 //	k/cursor, k/worker, k/schema        singletons
+//	k/shop                              the shop, its cipher and authorization (shop.go)
 //	k/seq/<name>                        sequences
 //	k/bulk                              set while a bulk write is in progress
 //	n/<notification id>                 webhook dedup (value: seen-at 8B)

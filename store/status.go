@@ -21,6 +21,9 @@ type WorkerStatus struct {
 	// Reason explains a degraded or paused state.
 	Reason   string    `json:"reason,omitempty"`
 	LastPoll time.Time `json:"last_poll,omitzero"`
+	// Warning is shown in the header whatever the state: something the
+	// operator must act on soon (the TikTok authorization expiring).
+	Warning string `json:"warning,omitempty"`
 }
 
 // QuotaStatus is what the quota pane shows about today's TikTok budget.

@@ -34,6 +34,13 @@ type Marketplace interface {
 	ShippingProviders(ctx context.Context, deliveryOptionID string) ([]tiktok.ShippingProvider, error)
 	ShipPackage(ctx context.Context, packageID string, req tiktok.ShipPackageRequest) (tiktok.ShipData, error)
 	UpdateShippingInfo(ctx context.Context, orderID string, req tiktok.UpdateShippingInfoRequest) (tiktok.ShipData, error)
+	MarkPackageShipped(ctx context.Context, orderID string, req tiktok.MarkShippedRequest) (tiktok.MarkShippedData, error)
+	UpdatePackageShippingInfo(ctx context.Context, packageID string, req tiktok.UpdateShippingInfoRequest) (tiktok.ShipData, error)
+	// Shops lists the shops that authorized the app (Get Authorized
+	// Shops); SetShopCipher picks the one shop-scoped calls go to.
+	Shops(ctx context.Context) ([]tiktok.Shop, error)
+	SetShopCipher(cipher string)
+	ShopCipher() string
 }
 
 // Planner is the quota planner the engine asks before every TikTok call.
@@ -64,6 +71,12 @@ type Carrier struct {
 type Config struct {
 	// Shop is the shop name shown in the header.
 	Shop string
+	// ShopCipher is the configured [shop] shop_cipher; empty means
+	// discover it with Get Authorized Shops and keep it in the store.
+	ShopCipher string
+	// ShopID is [shop] shop_id: which shop to work for when several
+	// authorized the app.
+	ShopID string
 	// Zone is the display time zone of exports (default local).
 	Zone zone.Zone
 	// Demo marks the console as running on the built-in simulator.
@@ -193,8 +206,14 @@ type Engine struct {
 	paused    bool
 	worker    store.WorkerStatus
 	providers map[string]string // delivery option + carrier code → provider id
-	// writeBackUntil is when TikTok's rate limit lets write-backs resume.
-	writeBackUntil time.Time
+	// shop is the cipher shop-scoped calls use (shop.go).
+	shop shopCipher
+	// limitedUntil is when TikTok's rate limit lets calls resume, and
+	// limitedStreak counts consecutive 429s (ratelimit.go).
+	limitedUntil  time.Time
+	limitedStreak int
+	// deauthorized: TikTok said the seller removed the app (notify.go).
+	deauthorized bool
 	// inflight holds the orders this process has claimed and not yet
 	// recorded, so the lease sweep never takes one that is merely waiting.
 	inflight map[string]struct{}
@@ -273,6 +292,16 @@ func New(cfg Config, d Deps) (*Engine, error) {
 		e.carriers[c.Name()] = &carrierSlot{Carrier: c, sem: make(chan struct{}, c.MaxInFlight)}
 		e.names = append(e.names, c.Name())
 	}
+	if e.mp != nil {
+		// A cipher set in config (here or on the client) is the operator's
+		// choice: used as is, never replaced by discovery.
+		if cfg.ShopCipher != "" {
+			e.mp.SetShopCipher(cfg.ShopCipher)
+		}
+		if c := e.mp.ShopCipher(); c != "" {
+			e.shop.configured, e.shop.cipher = true, c
+		}
+	}
 	e.worker = store.WorkerStatus{State: store.WorkerSleeping}
 	e.snap = store.Snapshot{Shop: cfg.Shop, Demo: cfg.Demo, Worker: e.worker}
 	return e, nil
@@ -288,6 +317,9 @@ func (e *Engine) Run(ctx context.Context) error {
 	}
 	ctl, err := e.st.WorkerControl(ctx)
 	if err != nil {
+		return err
+	}
+	if err := e.loadAuth(ctx); err != nil {
 		return err
 	}
 	if ctl.Paused {

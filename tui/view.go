@@ -108,6 +108,9 @@ func (m *Model) header() string {
 		left += " " + th.DemoBadge.Render("DEMO")
 	}
 	left += sep + m.workerStatus()
+	if w := m.snap.Worker.Warning; w != "" {
+		left += sep + th.Warn.Render("⚠ "+common.Clean(w))
+	}
 	if n := m.c.Marks.Len(); n > 0 {
 		left += sep + th.Marked.Render(strconv.Itoa(n)+" marked")
 	}

@@ -16,6 +16,7 @@ import (
 	"github.com/shipdeck/shipdeck/sanitize"
 	"github.com/shipdeck/shipdeck/store"
 	shipsync "github.com/shipdeck/shipdeck/sync"
+	"github.com/shipdeck/shipdeck/sync/tiktok"
 )
 
 // commands returns every sub-command. Those in operatorCommands also run
@@ -125,7 +126,11 @@ func syncOnce(ctx context.Context, a *app, rounds int) (SyncSummary, error) {
 		return sum, err
 	}
 	var errs []error
-	pr, err := a.eng.Poll(ctx)
+	var pr shipsync.PollResult
+	err = retryRateLimited(ctx, a, "poll", func() (err error) {
+		pr, err = a.eng.Poll(ctx)
+		return err
+	})
 	sum.OrdersSeen, sum.OrdersChanged = pr.Seen, pr.Changed
 	errs = append(errs, err)
 	for i := 0; i < max(rounds, 1); i++ {
@@ -142,6 +147,19 @@ func syncOnce(ctx context.Context, a *app, rounds int) (SyncSummary, error) {
 			break
 		}
 	}
+	// Write-backs TikTok held back with a 429 are finished once its delay
+	// has passed, when that is short; otherwise the cycle is incomplete
+	// and says so.
+	errs = append(errs, retryRateLimited(ctx, a, "write-back", func() error {
+		if a.eng.RateLimitedFor() <= 0 {
+			return nil
+		}
+		_, err := a.eng.PipelineOnce(ctx)
+		if err == nil && a.eng.RateLimitedFor() > 0 {
+			return errHeld
+		}
+		return err
+	}))
 	a.eng.Flush(ctx)
 	after, _ := a.planner.Status(ctx, a.now())
 	sum.CallsUsed = after.Used - before.Used
@@ -150,6 +168,39 @@ func syncOnce(ctx context.Context, a *app, rounds int) (SyncSummary, error) {
 	}
 	sum.QuotaRemaining = after.Remaining
 	return sum, errors.Join(errs...)
+}
+
+// onceMaxWait is the longest rate-limit delay `sync --once` waits out to
+// complete its cycle; a longer one ends the cycle with an error saying
+// when to run again.
+const onceMaxWait = time.Minute
+
+// errHeld marks a step TikTok's rate limit still holds back.
+var errHeld = errors.New("held back by TikTok's rate limit")
+
+// retryRateLimited runs step, and again after each short rate-limit delay
+// TikTok asks for (at most three times); a delay longer than onceMaxWait
+// is an error naming the step and when TikTok will take calls again.
+func retryRateLimited(ctx context.Context, a *app, what string, step func() error) error {
+	for try := 0; ; try++ {
+		err := step()
+		hold := a.eng.RateLimitedFor()
+		if err == nil || hold <= 0 || (!errors.Is(err, errHeld) && tiktok.ClassOf(err) != tiktok.ClassRateLimited) {
+			return err
+		}
+		if hold > onceMaxWait || try == 3 {
+			return fmt.Errorf("%s incomplete: TikTok rate limited shipdeck and asked it to wait %s, longer than sync --once waits (%s); run it again after %s: %w",
+				what, hold.Round(time.Second), onceMaxWait, a.now().Add(hold).Format(time.RFC3339), err)
+		}
+		a.log.Warn("sync --once: TikTok rate limited a step; waiting as it asked", "step", what, "wait", hold.Round(time.Second).String())
+		t := time.NewTimer(time.Duration(float64(hold)/a.speed) + 10*time.Millisecond)
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return ctx.Err()
+		case <-t.C:
+		}
+	}
 }
 
 // waitForRetry sleeps until the earliest failed push comes due, if that is
@@ -226,13 +277,40 @@ func checkCmd(env *runEnv) *cobra.Command {
 				if err != nil {
 					return fmt.Errorf("signed call to TikTok failed: %w", err)
 				}
-				for _, s := range shops {
-					fmt.Fprintf(env.out, "shop %s (%s, %s): authorized\n", sanitize.Line(s.Name), s.ID, s.Region)
-				}
-				return nil
+				return printShops(env.out, shops, a.cfg.Shop)
+
 			})
 		},
 	}
+}
+
+// printShops lists the shops that authorized the app (id, name, region,
+// seller type) and says which one shipdeck works for, or why it cannot
+// tell.
+func printShops(w io.Writer, shops []tiktok.Shop, cfg ShopConfig) error {
+	fmt.Fprintf(w, "%d shop(s) authorized this app:\n", len(shops))
+	tw := tabwriter.NewWriter(w, 2, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "  \tSHOP ID\tNAME\tREGION\tSELLER TYPE")
+	pick, perr := shipsync.PickShop(shops, cfg.ShopID)
+	for _, s := range shops {
+		mark := " "
+		if perr == nil && cfg.ShopCipher == "" && s.ID == pick.ID {
+			mark = "*"
+		}
+		fmt.Fprintf(tw, "  %s\t%s\t%s\t%s\t%s\n", mark, sanitize.Line(s.ID), sanitize.Line(s.Name), sanitize.Line(s.Region), sanitize.Line(s.SellerType))
+	}
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	switch {
+	case cfg.ShopCipher != "":
+		fmt.Fprintln(w, "shop: [shop] shop_cipher is set in the config and used as is")
+	case perr != nil:
+		return fmt.Errorf("shop: %s", sanitize.Line(perr.Error()))
+	default:
+		fmt.Fprintf(w, "shop: works for %s (%s); its cipher is fetched and kept in the store\n", sanitize.Line(pick.Name), sanitize.Line(pick.ID))
+	}
+	return nil
 }
 
 func ordersCmd(env *runEnv) *cobra.Command {

@@ -82,6 +82,8 @@ type ShopConfig struct {
 	AccessTokenEnv  string `toml:"access_token_env"`
 	RefreshTokenEnv string `toml:"refresh_token_env"`
 	ShopCipher      string `toml:"shop_cipher"`
+	// ShopID picks the shop when several authorized the app.
+	ShopID string `toml:"shop_id"`
 }
 
 // QuotaConfig is the [quota] table.

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"log/slog"
 	"net"
@@ -14,8 +13,9 @@ import (
 	"github.com/shipdeck/shipdeck/sync/tiktok"
 )
 
-// webhookHandler verifies TikTok's notifications, drops duplicates, and
-// turns each order status change into an immediate targeted fetch, so
+// webhookHandler verifies TikTok's notifications, drops duplicates (on
+// tts_notification_id, or the body's hash when an older payload has none)
+// and hands each to the engine, which fetches the orders named at once, so
 // polling becomes a backstop.
 func (a *app) webhookHandler() (http.Handler, error) {
 	secretV, err := a.secret("shop.app_secret_env", a.cfg.Shop.AppSecretEnv)
@@ -56,11 +56,10 @@ func (a *app) webhookHandler() (http.Handler, error) {
 			http.Error(w, "refused", http.StatusBadRequest)
 			return
 		}
-		if n.Type == 1 { // ORDER_STATUS_CHANGE
-			var d tiktok.OrderStatusChange
-			if json.Unmarshal(n.Data, &d) == nil && d.OrderID != "" {
-				a.eng.Notify(d.OrderID)
-			}
+		if err := a.eng.HandleNotification(r.Context(), n); err != nil {
+			// Acknowledged all the same: TikTok would resend the same
+			// bytes, and the poll's sweep is the backstop.
+			a.log.Warn("webhook not acted on", "notification", n.NotificationID, "type", n.Type, "err", err)
 		}
 		w.WriteHeader(http.StatusOK)
 	}), nil
