@@ -120,12 +120,16 @@ func (g *goldenShipStation) takeCalls() []string {
 	return c
 }
 
-// providerMP is a TikTok marketplace that lists US shipping providers and
-// records the ship calls; the methods a test does not use are left nil.
+// providerMP is the fake marketplace that also lists US shipping
+// providers and records the ship calls.
 type providerMP struct {
-	shipsync.Marketplace
+	*fakeMP
 	mu    gosync.Mutex
 	ships []tiktok.ShipPackageRequest
+}
+
+func newProviderMP() *providerMP {
+	return &providerMP{fakeMP: &fakeMP{orders: map[string]tiktok.Order{}}}
 }
 
 func (m *providerMP) ShippingProviders(ctx context.Context, id string) ([]tiktok.ShippingProvider, error) {
@@ -176,7 +180,7 @@ func TestShipStationGoldenPayloadsThroughTheEngine(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			mp := &providerMP{}
+			mp := newProviderMP()
 			eng, err := shipsync.New(shipsync.Config{Seed: 1}, shipsync.Deps{Store: st, Marketplace: mp, Planner: fakePlanner{},
 				Router: router, Carriers: []shipsync.Carrier{{Carrier: ss}}, Now: clock})
 			if err != nil {
@@ -263,7 +267,7 @@ func TestShipStationCancelOnTikTokRepostsTheOrder(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	eng, err := shipsync.New(shipsync.Config{Seed: 1}, shipsync.Deps{Store: st, Marketplace: &providerMP{}, Planner: fakePlanner{},
+	eng, err := shipsync.New(shipsync.Config{Seed: 1}, shipsync.Deps{Store: st, Marketplace: newProviderMP(), Planner: fakePlanner{},
 		Router: router, Carriers: []shipsync.Carrier{{Carrier: ss}}, Now: clock})
 	if err != nil {
 		t.Fatal(err)
