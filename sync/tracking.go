@@ -194,6 +194,9 @@ func (e *Engine) writeBackOne(ctx context.Context, o store.Order) (bool, error) 
 		// Not a TikTok order: tracking is the end.
 		return true, e.finishWriteBack(ctx, o, now, nil, 0, "imported order: no TikTok write-back")
 	}
+	if err := preflightTracking(o); err != nil {
+		return true, e.finishWriteBack(ctx, o, now, err, 0, "")
+	}
 	if len(o.Packages) == 0 {
 		return true, e.finishWriteBack(ctx, o, now, errNoPackage(), 0, "")
 	}
