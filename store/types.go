@@ -150,6 +150,10 @@ type Push struct {
 	// ShippingProviderID is the TikTok shipping provider used for the
 	// write-back.
 	ShippingProviderID string `json:"shipping_provider_id,omitempty"`
+	// Provider is the TikTok shipping provider name the 3PL's carrier code
+	// maps to (stamps_com is USPS), matched against TikTok's provider list
+	// when no id is known.
+	Provider string `json:"provider,omitempty"`
 	// PreviousCarriers records earlier routes, oldest first.
 	PreviousCarriers []string `json:"previous_carriers,omitempty"`
 	// Cost is what the 3PL reported the shipment cost, when it reports one.

@@ -672,10 +672,14 @@ func TestMalformedCarrierRepliesLandInTheContractState(t *testing.T) {
 		{name: "lookup 429 Retry-After 60", phase: phaseResolve, lookup: raw(429, ctJSON, "", "Retry-After", "60"), want: store.StateUnknown, wantClass: "unknown", minDelay: time.Minute, maxDelay: time.Minute, maxPushes: -1, wantLookups: 1},
 
 		// Tracking: a bad status reply leaves the order pushed for the next pass.
-		{name: "status garbage", phase: phaseTrack, status: raw(200, ctJSON, "]]"), want: store.StatePushed, wantExternalID: "3PL-7001", maxPushes: -1},
-		{name: "status unknown value", phase: phaseTrack, status: raw(200, ctJSON, restOrder("3PL-7001", targetID, "teleported", "")), want: store.StatePushed, wantExternalID: "3PL-7001", maxPushes: -1},
-		{name: "status bad shipped_at", phase: phaseTrack, status: raw(200, ctJSON, `{"id":"3PL-7001","status":"shipped","tracking_number":"1Z999","shipped_at":"last tuesday"}`), want: store.StatePushed, wantExternalID: "3PL-7001", maxPushes: -1},
-		{name: "status 500", phase: phaseTrack, status: raw(500, "", ""), want: store.StatePushed, wantExternalID: "3PL-7001", maxPushes: -1},
+		// A status reply that cannot be read, or is about another order,
+		// shows in the failed pane until the next read (issue 10 point 7,
+		// issue 11 point 5); a transient failure leaves it pushed, saying why.
+		{name: "status garbage", phase: phaseTrack, status: raw(200, ctJSON, "]]"), want: store.StateFailed, wantClass: "tracking_unreadable", minDelay: time.Minute, maxDelay: time.Minute, wantExternalID: "3PL-7001", maxPushes: -1},
+		{name: "status unknown value", phase: phaseTrack, status: raw(200, ctJSON, restOrder("3PL-7001", targetID, "teleported", "")), want: store.StateFailed, wantClass: "tracking_unreadable", minDelay: time.Minute, maxDelay: time.Minute, wantExternalID: "3PL-7001", maxPushes: -1},
+		{name: "status bad shipped_at", phase: phaseTrack, status: raw(200, ctJSON, `{"id":"3PL-7001","status":"shipped","tracking_number":"1Z999","shipped_at":"last tuesday"}`), want: store.StateFailed, wantClass: "tracking_unreadable", minDelay: time.Minute, maxDelay: time.Minute, wantExternalID: "3PL-7001", maxPushes: -1},
+		{name: "status about another order", phase: phaseTrack, status: raw(200, ctJSON, restOrder("3PL-7001", "576000000000000999", "shipped", "1ZOTHERBUYER")), want: store.StateFailed, wantClass: "wrong_order", minDelay: time.Minute, maxDelay: time.Minute, wantExternalID: "3PL-7001", maxPushes: -1},
+		{name: "status 500", phase: phaseTrack, status: raw(500, "", ""), want: store.StatePushed, wantClass: "tracking_failing", wantExternalID: "3PL-7001", maxPushes: -1},
 		{name: "status 404", phase: phaseTrack, status: raw(404, ctJSON, restErr("not_found", "no such order")), want: store.StateDead, wantClass: "permanent", wantExternalID: "3PL-7001", maxPushes: -1},
 		{name: "status cancelled at the 3PL", phase: phaseTrack, status: raw(200, ctJSON, restOrder("3PL-7001", targetID, "cancelled", "")), want: store.StateDead, wantClass: "cancelled_at_3pl", maxPushes: -1},
 		{name: "status shipped with tracking (control)", phase: phaseTrack, status: raw(200, ctJSON, restOrder("3PL-7001", targetID, "shipped", "1Z999AA10123456784")), want: store.StateTracking, wantExternalID: "3PL-7001", maxPushes: -1},

@@ -53,6 +53,10 @@ type Carrier struct {
 	// ProviderID is the TikTok shipping_provider_id its tracking is written
 	// back with.
 	ProviderID string
+	// Providers maps the carrier codes the 3PL reports with tracking
+	// (ShipStation's stamps_com, ups_walleted, ...) to TikTok shipping
+	// providers; nil takes carrier.DefaultProviders.
+	Providers carrier.ProviderMap
 }
 
 // Config tunes the engine. Zero values take the defaults noted.
@@ -204,6 +208,11 @@ type Engine struct {
 type carrierSlot struct {
 	Carrier
 	sem chan struct{}
+
+	mu gosync.Mutex
+	// readsAfter is when the 3PL's Retry-After on a status read lets the
+	// tracker ask it again.
+	readsAfter time.Time
 }
 
 // New builds an engine. It does not start any goroutine; Run does.
@@ -251,6 +260,9 @@ func New(cfg Config, d Deps) (*Engine, error) {
 		}
 		if c.MaxInFlight <= 0 {
 			c.MaxInFlight = 8
+		}
+		if c.Providers == nil {
+			c.Providers = carrier.DefaultProviders()
 		}
 		e.carriers[c.Name()] = &carrierSlot{Carrier: c, sem: make(chan struct{}, c.MaxInFlight)}
 		e.names = append(e.names, c.Name())

@@ -211,6 +211,9 @@ func (e *Engine) requeueDue(ctx context.Context) (PushSummary, error) {
 				continue
 			case o.Push != nil && o.Push.TrackingNumber != "":
 				o.State = store.StateTracking
+			case o.Push != nil && o.Push.ExternalID != "":
+				// The 3PL holds it and only reading its status failed: read again.
+				o.State = store.StatePushed
 			case o.Push == nil:
 				o.State = store.StateReady
 			default:
@@ -583,7 +586,10 @@ func (e *Engine) resolveUnknown(ctx context.Context) (PushSummary, error) {
 			lat = time.Since(start)
 			lerr = err
 			for i := range remotes {
-				if remotes[i].Status != carrier.StatusCancelled {
+				// Another generation's order (ShipStation keeps one per
+				// orderKey) is not this push's.
+				if remotes[i].Status != carrier.StatusCancelled &&
+					carrier.CheckOrder(slot.Name(), "lookup", remotes[i], "", o.ID, o.Push.IdempotencyKey) == nil {
 					found = &remotes[i]
 					break
 				}

@@ -71,9 +71,10 @@ func (e *Engine) Track(ctx context.Context) (int, error) {
 		var wg gosync.WaitGroup
 		var errs []error
 		moved := 0
+		now := e.now()
 		for _, o := range page {
 			slot := e.carriers[o.Carrier()]
-			if slot == nil || o.Push == nil || o.Push.ExternalID == "" || !slot.Capabilities().Status {
+			if slot == nil || o.Push == nil || o.Push.ExternalID == "" || !slot.Capabilities().Status || slot.readsPaused(now) {
 				continue
 			}
 			wg.Add(1)
@@ -115,15 +116,21 @@ func (e *Engine) trackOne(ctx context.Context, slot *carrierSlot, o store.Order)
 	lat := time.Since(start)
 	now := e.now()
 	e.health.Record(slot.Name(), now, lat, err == nil)
+	if err == nil {
+		// Never another order's tracking: the 3PL's reply must be about this
+		// order and this push (issue: a 3PL that returned one id for two
+		// orders made one store the other's tracking).
+		err = carrier.CheckOrder(slot.Name(), "status", r, o.Push.ExternalID, o.ID, o.Push.IdempotencyKey)
+	}
 	if err != nil {
 		var ce *carrier.Error
 		if errors.As(err, &ce) && ce.Class == carrier.Permanent && ce.HTTPStatus == http.StatusNotFound {
 			return false, e.lostAtCarrier(ctx, slot, o, now, lat, err)
 		}
-		return false, nil // tried again next pass; the sample shows the error
+		return false, e.trackFailed(ctx, slot, o, now, lat, err)
 	}
 	if r.TrackingNumber == "" && r.Status != carrier.StatusCancelled {
-		return false, nil
+		return false, e.trackCleared(ctx, o)
 	}
 	moved := false
 	err = e.st.Update(ctx, func(tx *store.Tx) error {
@@ -136,8 +143,9 @@ func (e *Engine) trackOne(ctx context.Context, slot *carrierSlot, o store.Order)
 			cur.State, cur.ErrorClass = store.StateDead, "cancelled_at_3pl"
 			cur.Reason = slot.Name() + " cancelled the order: re-route or resolve it"
 		} else {
-			cur.State = store.StateTracking
+			cur.State, cur.Reason, cur.ErrorClass = store.StateTracking, "", ""
 			cur.Push.TrackingNumber, cur.Push.CarrierCode = r.TrackingNumber, r.CarrierCode
+			applyProvider(cur.Push, slot.Providers, r.CarrierCode)
 			moved = true
 		}
 		if err := tx.AddAttempt(store.Attempt{OrderID: o.ID, At: now, Kind: store.AttemptStatus, Carrier: slot.Name(),
@@ -309,7 +317,7 @@ func (e *Engine) providerFor(ctx context.Context, o store.Order) (string, error)
 	if slot := e.carriers[o.Push.Carrier]; slot != nil && slot.ProviderID != "" {
 		return slot.ProviderID, nil
 	}
-	key := o.DeliveryOptionID + "|" + o.Push.CarrierCode
+	key := o.DeliveryOptionID + "|" + o.Push.Provider + "|" + o.Push.CarrierCode
 	e.mu.Lock()
 	id, ok := e.providers[key]
 	e.mu.Unlock()
@@ -320,6 +328,17 @@ func (e *Engine) providerFor(ctx context.Context, o store.Order) (string, error)
 	if err != nil {
 		return "", fmt.Errorf("shipping providers for order %s: %w", o.ID, err)
 	}
+	// The name the carrier code maps to must match exactly (UPS is not
+	// "UPS Mail Innovations"); the looser match on the code and the carrier
+	// name comes after.
+	for _, p := range list {
+		if o.Push.Provider != "" && strings.EqualFold(strings.TrimSpace(p.Name), o.Push.Provider) {
+			e.mu.Lock()
+			e.providers[key] = p.ID
+			e.mu.Unlock()
+			return p.ID, nil
+		}
+	}
 	for _, p := range list {
 		if matchProvider(p.Name, o.Push.CarrierCode, o.Push.Carrier) {
 			e.mu.Lock()
@@ -329,7 +348,7 @@ func (e *Engine) providerFor(ctx context.Context, o store.Order) (string, error)
 		}
 	}
 	return "", &tiktok.APIError{Endpoint: "shipping providers", Class: tiktok.ClassNeedsHuman,
-		Message: fmt.Sprintf("no TikTok shipping provider matches carrier %q (code %q): set tiktok_provider_id for it", o.Push.Carrier, o.Push.CarrierCode)}
+		Message: fmt.Sprintf("no TikTok shipping provider matches carrier %q (code %q): map the code in its providers table or set tiktok_provider_id", o.Push.Carrier, o.Push.CarrierCode)}
 }
 
 // Flush delivers what batching carriers (the CSV drop) hold now.

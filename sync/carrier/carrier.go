@@ -8,6 +8,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 )
 
@@ -62,6 +63,9 @@ type Remote struct {
 	TrackingNumber string    `json:"tracking_number,omitempty"`
 	CarrierCode    string    `json:"carrier_code,omitempty"`
 	ShippedAt      time.Time `json:"shipped_at,omitzero"`
+	// Key is the 3PL's copy of the push's idempotency key, when its replies
+	// carry one (ShipStation's orderKey).
+	Key string `json:"-"`
 }
 
 // PushResult is a successful push.
@@ -137,8 +141,25 @@ type Error struct {
 	Reason string
 	// RetryAfter is the server-given delay, when there was one.
 	RetryAfter time.Duration
-	Err        error
+	// Field is the reply field that could not be read, for an unreadable
+	// reply.
+	Field string
+	// RequestID is the 3PL's id for the request (X-Request-Id and kin),
+	// for the operator to quote to the 3PL.
+	RequestID string
+	Err       error
 }
+
+// ErrUnreadable marks a 2xx reply whose body could not be read: cut off,
+// over the size limit, not JSON, or a field in a form shipdeck cannot read.
+// Reading again is harmless, so its class is Retryable; the engine puts the
+// reason on the order instead of retrying in silence.
+var ErrUnreadable = errors.New("unreadable 3PL reply")
+
+// ErrWrongOrder marks a status or lookup reply about another order than the
+// one asked for (another external id, id or orderKey). It is never taken as
+// this order's: storing it could write another buyer's tracking to TikTok.
+var ErrWrongOrder = errors.New("3PL reply is about another order")
 
 // Error names the carrier, the operation, the class and the 3PL's reason.
 func (e *Error) Error() string {
@@ -155,6 +176,9 @@ func (e *Error) Error() string {
 	}
 	if e.Err != nil && e.Reason == "" {
 		msg += ": " + e.Err.Error()
+	}
+	if e.RequestID != "" && !strings.Contains(msg, e.RequestID) {
+		msg += " (request id " + e.RequestID + ")"
 	}
 	return msg
 }

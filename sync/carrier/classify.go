@@ -31,6 +31,7 @@ func (c *httpClient) statusError(op string, rep reply, now time.Time, code, mess
 		HTTPStatus: rep.status,
 		Code:       c.scrub.clean(code),
 		Reason:     c.describe(rep, message),
+		RequestID:  c.requestID(rep),
 	}
 	if e.Class == Retryable {
 		e.RetryAfter = parseRetryAfter(rep.header.Get("Retry-After"), now)
@@ -85,9 +86,40 @@ func bodySummary(rep reply) string {
 
 // unreadable classifies a 2xx read reply that does not parse: Retryable,
 // since reading again is harmless and a proxy hiccup is the usual cause.
+// It wraps ErrUnreadable and names the field and the request id, so the
+// order's reason says what to ask the 3PL about.
 func (c *httpClient) unreadable(op string, rep reply, err error) *Error {
-	return &Error{Carrier: c.carrier, Op: op, Class: Retryable, HTTPStatus: rep.status,
-		Reason: "unreadable reply: " + c.scrub.clean(err.Error()), Err: c.scrub.wrap(err)}
+	e := &Error{Carrier: c.carrier, Op: op, Class: Retryable, HTTPStatus: rep.status,
+		Field: c.scrub.clean(fieldOf(err)), RequestID: c.requestID(rep),
+		Reason: "unreadable reply: " + c.scrub.clean(err.Error()),
+		Err:    fmt.Errorf("%w: %w", ErrUnreadable, c.scrub.wrap(err))}
+	if e.RequestID != "" {
+		e.Reason += " (request id " + e.RequestID + ")"
+	}
+	return e
+}
+
+// requestIDHeaders are where 3PLs put their id of a request.
+var requestIDHeaders = []string{"X-Request-Id", "Request-Id", "X-Correlation-Id", "X-Amzn-Requestid", "X-Amz-Request-Id"}
+
+// requestID is the 3PL's id of the request a reply answers, cleaned and
+// bounded, or "".
+func (c *httpClient) requestID(rep reply) string {
+	for _, h := range requestIDHeaders {
+		if v := strings.TrimSpace(rep.header.Get(h)); v != "" {
+			return c.scrub.clean(truncate(strings.Map(printableASCII, v), 100))
+		}
+	}
+	return ""
+}
+
+// printableASCII keeps printable ASCII and drops the rest: a request id is
+// quoted to the 3PL, never shown raw.
+func printableASCII(r rune) rune {
+	if r < 0x20 || r > 0x7e {
+		return -1
+	}
+	return r
 }
 
 // readReply is how every adapter reads the reply to a read call (status,

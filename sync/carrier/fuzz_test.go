@@ -101,6 +101,7 @@ func FuzzShipStationReply(f *testing.F) {
 	f.Add(200, "", []byte(`{"shipments":[{"orderId":1,"trackingNumber":"T","carrierCode":"ups","shipDate":"2026-03-14","voided":false}]}`))
 	f.Add(400, "", []byte(`{"Message":"The request is invalid.","ModelState":{"a":["b"]}}`))
 	f.Add(429, "31", []byte(``))
+	f.Add(200, "", []byte(`{"fulfillments":[{"fulfillmentId":33974374,"orderId":1,"orderNumber":"101","trackingNumber":"783408231234","shipDate":"2016-06-07T00:00:00.0000000","carrierCode":"USPS"}]}`))
 	s, err := NewShipStation(ShipStationConfig{Name: "fuzz", Endpoint: "http://127.0.0.1:1", APIKey: "key-fuzz", APISecret: "secret-fuzz", Now: fixedNow})
 	if err != nil {
 		f.Fatal(err)
@@ -123,14 +124,19 @@ func FuzzShipStationReply(f *testing.F) {
 		checkFuzzErr(t, err)
 		list, err := s.ordersReply(rep)
 		checkFuzzErr(t, err)
-		shipments, err := s.shipmentsReply("status", rep)
-		checkFuzzErr(t, err)
-		for _, rm := range list {
-			rm = withTracking(rm, shipments)
-			if rm.ID == "" {
-				t.Fatal("order without id")
+		for _, name := range []string{"shipments", "fulfillments"} {
+			labels, err := s.labelsReply("status", name, rep)
+			checkFuzzErr(t, err)
+			for _, rm := range list {
+				rm = withTracking(rm, labels, s.pacific)
+				if rm.ID == "" {
+					t.Fatal("order without id")
+				}
 			}
 		}
+		_, err = s.cancelBody("1", rep)
+		checkFuzzErr(t, err)
+		checkFuzzErr(t, s.cancelReply(rep))
 		_ = parseShipStationError(body)
 	})
 }

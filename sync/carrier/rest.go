@@ -1,6 +1,7 @@
 package carrier
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"net/http"
@@ -34,18 +35,31 @@ type RESTConfig struct {
 	// HTTPClient replaces the built-in client (its transport is used as is;
 	// redirects are still refused and Timeout still bounds each call).
 	HTTPClient *http.Client
+	// Zone is the 3PL's documented time zone, for timestamps it sends
+	// without an offset (UTC).
+	Zone *time.Location
+	// MaxRateWait is the longest Retry-After a status, lookup or cancel
+	// waits out itself when the 3PL answers 429, before sending once more
+	// (DefaultMaxRateWait); a longer one, or any on a push, returns
+	// Retryable with RetryAfter. Negative never waits.
+	MaxRateWait time.Duration
 	// Now is the clock (time.Now); it dates Retry-After HTTP-dates.
 	Now func() time.Time
+	// Sleep waits d or until ctx is done (a timer). Tests inject a fake.
+	Sleep func(ctx context.Context, d time.Duration) error
 }
 
 // REST pushes orders to a 3PL that speaks the generic REST contract. It is
 // safe for concurrent use.
 type REST struct {
-	name  string
-	base  string
-	token string
-	http  *httpClient
-	now   func() time.Time
+	name    string
+	base    string
+	token   string
+	http    *httpClient
+	zone    *time.Location
+	now     func() time.Time
+	sleep   func(ctx context.Context, d time.Duration) error
+	maxWait time.Duration
 }
 
 var _ Carrier = (*REST)(nil)
@@ -70,14 +84,48 @@ func NewREST(cfg RESTConfig) (*REST, error) {
 	if now == nil {
 		now = time.Now
 	}
+	sleep := cfg.Sleep
+	if sleep == nil {
+		sleep = sleepContext
+	}
+	zone := cfg.Zone
+	if zone == nil {
+		zone = time.UTC
+	}
+	maxWait := cfg.MaxRateWait
+	if maxWait == 0 {
+		maxWait = DefaultMaxRateWait
+	}
 	limits := newHTTPLimits(cfg.Timeout, cfg.DialTimeout, cfg.ResponseHeaderTimeout, cfg.MaxBody)
 	return &REST{
-		name:  cfg.Name,
-		base:  base,
-		token: cfg.Token,
-		http:  newHTTPClient(cfg.Name, cfg.HTTPClient, limits, newSecrets(cfg.Token, "Bearer "+cfg.Token)),
-		now:   now,
+		name:    cfg.Name,
+		base:    base,
+		token:   cfg.Token,
+		http:    newHTTPClient(cfg.Name, cfg.HTTPClient, limits, newSecrets(cfg.Token, "Bearer "+cfg.Token)),
+		zone:    zone,
+		now:     now,
+		sleep:   sleep,
+		maxWait: maxWait,
 	}, nil
+}
+
+// call sends one read or cancel. A 429 whose Retry-After is short (at most
+// MaxRateWait) is waited out and the request sent once more, so an
+// operator's re-route or a recovery lookup is not refused for a second's
+// throttling; a 429 means the 3PL did not act on the request.
+func (r *REST) call(ctx context.Context, op, method, target string, h http.Header, body []byte, ifSent Class) (reply, error) {
+	rep, err := r.http.do(ctx, op, method, target, h, body, ifSent)
+	if err != nil || rep.status != http.StatusTooManyRequests || r.maxWait < 0 {
+		return rep, err
+	}
+	d := parseRetryAfter(rep.header.Get("Retry-After"), r.now())
+	if d <= 0 || d > r.maxWait {
+		return rep, nil // the caller's error carries the delay
+	}
+	if err := r.sleep(ctx, d); err != nil {
+		return rep, nil
+	}
+	return r.http.do(ctx, op, method, target, h, body, ifSent)
 }
 
 // Name is the configured carrier name.

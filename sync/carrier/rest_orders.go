@@ -12,16 +12,23 @@ func (r *REST) Status(ctx context.Context, id string) (Remote, error) {
 	if err := validateID(r.name, "status", id); err != nil {
 		return Remote{}, err
 	}
-	rep, err := r.http.do(ctx, "status", http.MethodGet, r.base+"/v1/orders/"+url.PathEscape(id), r.headers(), nil, Retryable)
+	rep, err := r.call(ctx, "status", http.MethodGet, r.base+"/v1/orders/"+url.PathEscape(id), r.headers(), nil, Retryable)
 	if err != nil {
 		return Remote{}, err
 	}
-	return r.orderReply(rep)
+	rm, err := r.orderReply(rep)
+	if err != nil {
+		return Remote{}, err
+	}
+	if err := CheckOrder(r.name, "status", rm, id, "", ""); err != nil {
+		return Remote{}, err
+	}
+	return rm, nil
 }
 
 // orderReply reads a Status reply. It makes no calls, so it can be fuzzed.
 func (r *REST) orderReply(rep reply) (Remote, error) {
-	return readReply(r.http, "status", rep, r.errorReply, parseRESTOrder)
+	return readReply(r.http, "status", rep, r.errorReply, func(b []byte) (Remote, error) { return parseRESTOrder(b, r.zone) })
 }
 
 // Lookup finds orders by external id with GET /v1/orders?external_id=.
@@ -30,16 +37,31 @@ func (r *REST) Lookup(ctx context.Context, externalID string) ([]Remote, error) 
 		return nil, err
 	}
 	target := r.base + "/v1/orders?" + url.Values{"external_id": {externalID}}.Encode()
-	rep, err := r.http.do(ctx, "lookup", http.MethodGet, target, r.headers(), nil, Retryable)
+	rep, err := r.call(ctx, "lookup", http.MethodGet, target, r.headers(), nil, Retryable)
 	if err != nil {
 		return nil, err
 	}
-	return r.ordersReply(rep)
+	list, err := r.ordersReply(rep)
+	if err != nil {
+		return nil, err
+	}
+	// The contract's lookup is an exact match: an order with another (or
+	// no) external id means the 3PL mixed orders up, and none of the reply
+	// can be trusted.
+	for _, rm := range list {
+		if rm.ExternalID == "" {
+			rm.ExternalID = "(none)"
+		}
+		if err := CheckOrder(r.name, "lookup", rm, "", externalID, ""); err != nil {
+			return nil, err
+		}
+	}
+	return list, nil
 }
 
 // ordersReply reads a Lookup reply. It makes no calls, so it can be fuzzed.
 func (r *REST) ordersReply(rep reply) ([]Remote, error) {
-	return readReply(r.http, "lookup", rep, r.errorReply, parseRESTOrders)
+	return readReply(r.http, "lookup", rep, r.errorReply, func(b []byte) ([]Remote, error) { return parseRESTOrders(b, r.zone) })
 }
 
 // Cancel cancels an order with POST /v1/orders/{id}/cancel; 409
@@ -49,7 +71,7 @@ func (r *REST) Cancel(ctx context.Context, id string) error {
 	if err := validateID(r.name, "cancel", id); err != nil {
 		return err
 	}
-	rep, err := r.http.do(ctx, "cancel", http.MethodPost, r.base+"/v1/orders/"+url.PathEscape(id)+"/cancel", r.headers(), nil, Retryable)
+	rep, err := r.call(ctx, "cancel", http.MethodPost, r.base+"/v1/orders/"+url.PathEscape(id)+"/cancel", r.headers(), nil, Retryable)
 	if err != nil {
 		return err
 	}
@@ -63,7 +85,7 @@ func (r *REST) cancelReply(rep reply) error {
 		if rep.bodyErr != nil || len(rep.body) == 0 {
 			return nil
 		}
-		rm, err := parseRESTOrder(rep.body)
+		rm, err := parseRESTOrder(rep.body, r.zone)
 		if err != nil || rm.Status == StatusCancelled {
 			return nil // the status code is the contract; the body is a courtesy
 		}

@@ -29,6 +29,8 @@ func (r *REST) Push(ctx context.Context, s Shipment) (PushResult, error) {
 	}
 	h := r.headers()
 	h.Set("Idempotency-Key", s.IdempotencyKey)
+	// A push is not waited out on a 429: the engine schedules it after the
+	// server's delay and the carrier's slot goes to other orders meanwhile.
 	rep, err := r.http.do(ctx, "push", http.MethodPost, r.base+"/v1/orders", h, body, Unknown)
 	if err != nil {
 		return PushResult{}, err
@@ -97,9 +99,6 @@ func (r *REST) adopt(ctx context.Context, s Shipment, dup *Error) (PushResult, e
 	var live []Remote
 	cancelled := 0
 	for _, rm := range remotes {
-		if rm.ExternalID != "" && rm.ExternalID != s.ExternalID {
-			continue // a looser match than asked for
-		}
 		if rm.Status == StatusCancelled {
 			cancelled++
 			continue

@@ -16,7 +16,8 @@ const testToken = "tok-3f9a61c2e7d04b5a"
 // newTestREST points a REST adapter at srv.
 func newTestREST(t *testing.T, srv string, tweak ...func(*RESTConfig)) *REST {
 	t.Helper()
-	cfg := RESTConfig{Name: "fast", Endpoint: srv, Token: testToken, Now: fixedNow, Timeout: 5 * time.Second}
+	// MaxRateWait -1: a 429 returns at once unless a test asks for the wait.
+	cfg := RESTConfig{Name: "fast", Endpoint: srv, Token: testToken, Now: fixedNow, Timeout: 5 * time.Second, MaxRateWait: -1}
 	for _, f := range tweak {
 		f(&cfg)
 	}
@@ -79,7 +80,7 @@ func TestRESTPushClassification(t *testing.T) {
 		{name: "422 duplicate, two live orders", push: dup, lookup: lookupOf(orderJSON("3pl-6", s.ExternalID, "accepted"), orderJSON("3pl-7", s.ExternalID, "shipped")),
 			wantClass: Permanent, wantReason: "2 live orders"},
 		{name: "422 duplicate, only a cancelled order", push: dup, lookup: lookupOf(orderJSON("3pl-6", s.ExternalID, "cancelled")), wantClass: Permanent, wantReason: "cancelled"},
-		{name: "422 duplicate, lookup returns another external id", push: dup, lookup: lookupOf(orderJSON("3pl-9", "999", "accepted")), wantClass: Permanent, wantReason: "finds no such order"},
+		{name: "422 duplicate, lookup returns another external id", push: dup, lookup: lookupOf(orderJSON("3pl-9", "999", "accepted")), wantClass: Permanent, wantReason: "refused a reply about another order"},
 		{name: "422 duplicate, lookup fails with 503", push: dup, lookup: &canned{status: 503, header: map[string]string{"Retry-After": "4"}},
 			wantClass: Retryable, wantAfter: 4 * time.Second, wantReason: "looking it up failed"},
 		{name: "422 duplicate, lookup unreadable", push: dup, lookup: &canned{status: 200, body: `<html>`}, wantClass: Retryable},
@@ -214,7 +215,7 @@ func TestRESTPushRefusesShipmentWithoutKey(t *testing.T) {
 }
 
 func TestRESTReads(t *testing.T) {
-	shipped := `{"id":"3pl-1","external_id":"576","status":"shipped","tracking_number":"1Z999","carrier_code":"ups","shipped_at":"2026-03-14T12:00:00Z"}`
+	shipped := `{"id":"3pl/1","external_id":"576 x","status":"shipped","tracking_number":"1Z999","carrier_code":"ups","shipped_at":"2026-03-14T12:00:00Z"}`
 	tests := []struct {
 		name       string
 		op         string // status, lookup, cancel
@@ -227,13 +228,13 @@ func TestRESTReads(t *testing.T) {
 		check      func(t *testing.T, rm Remote, list []Remote)
 	}{
 		{name: "status shipped with tracking", op: "status", reply: canned{status: 200, body: shipped}, check: func(t *testing.T, rm Remote, _ []Remote) {
-			want := Remote{ID: "3pl-1", ExternalID: "576", Status: StatusShipped, TrackingNumber: "1Z999", CarrierCode: "ups",
+			want := Remote{ID: "3pl/1", ExternalID: "576 x", Status: StatusShipped, TrackingNumber: "1Z999", CarrierCode: "ups",
 				ShippedAt: time.Date(2026, 3, 14, 12, 0, 0, 0, time.UTC)}
 			if !rm.ShippedAt.Equal(want.ShippedAt) || rm.ID != want.ID || rm.Status != want.Status || rm.TrackingNumber != want.TrackingNumber || rm.CarrierCode != want.CarrierCode {
 				t.Fatalf("remote = %+v", rm)
 			}
 		}},
-		{name: "status picking, null tracking", op: "status", reply: canned{status: 200, body: `{"id":"3pl-1","external_id":"576","status":"picking","tracking_number":null,"shipped_at":null}`},
+		{name: "status picking, null tracking", op: "status", reply: canned{status: 200, body: `{"id":"3pl/1","external_id":"576 x","status":"picking","tracking_number":null,"shipped_at":null}`},
 			check: func(t *testing.T, rm Remote, _ []Remote) {
 				if rm.Status != StatusPicking || rm.TrackingNumber != "" || !rm.ShippedAt.IsZero() {
 					t.Fatalf("remote = %+v", rm)
@@ -249,7 +250,7 @@ func TestRESTReads(t *testing.T) {
 		{name: "status 404", op: "status", reply: canned{status: 404, body: `{"error":{"code":"not_found","message":"no such order"}}`}, wantClass: Permanent, wantCode: "not_found"},
 		{name: "status 500", op: "status", reply: canned{status: 500}, wantClass: Retryable},
 		{name: "status 429", op: "status", reply: canned{status: 429, header: map[string]string{"Retry-After": "3"}}, wantClass: Retryable, wantAfter: 3 * time.Second},
-		{name: "lookup two orders", op: "lookup", reply: canned{status: 200, body: `{"orders":[` + shipped + `,{"id":"3pl-2","external_id":"576","status":"cancelled"}]}`},
+		{name: "lookup two orders", op: "lookup", reply: canned{status: 200, body: `{"orders":[` + shipped + `,{"id":"3pl-2","external_id":"576 x","status":"cancelled"}]}`},
 			check: func(t *testing.T, _ Remote, list []Remote) {
 				if len(list) != 2 || list[0].TrackingNumber != "1Z999" || list[1].Status != StatusCancelled {
 					t.Fatalf("list = %+v", list)

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"strings"
+	"time"
 )
 
 // restError is the contract's error body.
@@ -42,34 +43,37 @@ func parseRESTAccepted(body []byte) (string, error) {
 	return string(a.ID), nil
 }
 
-// restOrder is one order as the contract returns it.
+// restOrder is one order as the contract returns it. Ids and tracking
+// numbers may come as JSON numbers; shipped_at as RFC 3339, zone-less text
+// (in the carrier's configured zone) or unix seconds or milliseconds.
+// Fields shipdeck does not use are ignored.
 type restOrder struct {
 	ID             flexString `json:"id"`
 	ExternalID     flexString `json:"external_id"`
 	Status         string     `json:"status"`
-	TrackingNumber string     `json:"tracking_number"`
+	TrackingNumber flexString `json:"tracking_number"`
 	CarrierCode    string     `json:"carrier_code"`
-	ShippedAt      string     `json:"shipped_at"`
+	ShippedAt      flexTime   `json:"shipped_at"`
 }
 
 // remote checks an order's fields and converts it.
-func (o restOrder) remote() (Remote, error) {
+func (o restOrder) remote(loc *time.Location) (Remote, error) {
 	r := Remote{
 		ID:             strings.TrimSpace(string(o.ID)),
 		ExternalID:     strings.TrimSpace(string(o.ExternalID)),
-		TrackingNumber: strings.TrimSpace(o.TrackingNumber),
+		TrackingNumber: strings.TrimSpace(string(o.TrackingNumber)),
 		CarrierCode:    strings.TrimSpace(o.CarrierCode),
 	}
 	if r.ID == "" {
-		return Remote{}, fmt.Errorf("order has no id")
+		return Remote{}, inField("id", fmt.Errorf("order has no id"))
 	}
 	status, err := parseRESTStatus(o.Status)
 	if err != nil {
-		return Remote{}, fmt.Errorf("order %s: %w", r.ID, err)
+		return Remote{}, inField("status", fmt.Errorf("order %s: %w", r.ID, err))
 	}
 	r.Status = status
-	if r.ShippedAt, err = parseTimestamp(o.ShippedAt); err != nil {
-		return Remote{}, fmt.Errorf("order %s shipped_at: %w", r.ID, err)
+	if r.ShippedAt, err = o.ShippedAt.in(loc); err != nil {
+		return Remote{}, inField("shipped_at", fmt.Errorf("order %s: %w", r.ID, err))
 	}
 	return r, nil
 }
@@ -84,24 +88,28 @@ func parseRESTStatus(v string) (Status, error) {
 	}
 }
 
-// parseRESTOrder reads GET /v1/orders/{id}.
-func parseRESTOrder(body []byte) (Remote, error) {
+// parseRESTOrder reads GET /v1/orders/{id}; zone-less times are in loc.
+func parseRESTOrder(body []byte, loc *time.Location) (Remote, error) {
 	var o restOrder
 	if err := decodeJSON(body, &o); err != nil {
 		return Remote{}, err
 	}
-	return o.remote()
+	return o.remote(loc)
 }
 
 // parseRESTOrders reads GET /v1/orders?external_id=.
-func parseRESTOrders(body []byte) ([]Remote, error) { return parseOrderList[restOrder](body) }
+func parseRESTOrders(body []byte, loc *time.Location) ([]Remote, error) {
+	return parseOrderList[restOrder](body, loc)
+}
 
 // remoter is a 3PL's wire shape of one order.
-type remoter interface{ remote() (Remote, error) }
+type remoter interface {
+	remote(loc *time.Location) (Remote, error)
+}
 
 // parseOrderList reads {"orders": [...]} in any adapter's order shape; a
 // missing list is an error, an empty one is not.
-func parseOrderList[T remoter](body []byte) ([]Remote, error) {
+func parseOrderList[T remoter](body []byte, loc *time.Location) ([]Remote, error) {
 	var list struct {
 		Orders *[]T `json:"orders"`
 	}
@@ -109,13 +117,13 @@ func parseOrderList[T remoter](body []byte) ([]Remote, error) {
 		return nil, err
 	}
 	if list.Orders == nil {
-		return nil, fmt.Errorf("reply has no orders list")
+		return nil, inField("orders", fmt.Errorf("reply has no orders list"))
 	}
 	out := make([]Remote, 0, len(*list.Orders))
 	for i, o := range *list.Orders {
-		r, err := o.remote()
+		r, err := o.remote(loc)
 		if err != nil {
-			return nil, fmt.Errorf("orders[%d]: %w", i, err)
+			return nil, inField(fmt.Sprintf("orders[%d]", i), err)
 		}
 		out = append(out, r)
 	}

@@ -8,7 +8,13 @@ import (
 	"net/http"
 	"strings"
 	"time"
+	// ShipStation v1 dates are Pacific time; the embedded tz database
+	// keeps them right on a box without one.
+	_ "time/tzdata"
 )
+
+// ShipStationZone is the zone of ShipStation v1's zone-less dates.
+const ShipStationZone = "America/Los_Angeles"
 
 // KindShipStation is the kind of the ShipStation v1 adapter.
 const KindShipStation = "shipstation"
@@ -16,9 +22,14 @@ const KindShipStation = "shipstation"
 // DefaultShipStationEndpoint is ShipStation's v1 API.
 const DefaultShipStationEndpoint = "https://ssapi.shipstation.com"
 
+// DefaultMaxRateWait is how long a call waits out a 3PL's rate limit
+// (Retry-After, or ShipStation's window reset) before it gives up with a
+// Retryable error carrying the delay.
+const DefaultMaxRateWait = 5 * time.Second
+
 // DefaultShipStationMaxRateWait is how long a call waits for ShipStation's
-// rate-limit window to reset before it gives up with a Retryable error.
-const DefaultShipStationMaxRateWait = 5 * time.Second
+// rate-limit window to reset.
+const DefaultShipStationMaxRateWait = DefaultMaxRateWait
 
 // ShipStationConfig configures the ShipStation v1 adapter. Zero durations
 // and sizes take the defaults noted.
@@ -66,6 +77,7 @@ type ShipStation struct {
 	sleep   func(ctx context.Context, d time.Duration) error
 	maxWait time.Duration
 	window  *rateWindow
+	pacific *time.Location
 }
 
 var _ Carrier = (*ShipStation)(nil)
@@ -102,6 +114,10 @@ func NewShipStation(cfg ShipStationConfig) (*ShipStation, error) {
 	if maxWait == 0 {
 		maxWait = DefaultShipStationMaxRateWait
 	}
+	pacific, err := time.LoadLocation(ShipStationZone)
+	if err != nil {
+		return nil, fmt.Errorf("shipstation carrier %q: load %s: %w", cfg.Name, ShipStationZone, err)
+	}
 	auth := base64.StdEncoding.EncodeToString([]byte(cfg.APIKey + ":" + cfg.APISecret))
 	limits := newHTTPLimits(cfg.Timeout, cfg.DialTimeout, cfg.ResponseHeaderTimeout, cfg.MaxBody)
 	return &ShipStation{
@@ -114,6 +130,7 @@ func NewShipStation(cfg ShipStationConfig) (*ShipStation, error) {
 		sleep:   sleep,
 		maxWait: maxWait,
 		window:  &rateWindow{},
+		pacific: pacific,
 	}, nil
 }
 
@@ -123,15 +140,10 @@ func (s *ShipStation) Name() string { return s.name }
 // Kind is "shipstation".
 func (s *ShipStation) Kind() string { return KindShipStation }
 
-// Capabilities: orderKey makes pushes upserts; v1 has no real cancel.
+// Capabilities: orderKey makes pushes upserts, and re-posting an order
+// with orderStatus "cancelled" cancels it.
 func (s *ShipStation) Capabilities() Capabilities {
-	return Capabilities{Lookup: true, Status: true, IdempotentPush: true}
-}
-
-// Cancel is unsupported: ShipStation v1 can only mark an order cancelled
-// by re-sending it, which does not stop a warehouse that already has it.
-func (s *ShipStation) Cancel(context.Context, string) error {
-	return &Error{Carrier: s.name, Op: "cancel", Class: Unsupported, Reason: "ShipStation v1 has no cancel call; cancel the order in ShipStation"}
+	return Capabilities{Lookup: true, Status: true, Cancel: true, IdempotentPush: true}
 }
 
 // call sends one request after the rate-limit window allows it, and

@@ -14,7 +14,7 @@ func (s *ShipStation) Push(ctx context.Context, sh Shipment) (PushResult, error)
 	if err := validateShipment(s.name, sh); err != nil {
 		return PushResult{}, err
 	}
-	body, err := json.Marshal(newSSCreateOrder(sh, s.now(), s.storeID))
+	body, err := json.Marshal(newSSCreateOrder(sh, s.now(), s.pacific, s.storeID))
 	if err != nil {
 		return PushResult{}, &Error{Carrier: s.name, Op: "push", Class: Permanent, Reason: "could not encode the order", Err: err}
 	}
@@ -47,8 +47,8 @@ func (s *ShipStation) pushReply(rep reply, key string) (PushResult, error) {
 	if id == "" || id == "0" {
 		return unknown("its reply has no orderId", nil)
 	}
-	if o.OrderKey != "" && o.OrderKey != key {
-		return unknown(fmt.Sprintf("the reply names another orderKey (%q)", truncate(o.OrderKey, 80)), nil)
+	if k := string(o.OrderKey); k != "" && k != key {
+		return unknown(fmt.Sprintf("the reply names another orderKey (%q)", truncate(k, 80)), nil)
 	}
 	return PushResult{ID: id}, nil
 }

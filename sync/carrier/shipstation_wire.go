@@ -9,7 +9,9 @@ import (
 	"time"
 )
 
-// ssOrderDateLayout is the zone-less timestamp ShipStation v1 uses.
+// ssOrderDateLayout is the zone-less timestamp ShipStation v1 uses; v1
+// dates without a zone are Pacific time (ShipStation's v1 docs, noted in
+// reference/marketplace-and-3pl-apis.md §5).
 const ssOrderDateLayout = "2006-01-02T15:04:05.0000000"
 
 // ssAddress is a ShipStation v1 address.
@@ -61,12 +63,12 @@ type ssCreateOrder struct {
 // newSSCreateOrder maps a shipment: orderKey is the idempotency key (so a
 // resend updates rather than duplicates), orderNumber the external id, and
 // the reference goes to customField1.
-func newSSCreateOrder(s Shipment, orderDate time.Time, storeID int64) ssCreateOrder {
+func newSSCreateOrder(s Shipment, orderDate time.Time, pacific *time.Location, storeID int64) ssCreateOrder {
 	o := ssCreateOrder{
 		OrderNumber:              s.ExternalID,
 		OrderKey:                 s.IdempotencyKey,
-		OrderDate:                orderDate.UTC().Format(ssOrderDateLayout),
-		OrderStatus:              "awaiting_shipment",
+		OrderDate:                orderDate.In(pacific).Format(ssOrderDateLayout),
+		OrderStatus:              ssAwaitingShipment,
 		BillTo:                   ssAddress{Name: s.ShipTo.Name},
 		ShipTo:                   newSSAddress(s.ShipTo),
 		Items:                    make([]ssItem, 0, len(s.Items)),
@@ -105,23 +107,25 @@ func newSSAddress(a Address) ssAddress {
 	return out
 }
 
-// ssOrder is an order as ShipStation returns it.
+// ssOrder is an order as ShipStation returns it. Fields shipdeck does not
+// use are ignored.
 type ssOrder struct {
 	OrderID     flexString `json:"orderId"`
 	OrderNumber flexString `json:"orderNumber"`
-	OrderKey    string     `json:"orderKey"`
+	OrderKey    flexString `json:"orderKey"`
 	OrderStatus string     `json:"orderStatus"`
 }
 
 // remote checks the order's fields and converts it (without tracking).
-func (o ssOrder) remote() (Remote, error) {
-	r := Remote{ID: strings.TrimSpace(string(o.OrderID)), ExternalID: strings.TrimSpace(string(o.OrderNumber))}
+func (o ssOrder) remote(*time.Location) (Remote, error) {
+	r := Remote{ID: strings.TrimSpace(string(o.OrderID)), ExternalID: strings.TrimSpace(string(o.OrderNumber)),
+		Key: strings.TrimSpace(string(o.OrderKey))}
 	if r.ID == "" || r.ID == "0" {
-		return Remote{}, fmt.Errorf("order has no orderId")
+		return Remote{}, inField("orderId", fmt.Errorf("order has no orderId"))
 	}
 	status, err := parseSSStatus(o.OrderStatus)
 	if err != nil {
-		return Remote{}, fmt.Errorf("order %s: %w", r.ID, err)
+		return Remote{}, inField("orderStatus", fmt.Errorf("order %s: %w", r.ID, err))
 	}
 	r.Status = status
 	return r, nil
@@ -130,18 +134,27 @@ func (o ssOrder) remote() (Remote, error) {
 // parseSSStatus maps ShipStation's order statuses onto shipdeck's.
 func parseSSStatus(v string) (Status, error) {
 	switch strings.ToLower(strings.TrimSpace(v)) {
-	case "awaiting_payment", "awaiting_shipment", "on_hold", "rejected_fulfillment":
+	case ssAwaitingPayment, ssAwaitingShipment, ssOnHold, "rejected_fulfillment":
 		return StatusAccepted, nil
 	case "pending_fulfillment":
 		return StatusPicking, nil
-	case "shipped":
+	case ssShipped:
 		return StatusShipped, nil
-	case "cancelled":
+	case ssCancelled:
 		return StatusCancelled, nil
 	default:
 		return "", fmt.Errorf("unknown orderStatus %q", truncate(v, 40))
 	}
 }
+
+// ShipStation's order statuses that shipdeck sends or acts on.
+const (
+	ssAwaitingPayment  = "awaiting_payment"
+	ssAwaitingShipment = "awaiting_shipment"
+	ssOnHold           = "on_hold"
+	ssShipped          = "shipped"
+	ssCancelled        = "cancelled"
+)
 
 // parseSSOrder reads the GET /orders/{id} reply.
 func parseSSOrder(body []byte) (Remote, error) {
@@ -149,59 +162,71 @@ func parseSSOrder(body []byte) (Remote, error) {
 	if err := decodeJSON(body, &o); err != nil {
 		return Remote{}, err
 	}
-	return o.remote()
+	return o.remote(nil)
 }
 
 // parseSSOrders reads GET /orders?orderNumber=.
-func parseSSOrders(body []byte) ([]Remote, error) { return parseOrderList[ssOrder](body) }
+func parseSSOrders(body []byte) ([]Remote, error) { return parseOrderList[ssOrder](body, nil) }
 
-// ssShipment is one label ShipStation created for an order.
-type ssShipment struct {
+// ssLabel is one way an order left the warehouse, as ShipStation lists it:
+// a label bought in ShipStation (GET /shipments) or an order marked shipped
+// without one (GET /fulfillments).
+type ssLabel struct {
 	OrderID        flexString `json:"orderId"`
 	OrderNumber    flexString `json:"orderNumber"`
-	TrackingNumber string     `json:"trackingNumber"`
+	OrderKey       flexString `json:"orderKey"`
+	TrackingNumber flexString `json:"trackingNumber"`
 	CarrierCode    string     `json:"carrierCode"`
-	ShipDate       string     `json:"shipDate"`
+	ShipDate       flexTime   `json:"shipDate"`
 	Voided         bool       `json:"voided"`
 }
 
-// parseSSShipments reads GET /shipments?orderNumber=.
-func parseSSShipments(body []byte) ([]ssShipment, error) {
+// parseSSLabels reads the list under key ("shipments" or "fulfillments").
+func parseSSLabels(body []byte, key string) ([]ssLabel, error) {
 	var list struct {
-		Shipments *[]ssShipment `json:"shipments"`
+		Shipments    *[]ssLabel `json:"shipments"`
+		Fulfillments *[]ssLabel `json:"fulfillments"`
 	}
 	if err := decodeJSON(body, &list); err != nil {
 		return nil, err
 	}
-	if list.Shipments == nil {
-		return nil, fmt.Errorf("reply has no shipments list")
+	labels := list.Shipments
+	if key == "fulfillments" {
+		labels = list.Fulfillments
 	}
-	return *list.Shipments, nil
+	if labels == nil {
+		return nil, inField(key, fmt.Errorf("reply has no %s list", key))
+	}
+	return *labels, nil
 }
 
-// withTracking fills r's tracking from the latest live shipment of that
-// order. An unreadable shipDate leaves ShippedAt zero: the tracking number
-// matters more than the date.
-func withTracking(r Remote, shipments []ssShipment) Remote {
-	var best *ssShipment
+// withTracking fills r's tracking from the latest live label of that
+// order (matched by orderId, and by orderKey when both carry one). Dates
+// are read in ShipStation's Pacific time; an unreadable shipDate leaves
+// ShippedAt zero, since the tracking number matters more than the date.
+func withTracking(r Remote, labels []ssLabel, pacific *time.Location) Remote {
+	var best *ssLabel
 	var bestAt time.Time
-	for i := range shipments {
-		sh := &shipments[i]
-		if sh.Voided || strings.TrimSpace(sh.TrackingNumber) == "" {
+	for i := range labels {
+		l := &labels[i]
+		if l.Voided || strings.TrimSpace(string(l.TrackingNumber)) == "" {
 			continue
 		}
-		if id := strings.TrimSpace(string(sh.OrderID)); id != "" && id != r.ID {
+		if id := strings.TrimSpace(string(l.OrderID)); id != "" && id != r.ID {
 			continue
 		}
-		at, _ := parseTimestamp(sh.ShipDate)
+		if key := strings.TrimSpace(string(l.OrderKey)); key != "" && r.Key != "" && key != r.Key {
+			continue
+		}
+		at, _ := l.ShipDate.in(pacific)
 		if best == nil || !at.Before(bestAt) {
-			best, bestAt = sh, at
+			best, bestAt = l, at
 		}
 	}
 	if best == nil {
 		return r
 	}
-	r.TrackingNumber = strings.TrimSpace(best.TrackingNumber)
+	r.TrackingNumber = strings.TrimSpace(string(best.TrackingNumber))
 	r.CarrierCode = strings.TrimSpace(best.CarrierCode)
 	r.ShippedAt = bestAt
 	r.Status = StatusShipped
