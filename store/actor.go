@@ -67,21 +67,21 @@ func (f Filter) IsZero() bool {
 }
 
 // String spells the filter as the console's pane titles and the CLI show it,
-// with the states it really selects: "state=failed,dead carrier=flaky
-// class=retryable".
+// the narrowest part first and with the states it really selects:
+// "carrier=flaky class=retryable state=failed,dead".
 func (f Filter) String() string {
+	var parts []string
+	if f.Carrier != "" {
+		parts = append(parts, "carrier="+f.Carrier)
+	}
+	if f.ErrorClass != "" {
+		parts = append(parts, "class="+f.ErrorClass)
+	}
 	states := make([]string, 0, len(f.StatesOrDefault()))
 	for _, s := range f.StatesOrDefault() {
 		states = append(states, string(s))
 	}
-	out := "state=" + strings.Join(states, ",")
-	if f.Carrier != "" {
-		out += " carrier=" + f.Carrier
-	}
-	if f.ErrorClass != "" {
-		out += " class=" + f.ErrorClass
-	}
-	return out
+	return strings.Join(append(parts, "state="+strings.Join(states, ",")), " ")
 }
 
 // ParseStates reads a comma-separated list of local states ("failed,dead"),

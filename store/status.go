@@ -21,6 +21,9 @@ type WorkerStatus struct {
 	// Reason explains a degraded or paused state.
 	Reason   string    `json:"reason,omitempty"`
 	LastPoll time.Time `json:"last_poll,omitzero"`
+	// Warning is shown in the header whatever the state: something the
+	// operator must act on soon (the TikTok authorization expiring).
+	Warning string `json:"warning,omitempty"`
 }
 
 // QuotaStatus is what the quota pane shows about today's TikTok budget.
@@ -82,6 +85,8 @@ type Snapshot struct {
 	// latest reconciliation (zero until the first has run).
 	Health    AccountHealth   `json:"health,omitzero"`
 	Reconcile ReconcileReport `json:"reconcile,omitzero"`
+	// Alerts are the firing alerts, critical first.
+	Alerts []Alert `json:"alerts,omitempty"`
 	// Seq increases with every snapshot, so sessions can skip stale ones.
 	Seq uint64 `json:"seq"`
 }

@@ -60,7 +60,22 @@ func (t *Tx) AddAudit(e AuditEntry) error {
 		t.put(auditByOrderKey(e.OrderID, seq), nil)
 	}
 	t.topics |= TopicAudit
-	return nil
+	// Operator actions stream in the activity log too, in the same
+	// transaction, so the log and the audit trail never disagree.
+	return t.AddActivity(Activity{At: e.At, Kind: ActivityOperator, Who: e.Who, OrderID: e.OrderID,
+		Text: auditText(e)})
+}
+
+// auditText says an audit entry in one line: "retry: dead → queued (bulk)".
+func auditText(e AuditEntry) string {
+	text := e.Action
+	if e.Before != "" || e.After != "" {
+		text += ": " + e.Before + " → " + e.After
+	}
+	if e.Detail != "" {
+		text += " (" + e.Detail + ")"
+	}
+	return text
 }
 
 // AddSample records a carrier latency sample.

@@ -347,6 +347,10 @@ type LatencySample struct {
 	Latency time.Duration `json:"latency"`
 	OK      bool          `json:"ok"`
 	Kind    AttemptKind   `json:"kind,omitempty"`
+	// OrderID and Error say which order the call was for and, when it
+	// failed, why, for the carrier drill-down.
+	OrderID string `json:"order_id,omitempty"`
+	Error   string `json:"error,omitempty"`
 }
 
 // CallKind names what a TikTok call was for, in the quota ledger.

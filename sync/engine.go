@@ -24,6 +24,7 @@ import (
 	"github.com/shipdeck/shipdeck/sync/health"
 	"github.com/shipdeck/shipdeck/sync/route"
 	"github.com/shipdeck/shipdeck/sync/tiktok"
+	"github.com/shipdeck/shipdeck/zone"
 )
 
 // Marketplace is the part of the TikTok Shop client the engine uses.
@@ -33,6 +34,13 @@ type Marketplace interface {
 	ShippingProviders(ctx context.Context, deliveryOptionID string) ([]tiktok.ShippingProvider, error)
 	ShipPackage(ctx context.Context, packageID string, req tiktok.ShipPackageRequest) (tiktok.ShipData, error)
 	UpdateShippingInfo(ctx context.Context, orderID string, req tiktok.UpdateShippingInfoRequest) (tiktok.ShipData, error)
+	MarkPackageShipped(ctx context.Context, orderID string, req tiktok.MarkShippedRequest) (tiktok.MarkShippedData, error)
+	UpdatePackageShippingInfo(ctx context.Context, packageID string, req tiktok.UpdateShippingInfoRequest) (tiktok.ShipData, error)
+	// Shops lists the shops that authorized the app (Get Authorized
+	// Shops); SetShopCipher picks the one shop-scoped calls go to.
+	Shops(ctx context.Context) ([]tiktok.Shop, error)
+	SetShopCipher(cipher string)
+	ShopCipher() string
 }
 
 // Planner is the quota planner the engine asks before every TikTok call.
@@ -41,6 +49,9 @@ type Planner interface {
 	NoteRateLimited(ctx context.Context, at time.Time) error
 	NextPoll(ctx context.Context, now time.Time) (time.Time, error)
 	Status(ctx context.Context, now time.Time) (store.QuotaStatus, error)
+	// NotePoll tells the planner how many orders a poll found, so it can
+	// notice a burst and poll more while it lasts.
+	NotePoll(ctx context.Context, at time.Time, found int)
 }
 
 // Carrier is a configured carrier with the limits the pipeline applies.
@@ -63,6 +74,14 @@ type Carrier struct {
 type Config struct {
 	// Shop is the shop name shown in the header.
 	Shop string
+	// ShopCipher is the configured [shop] shop_cipher; empty means
+	// discover it with Get Authorized Shops and keep it in the store.
+	ShopCipher string
+	// ShopID is [shop] shop_id: which shop to work for when several
+	// authorized the app.
+	ShopID string
+	// Zone is the display time zone of exports (default local).
+	Zone zone.Zone
 	// Demo marks the console as running on the built-in simulator.
 	Demo bool
 	// MinInterval is the shortest gap between polls (default 1 minute); a
@@ -162,23 +181,26 @@ type Deps struct {
 	// Now is the clock (default time.Now); the demo runs it accelerated.
 	Now    func() time.Time
 	Logger *slog.Logger
+	// Observers receive the engine's events (logs, metrics, alerts).
+	Observers []Observer
 }
 
 // Engine is the sync worker. It is safe for concurrent use by several
 // console sessions.
 type Engine struct {
-	cfg      Config
-	st       *store.Store
-	mp       Marketplace
-	planner  Planner
-	router   *route.Router
-	carriers map[string]*carrierSlot
-	names    []string
-	health   *health.Tracker
-	breakers *health.Breakers
-	search   *search.Index
-	now      func() time.Time
-	log      *slog.Logger
+	cfg       Config
+	st        *store.Store
+	mp        Marketplace
+	planner   Planner
+	router    *route.Router
+	carriers  map[string]*carrierSlot
+	names     []string
+	health    *health.Tracker
+	breakers  *health.Breakers
+	search    *search.Index
+	now       func() time.Time
+	log       *slog.Logger
+	observers []Observer
 
 	rndMu gosync.Mutex
 	rnd   *rand.Rand
@@ -190,8 +212,14 @@ type Engine struct {
 	paused    bool
 	worker    store.WorkerStatus
 	providers map[string]string // delivery option + carrier code → provider id
-	// writeBackUntil is when TikTok's rate limit lets write-backs resume.
-	writeBackUntil time.Time
+	// shop is the cipher shop-scoped calls use (shop.go).
+	shop shopCipher
+	// limitedUntil is when TikTok's rate limit lets calls resume, and
+	// limitedStreak counts consecutive 429s (ratelimit.go).
+	limitedUntil  time.Time
+	limitedStreak int
+	// deauthorized: TikTok said the seller removed the app (notify.go).
+	deauthorized bool
 	// inflight holds the orders this process has claimed and not yet
 	// recorded, so the lease sweep never takes one that is merely waiting.
 	inflight map[string]struct{}
@@ -202,6 +230,9 @@ type Engine struct {
 	lastReconcile store.ReconcileReport
 	subs          map[int]chan store.Snapshot
 	nextSub       int
+	// circuits is each carrier's circuit state at the last snapshot, to
+	// record changes in the activity log.
+	circuits map[string]store.CircuitState
 }
 
 // carrierSlot is one carrier with its in-flight semaphore.
@@ -243,7 +274,7 @@ func New(cfg Config, d Deps) (*Engine, error) {
 	e := &Engine{
 		cfg: cfg, st: d.Store, mp: d.Marketplace, planner: d.Planner, router: d.Router,
 		carriers: map[string]*carrierSlot{}, health: d.Health, breakers: d.Breakers,
-		search: d.Search, now: d.Now, log: d.Logger,
+		search: d.Search, now: d.Now, log: d.Logger, observers: d.Observers,
 		rnd:       rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15)),
 		wake:      make(chan struct{}, 1),
 		pollNow:   make(chan []string, 64),
@@ -267,6 +298,16 @@ func New(cfg Config, d Deps) (*Engine, error) {
 		e.carriers[c.Name()] = &carrierSlot{Carrier: c, sem: make(chan struct{}, c.MaxInFlight)}
 		e.names = append(e.names, c.Name())
 	}
+	if e.mp != nil {
+		// A cipher set in config (here or on the client) is the operator's
+		// choice: used as is, never replaced by discovery.
+		if cfg.ShopCipher != "" {
+			e.mp.SetShopCipher(cfg.ShopCipher)
+		}
+		if c := e.mp.ShopCipher(); c != "" {
+			e.shop.configured, e.shop.cipher = true, c
+		}
+	}
 	e.worker = store.WorkerStatus{State: store.WorkerSleeping}
 	e.snap = store.Snapshot{Shop: cfg.Shop, Demo: cfg.Demo, Worker: e.worker}
 	return e, nil
@@ -282,6 +323,9 @@ func (e *Engine) Run(ctx context.Context) error {
 	}
 	ctl, err := e.st.WorkerControl(ctx)
 	if err != nil {
+		return err
+	}
+	if err := e.loadAuth(ctx); err != nil {
 		return err
 	}
 	if ctl.Paused {
@@ -325,8 +369,13 @@ func (e *Engine) delay(attempt int, server time.Duration) time.Duration {
 
 func (e *Engine) setWorker(fn func(*store.WorkerStatus)) {
 	e.mu.Lock()
+	before := e.worker
 	fn(&e.worker)
+	after := e.worker
 	e.mu.Unlock()
+	if after.State != before.State || after.Reason != before.Reason {
+		e.emit(Event{Kind: EventWorker, Worker: after, Previous: before.State})
+	}
 }
 
 // Paused reports whether an operator paused the worker.

@@ -9,6 +9,7 @@ import (
 
 	"github.com/shipdeck/shipdeck/store"
 	shipsync "github.com/shipdeck/shipdeck/sync"
+	"github.com/shipdeck/shipdeck/sync/backoff"
 	"github.com/shipdeck/shipdeck/sync/carrier"
 	"github.com/shipdeck/shipdeck/sync/health"
 	"github.com/shipdeck/shipdeck/sync/quota"
@@ -27,6 +28,8 @@ type world struct {
 	eng   *shipsync.Engine
 	dir   string
 	opts  worldOptions
+	cfg   shipsync.Config
+	deps  shipsync.Deps
 }
 
 type worldOptions struct {
@@ -36,6 +39,14 @@ type worldOptions struct {
 	routes       []route.Rule
 	failover     bool
 	scans        sim.ScanPlan
+	// simOpts adjusts the simulator's options (shops, local sellers,
+	// webhooks) before it starts.
+	simOpts func(*sim.Options)
+	// discover leaves the client without a shop cipher, as a config
+	// without shop_cipher does; shopID is [shop] shop_id.
+	discover bool
+	shopID   string
+	backoff  backoff.Policy
 	// freeSpace replaces the store's statfs, to simulate a full disk.
 	freeSpace func(string) (uint64, error)
 }
@@ -45,8 +56,12 @@ var start = time.Date(2026, 11, 24, 15, 0, 0, 0, time.UTC)
 func newWorld(t *testing.T, o worldOptions) *world {
 	t.Helper()
 	clock := sim.NewManualClock(start)
-	s, err := sim.Start(context.Background(), sim.Options{Seed: 7, OrdersPerDay: o.ordersPerDay, Clock: clock,
-		History: o.history, CarrierFaults: o.faults, DailyLimit: 5000, PerSecond: -1, Scans: o.scans})
+	so := sim.Options{Seed: 7, OrdersPerDay: o.ordersPerDay, Clock: clock,
+		History: o.history, CarrierFaults: o.faults, DailyLimit: 5000, PerSecond: -1, Scans: o.scans}
+	if o.simOpts != nil {
+		o.simOpts(&so)
+	}
+	s, err := sim.Start(context.Background(), so)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -78,6 +93,9 @@ func (w *world) openWith(base string, carrierTimeout, tiktokTimeout time.Duratio
 	w.st = st
 	via := func(u string) string { return strings.Replace(u, w.sim.MarketplaceURL(), base, 1) }
 	shop := w.sim.Shop()
+	if w.opts.discover {
+		shop.ShopCipher = ""
+	}
 	planner, err := quota.New(quota.Config{DailyLimit: 5000, PerSecond: 1000, MinInterval: time.Minute, MaxInterval: 15 * time.Minute},
 		quota.StoreLedger{Store: st}, w.clock.Now, quota.StoreProfile(st, w.clock.Now))
 	if err != nil {
@@ -118,13 +136,25 @@ func (w *world) openWith(base string, carrierTimeout, tiktokTimeout time.Duratio
 	if err != nil {
 		t.Fatal(err)
 	}
-	w.eng, err = shipsync.New(shipsync.Config{Shop: "test", Seed: 1, AutoFailover: w.opts.failover}, shipsync.Deps{
+	w.cfg = shipsync.Config{Shop: "test", Seed: 1, AutoFailover: w.opts.failover, ShopID: w.opts.shopID, Backoff: w.opts.backoff}
+	w.deps = shipsync.Deps{
 		Store: st, Marketplace: tt, Planner: planner, Router: router, Carriers: carriers,
 		Health: health.NewTracker(), Breakers: health.NewBreakers(health.BreakerConfig{}), Now: w.clock.Now,
-	})
-	if err != nil {
-		t.Fatal(err)
 	}
+	w.eng = w.engineWith(tt)
+}
+
+// engineWith wires another engine like the world's, talking to TikTok
+// through mp.
+func (w *world) engineWith(mp shipsync.Marketplace) *shipsync.Engine {
+	w.t.Helper()
+	d := w.deps
+	d.Marketplace = mp
+	eng, err := shipsync.New(w.cfg, d)
+	if err != nil {
+		w.t.Fatal(err)
+	}
+	return eng
 }
 
 func (w *world) close() {

@@ -165,6 +165,20 @@ func (m *fakeMP) ShipPackage(ctx context.Context, pkg string, req tiktok.ShipPac
 func (m *fakeMP) UpdateShippingInfo(ctx context.Context, id string, req tiktok.UpdateShippingInfoRequest) (tiktok.ShipData, error) {
 	return tiktok.ShipData{}, nil
 }
+func (m *fakeMP) MarkPackageShipped(ctx context.Context, id string, req tiktok.MarkShippedRequest) (tiktok.MarkShippedData, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.ships++
+	return tiktok.MarkShippedData{OrderID: id, PackageID: "P-" + id}, m.shipErr
+}
+func (m *fakeMP) UpdatePackageShippingInfo(ctx context.Context, pkg string, req tiktok.UpdateShippingInfoRequest) (tiktok.ShipData, error) {
+	return tiktok.ShipData{}, nil
+}
+func (m *fakeMP) Shops(ctx context.Context) ([]tiktok.Shop, error) {
+	return []tiktok.Shop{{ID: "7495540735365777507", Name: "Fake Shop", Region: "US", Cipher: "GCP_fake"}}, nil
+}
+func (m *fakeMP) SetShopCipher(string) {}
+func (m *fakeMP) ShopCipher() string   { return "" }
 func (m *fakeMP) set(id, status string, upd int64) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
@@ -178,6 +192,8 @@ type fakePlanner struct{}
 
 func (fakePlanner) Reserve(ctx context.Context, k store.CallKind, n int) error { return nil }
 func (fakePlanner) NoteRateLimited(ctx context.Context, at time.Time) error    { return nil }
+func (fakePlanner) NotePoll(context.Context, time.Time, int)                   {}
+
 func (fakePlanner) NextPoll(ctx context.Context, now time.Time) (time.Time, error) {
 	return now.Add(time.Hour), nil
 }

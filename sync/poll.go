@@ -26,10 +26,19 @@ const maxPages = 200
 // Poll runs one incremental search from the stored cursor (minus the
 // overlap) to now, storing each page and moving the cursor only after the
 // page is stored.
-func (e *Engine) Poll(ctx context.Context) (PollResult, error) {
+func (e *Engine) Poll(ctx context.Context) (res PollResult, err error) {
 	if e.mp == nil {
 		return PollResult{}, nil
 	}
+	used := e.quotaUsed(ctx)
+	defer func() {
+		if ctx.Err() != nil {
+			return // shutting down: not a poll outcome
+		}
+		ev := Event{Kind: EventPoll, Poll: res, Calls: e.quotaUsed(ctx) - used, Err: err}
+		ev.NextPoll, _ = e.planner.NextPoll(ctx, e.now())
+		e.emit(ev)
+	}()
 	cur, err := e.st.Cursor(ctx)
 	if err != nil {
 		return PollResult{}, fmt.Errorf("poll: read cursor: %w", err)
@@ -40,14 +49,23 @@ func (e *Engine) Poll(ctx context.Context) (PollResult, error) {
 		// First run: look back far enough to catch every open order.
 		from = now.Add(-7 * 24 * time.Hour)
 	}
-	res, err := e.searchWindow(ctx, store.CallPoll, from, now)
+	res, err = e.searchWindow(ctx, store.CallPoll, from, now)
 	if err != nil {
+		if ctx.Err() == nil {
+			_ = e.st.Update(ctx, func(tx *store.Tx) error {
+				return tx.AddActivity(store.Activity{At: now, Kind: store.ActivityPoll, Level: "warn", Text: "poll failed: " + err.Error()})
+			})
+		}
 		return res, err
 	}
 	err = e.st.Update(ctx, func(tx *store.Tx) error {
 		c := cur
 		c.UpdateTimeGE = now
 		c.LastPoll = now
+		if err := tx.AddActivity(store.Activity{At: now, Kind: store.ActivityPoll,
+			Text: fmt.Sprintf("poll: %d orders seen, %d new or changed", res.Seen, res.Changed)}); err != nil {
+			return err
+		}
 		return tx.SetCursor(c)
 	})
 	if err != nil {
@@ -85,7 +103,11 @@ func (e *Engine) searchWindow(ctx context.Context, kind store.CallKind, from, to
 	token := ""
 	seen := map[string]bool{}
 	for res.Pages < maxPages {
-		page, err := e.mp.SearchOrders(tiktok.WithKind(ctx, string(kind)), req, token, pageSize)
+		var page tiktok.SearchData
+		err := e.scoped(ctx, func() (err error) {
+			page, err = e.mp.SearchOrders(tiktok.WithKind(ctx, string(kind)), req, token, pageSize)
+			return err
+		})
 		if err != nil {
 			return res, fmt.Errorf("poll orders updated %s..%s: %w", from.Format(time.RFC3339), to.Format(time.RFC3339), err)
 		}
@@ -122,8 +144,9 @@ func (e *Engine) storeOrders(ctx context.Context, orders []tiktok.Order) (int, e
 	}
 	now := e.now()
 	changed := 0
+	var fresh []time.Time
 	err := e.st.Update(ctx, func(tx *store.Tx) error {
-		changed = 0
+		changed, fresh = 0, fresh[:0]
 		for _, t := range orders {
 			in := fromTikTok(t)
 			var curp *store.Order
@@ -138,8 +161,21 @@ func (e *Engine) storeOrders(ctx context.Context, orders []tiktok.Order) (int, e
 			if !ok {
 				continue
 			}
+			if curp != nil {
+				if flagged, yes := flagAddressChange(*curp, o); yes {
+					o = flagged
+					e.log.Warn("address changed after the order reached its 3PL", "order", o.ID, "carrier", o.Carrier())
+					if err := tx.AddAudit(store.AuditEntry{At: now, Who: "tiktok", Action: "address_changed", OrderID: o.ID,
+						Before: addressLine(curp.Recipient), After: addressLine(o.Recipient), Detail: o.Reason}); err != nil {
+						return err
+					}
+				}
+			}
 			if err := tx.PutOrder(o); err != nil {
 				return fmt.Errorf("store order %s: %w", o.ID, err)
+			}
+			if curp == nil && !o.CreateTime.IsZero() {
+				fresh = append(fresh, o.CreateTime)
 			}
 			changed++
 		}
@@ -147,6 +183,9 @@ func (e *Engine) storeOrders(ctx context.Context, orders []tiktok.Order) (int, e
 	})
 	if err != nil {
 		return 0, err
+	}
+	for _, created := range fresh {
+		e.emit(Event{Kind: EventDetected, At: now, Delay: max(now.Sub(created), 0)})
 	}
 	if changed > 0 {
 		e.nudge()
@@ -164,7 +203,11 @@ func (e *Engine) FetchOrders(ctx context.Context, ids []string) (int, error) {
 		n := min(50, len(ids))
 		batch := ids[:n]
 		ids = ids[n:]
-		orders, err := e.mp.OrderDetail(tiktok.WithKind(ctx, string(store.CallDetail)), batch)
+		var orders []tiktok.Order
+		err := e.scoped(ctx, func() (err error) {
+			orders, err = e.mp.OrderDetail(tiktok.WithKind(ctx, string(store.CallDetail)), batch)
+			return err
+		})
 		if err != nil {
 			return total, fmt.Errorf("fetch orders %v: %w", batch, err)
 		}
@@ -187,11 +230,13 @@ func (e *Engine) Notify(ids ...string) {
 }
 
 // pollLoop polls when the planner says so, fetches webhook-named orders at
-// once, and sweeps periodically.
+// once (also while it backs off after a failed poll), and sweeps
+// periodically.
 func (e *Engine) pollLoop(ctx context.Context) {
 	// After a restart, poll at once when the last poll is older than the
 	// minimum interval, rather than waiting a whole interval again.
 	first := true
+	failures := 0
 	for ctx.Err() == nil {
 		if e.idle() || e.mp == nil {
 			if !e.wait(ctx, time.Second, nil) {
@@ -218,34 +263,70 @@ func (e *Engine) pollLoop(ctx context.Context) {
 				}
 				w.NextPoll = next
 			})
-			t := time.NewTimer(max(time.Duration(float64(next.Sub(now))/e.cfg.Speed), 5*time.Millisecond))
-			select {
-			case <-ctx.Done():
-				t.Stop()
+			if !e.serveNotified(ctx, next.Sub(now)) {
 				return
-			case ids := <-e.pollNow:
-				t.Stop()
-				if _, err := e.FetchOrders(ctx, e.gatherNotified(ctx, ids)); err != nil {
-					e.log.Warn("webhook fetch failed", "err", err)
-				}
-				continue
-			case <-t.C:
 			}
 		}
 		if e.idle() {
 			continue
 		}
 		e.setWorker(func(w *store.WorkerStatus) { w.State = store.WorkerPolling })
-		_, err = e.Poll(ctx)
+		var res PollResult
+		res, err = e.Poll(ctx)
 		if err == nil {
+			// What the poll found is how the planner notices a burst.
+			e.planner.NotePoll(ctx, e.now(), res.Changed)
 			c, cerr := e.st.Cursor(ctx)
 			if cerr == nil && e.now().Sub(c.LastSweep) >= e.cfg.SweepEvery {
 				_, err = e.Sweep(ctx)
 			}
 		}
-		e.afterPoll(err)
-		if err != nil && !e.wait(ctx, 30*time.Second, nil) {
+		e.afterPoll(ctx, err)
+		if err == nil {
+			failures = 0
+			continue
+		}
+		// Back off: TikTok's own delay after a 429, else the backoff
+		// policy's for this many failures in a row; never a fixed pause.
+		failures++
+		wait := e.RateLimitedFor()
+		if wait <= 0 {
+			wait = e.delay(failures-1, 0)
+		}
+		e.setWorker(func(w *store.WorkerStatus) { w.NextPoll = e.now().Add(wait) })
+		if !e.serveNotified(ctx, wait) {
 			return
+		}
+	}
+}
+
+// serveNotified waits d of clock time, fetching the orders webhooks name
+// as they come (after any rate-limit wait TikTok asked for), so a
+// notification is acted on within seconds whatever the poller is waiting
+// for. It reports whether ctx is still live.
+func (e *Engine) serveNotified(ctx context.Context, d time.Duration) bool {
+	deadline := time.Now().Add(max(time.Duration(float64(d)/e.cfg.Speed), 5*time.Millisecond))
+	for {
+		left := time.Until(deadline)
+		if left <= 0 {
+			return ctx.Err() == nil
+		}
+		t := time.NewTimer(left)
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return false
+		case <-t.C:
+			return ctx.Err() == nil
+		case ids := <-e.pollNow:
+			t.Stop()
+			ids = e.gatherNotified(ctx, ids)
+			if hold := e.RateLimitedFor(); hold > 0 && !e.waitClock(ctx, hold) {
+				return false
+			}
+			if _, err := e.FetchOrders(ctx, ids); err != nil {
+				e.log.Warn("webhook fetch failed", "orders", len(ids), "err", err)
+			}
 		}
 	}
 }
@@ -280,12 +361,25 @@ func (e *Engine) gatherNotified(ctx context.Context, first []string) []string {
 	return ids
 }
 
+// quotaUsed is the quota day's calls so far, for a poll's cost (0 when
+// the ledger cannot be read: the poll event then shows no cost).
+func (e *Engine) quotaUsed(ctx context.Context) int {
+	q, err := e.planner.Status(ctx, e.now())
+	if err != nil {
+		return 0
+	}
+	return q.Used
+}
+
 // afterPoll records the poll's outcome in the worker status.
-func (e *Engine) afterPoll(err error) {
+func (e *Engine) afterPoll(ctx context.Context, err error) {
 	if err != nil && !errors.Is(err, context.Canceled) {
-		e.log.Warn("poll failed", "err", err)
-		e.degrade(err.Error())
+		// The poll event carries the error to the log.
+		e.degrade(e.pollFailureReason(ctx, err))
 		return
+	}
+	if err == nil {
+		e.authRestored(ctx)
 	}
 	e.setWorker(func(w *store.WorkerStatus) {
 		w.State, w.Reason, w.LastPoll = store.WorkerSleeping, "", e.now()

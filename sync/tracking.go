@@ -200,81 +200,164 @@ func (e *Engine) writeBackOne(ctx context.Context, o store.Order) (bool, error) 
 	}
 	if e.mp == nil || o.Source == "import" {
 		// Not a TikTok order: tracking is the end.
-		return true, e.finishWriteBack(ctx, o, now, nil, 0, "imported order: no TikTok write-back")
+		return true, e.finishWriteBack(ctx, o, now, writeBackResult{note: "imported order: no TikTok write-back"})
 	}
 	if err := preflightTracking(o); err != nil {
-		return true, e.finishWriteBack(ctx, o, now, err, 0, "")
-	}
-	if len(o.Packages) == 0 {
-		return true, e.finishWriteBack(ctx, o, now, errNoPackage(), 0, "")
+		return true, e.finishWriteBack(ctx, o, now, writeBackResult{err: err})
 	}
 	if !o.ShippedAt.IsZero() && now.Sub(o.ShippedAt) > reroutableWindow {
-		return true, e.finishWriteBack(ctx, o, now, errTooLateToCorrect(), 0, "")
+		return true, e.finishWriteBack(ctx, o, now, writeBackResult{err: errTooLateToCorrect()})
 	}
 	start := time.Now()
-	var warnings []string
+	res := writeBackResult{}
 	provider, err := e.providerFor(ctx, o)
 	if err == nil {
-		wctx := tiktok.WithKind(ctx, string(store.CallWriteBack))
-		if !o.ShippedAt.IsZero() {
+		res, err = e.sendTracking(ctx, o, provider)
+	}
+	res.err, res.latency = err, time.Since(start)
+	switch {
+	case err != nil && tiktok.ClassOf(err) == tiktok.ClassRateLimited:
+		// Held until TikTok's delay has passed (scoped noted it), instead
+		// of spending the reserve on one refused call per order.
+		return false, nil
+	case err != nil && errors.Is(err, store.ErrQuotaExhausted):
+		return false, nil
+	case err != nil && errors.Is(err, ErrShopChoice):
+		// Not this order's fault: the worker is degraded with the reason
+		// and the order waits in tracking until the shop is settled.
+		return false, err
+	}
+	return err == nil, e.finishWriteBack(ctx, o, now, res)
+}
+
+// writeBackResult is what one write-back did.
+type writeBackResult struct {
+	err      error
+	latency  time.Duration
+	note     string
+	warnings []string
+	// packages are the package ids TikTok created (Mark Package As
+	// Shipped), kept on the order for later updates.
+	packages []string
+}
+
+// sendTracking makes the TikTok calls that write o's tracking back:
+//   - first write-back, order with packages: Ship Package for each;
+//   - first write-back, no package yet (US/UK local sellers): Mark Package
+//     As Shipped for the whole order, keeping the package id TikTok returns;
+//   - re-route after shipping: Update Shipping Info for the order, or, for
+//     a split order (several packages), Update Package Shipping Info for
+//     each package, as TikTok's Update Shipping Info page asks.
+func (e *Engine) sendTracking(ctx context.Context, o store.Order, provider string) (writeBackResult, error) {
+	var res writeBackResult
+	wctx := tiktok.WithKind(ctx, string(store.CallWriteBack))
+	info := tiktok.UpdateShippingInfoRequest{TrackingNumber: o.Push.TrackingNumber, ShippingProviderID: provider}
+	switch {
+	case !o.ShippedAt.IsZero() && len(o.Packages) > 1:
+		for _, p := range o.Packages {
 			var d tiktok.ShipData
-			d, err = e.mp.UpdateShippingInfo(wctx, o.ID, tiktok.UpdateShippingInfoRequest{TrackingNumber: o.Push.TrackingNumber, ShippingProviderID: provider})
-			warnings = append(warnings, warningText(d)...)
-		} else {
-			for _, p := range o.Packages {
-				var d tiktok.ShipData
+			err := e.scoped(ctx, func() (err error) {
+				d, err = e.mp.UpdatePackageShippingInfo(wctx, p.ID, info)
+				return err
+			})
+			if err != nil {
+				return res, fmt.Errorf("update shipping info of package %s: %w", p.ID, err)
+			}
+			res.warnings = append(res.warnings, warningText(d)...)
+		}
+	case !o.ShippedAt.IsZero():
+		var d tiktok.ShipData
+		err := e.scoped(ctx, func() (err error) {
+			d, err = e.mp.UpdateShippingInfo(wctx, o.ID, info)
+			return err
+		})
+		if err != nil {
+			return res, err
+		}
+		res.warnings = warningText(d)
+	case len(o.Packages) == 0:
+		var d tiktok.MarkShippedData
+		err := e.scoped(ctx, func() (err error) {
+			d, err = e.mp.MarkPackageShipped(wctx, o.ID, tiktok.MarkShippedRequest{TrackingNumber: o.Push.TrackingNumber, ShippingProviderID: provider})
+			return err
+		})
+		if err != nil {
+			return res, err
+		}
+		res.packages = []string{d.PackageID}
+		if d.Warning != nil && d.Warning.Message != "" {
+			res.warnings = []string{d.Warning.Message}
+		}
+	default:
+		for _, p := range o.Packages {
+			var d tiktok.ShipData
+			err := e.scoped(ctx, func() (err error) {
 				d, err = e.mp.ShipPackage(wctx, p.ID, tiktok.ShipPackageRequest{
 					HandoverMethod: "DROP_OFF",
 					SelfShipment:   &tiktok.SelfShipment{ShippingProviderID: provider, TrackingNumber: o.Push.TrackingNumber},
 				})
-				if err != nil && tiktok.IsAlreadyShipped(err) {
-					err = nil // an earlier run shipped it before it could record so
-				}
-				if err != nil {
-					break
-				}
-				warnings = append(warnings, warningText(d)...)
+				return err
+			})
+			if err != nil && tiktok.IsAlreadyShipped(err) {
+				continue // an earlier run shipped it before it could record so
 			}
+			if err != nil {
+				return res, err
+			}
+			res.warnings = append(res.warnings, warningText(d)...)
 		}
 	}
-	lat := time.Since(start)
-	if err != nil && tiktok.ClassOf(err) == tiktok.ClassRateLimited {
-		// Stop writing back until TikTok's delay has passed, instead of
-		// spending the reserve on one refused call per order.
-		e.mu.Lock()
-		e.writeBackUntil = now.Add(max(tiktok.RetryAfterOf(err), 30*time.Second))
-		e.mu.Unlock()
-		return false, nil
-	}
-	if err != nil && errors.Is(err, store.ErrQuotaExhausted) {
-		return false, nil
-	}
-	return err == nil, e.finishWriteBack(ctx, o, now, err, lat, "", warnings...)
+	return res, nil
 }
 
+// onHoldRetry is how long a write-back refused for the ON_HOLD period
+// waits when the order does not say when it was paid (the hold lasts an
+// hour from payment: TikTok changelog "For US and UK markets: introducing
+// On Hold order status").
+const onHoldRetry = 10 * time.Minute
+
 // finishWriteBack records a write-back's outcome.
-func (e *Engine) finishWriteBack(ctx context.Context, o store.Order, now time.Time, werr error, lat time.Duration, note string, warnings ...string) error {
-	return e.st.Update(ctx, func(tx *store.Tx) error {
+func (e *Engine) finishWriteBack(ctx context.Context, o store.Order, now time.Time, r writeBackResult) error {
+	werr := r.err
+	var ev Event
+	err := e.st.Update(ctx, func(tx *store.Tx) error {
+		ev = Event{}
 		cur, err := tx.Order(o.ID)
 		if err != nil || cur.State != store.StateTracking {
 			return err
 		}
-		att := store.Attempt{OrderID: o.ID, At: now, Kind: store.AttemptWriteBack, Carrier: "tiktok", Latency: lat, Outcome: store.OutcomeSuccess, Error: note}
+		att := store.Attempt{OrderID: o.ID, At: now, Kind: store.AttemptWriteBack, Carrier: "tiktok", Latency: r.latency, Outcome: store.OutcomeSuccess, Error: r.note}
 		if cur.Push != nil {
 			att.Generation = cur.Push.Generation
 		}
-		cur.Warnings = append(cur.Warnings, warnings...)
-		if werr == nil {
+		cur.Warnings = append(cur.Warnings, r.warnings...)
+		for _, id := range r.packages {
+			if !hasPackage(cur.Packages, id) {
+				cur.Packages = append(cur.Packages, store.Package{ID: id})
+			}
+		}
+		class := tiktok.ClassOf(werr)
+		switch {
+		case werr == nil:
 			if cur.ShippedAt.IsZero() {
 				cur.ShippedAt = now
 			}
 			if cur.Milestones.RTSTime.IsZero() { // TikTok's rts_time follows on the next poll
 				cur.Milestones.RTSTime = now
 			}
-			cur.State, cur.Reason, cur.ErrorClass, cur.WriteBackAttempts = store.StateShipped, note, "", 0
-		} else {
+			cur.State, cur.Reason, cur.ErrorClass, cur.WriteBackAttempts = store.StateShipped, r.note, "", 0
+		case class == tiktok.ClassOnHold:
+			// Not a failure of ours: TikTok takes the tracking once the
+			// hold ends, so the attempt budget is not spent.
+			att.Error, att.Outcome = werr.Error(), store.OutcomeRetryable
+			cur.ErrorClass = "writeback_" + string(class)
+			cur.State, cur.Reason = store.StateFailed, "write-back waits: "+werr.Error()
+			cur.NextAttemptAt = now.Add(onHoldRetry)
+			if end := cur.PaidTime.Add(time.Hour); !cur.PaidTime.IsZero() && end.After(now) {
+				cur.NextAttemptAt = end
+			}
+		default:
 			cur.WriteBackAttempts++
-			class := tiktok.ClassOf(werr)
 			att.Error = werr.Error()
 			cur.ErrorClass = "writeback_" + string(class)
 			// A local refusal (no TikTok class: the ledger could not be
@@ -293,8 +376,23 @@ func (e *Engine) finishWriteBack(ctx context.Context, o store.Order, now time.Ti
 		if err := tx.AddAttempt(att); err != nil {
 			return err
 		}
+		ev = Event{Kind: EventWriteBack, At: now, Order: o.ID, Carrier: o.Carrier(), Outcome: string(cur.State),
+			Class: cur.ErrorClass, Reason: cur.Reason, RequestID: requestID(werr), Attempts: cur.WriteBackAttempts, Latency: r.latency}
 		return tx.PutOrder(cur)
 	})
+	if err == nil && ev.Kind != "" {
+		e.emit(ev)
+	}
+	return err
+}
+
+func hasPackage(ps []store.Package, id string) bool {
+	for _, p := range ps {
+		if p.ID == id {
+			return true
+		}
+	}
+	return false
 }
 
 func warningText(d tiktok.ShipData) []string {
@@ -324,7 +422,11 @@ func (e *Engine) providerFor(ctx context.Context, o store.Order) (string, error)
 	if ok {
 		return id, nil
 	}
-	list, err := e.mp.ShippingProviders(tiktok.WithKind(ctx, string(store.CallWriteBack)), o.DeliveryOptionID)
+	var list []tiktok.ShippingProvider
+	err := e.scoped(ctx, func() (err error) {
+		list, err = e.mp.ShippingProviders(tiktok.WithKind(ctx, string(store.CallWriteBack)), o.DeliveryOptionID)
+		return err
+	})
 	if err != nil {
 		return "", fmt.Errorf("shipping providers for order %s: %w", o.ID, err)
 	}
@@ -367,25 +469,16 @@ func matchProvider(provider, code, name string) bool {
 	return false
 }
 
-// errNoPackage and errTooLateToCorrect are write-backs that can never
-// succeed; they make the order dead with the reason.
-func errNoPackage() error {
-	return &tiktok.APIError{Endpoint: "ship package", Class: tiktok.ClassNeedsHuman,
-		Message: "TikTok sent no package id for this order: ship it in Seller Center, then resolve"}
-}
-
+// errTooLateToCorrect is a write-back that can never succeed; it makes
+// the order dead with the reason.
 func errTooLateToCorrect() error {
 	return &tiktok.APIError{Endpoint: "update shipping info", Class: tiktok.ClassNeedsHuman,
 		Message: "more than 72 hours since shipping: TikTok no longer accepts new tracking; resolve it"}
 }
 
 // writeBackBlocked reports whether TikTok asked shipdeck to wait before
-// the next write-back.
-func (e *Engine) writeBackBlocked() bool {
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	return e.now().Before(e.writeBackUntil)
-}
+// the next call.
+func (e *Engine) writeBackBlocked() bool { return e.RateLimitedFor() > 0 }
 
 // lostAtCarrier makes a pushed order dead when its 3PL no longer knows it
 // (404): an operator decides. Other errors (a bad tracking file, say) are

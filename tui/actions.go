@@ -9,6 +9,8 @@ import (
 
 	"github.com/shipdeck/shipdeck/store"
 	"github.com/shipdeck/shipdeck/tui/common"
+	"github.com/shipdeck/shipdeck/tui/overlay/activity"
+	"github.com/shipdeck/shipdeck/tui/overlay/carrier"
 	"github.com/shipdeck/shipdeck/tui/overlay/confirm"
 	"github.com/shipdeck/shipdeck/tui/overlay/detail"
 	"github.com/shipdeck/shipdeck/tui/overlay/help"
@@ -16,6 +18,7 @@ import (
 	"github.com/shipdeck/shipdeck/tui/overlay/picker"
 	"github.com/shipdeck/shipdeck/tui/overlay/prompt"
 	"github.com/shipdeck/shipdeck/tui/overlay/search"
+	"github.com/shipdeck/shipdeck/tui/panes/carriers"
 )
 
 // actionHandlers maps key-table names to what they do. Navigation bindings
@@ -50,6 +53,8 @@ func (m *Model) actionHandlers() map[string]func(string) tea.Cmd {
 		"held":          m.jumpState(store.StateHeld),
 		"order":         m.jumpOrder,
 		"clear":         m.clearFilter,
+		"copy":          m.copyID,
+		"activity":      m.activity,
 		"repaint":       func(string) tea.Cmd { return tea.ClearScreen },
 		"quit":          m.quit,
 	}
@@ -172,6 +177,13 @@ func (m *Model) mark(string) tea.Cmd {
 	return nil
 }
 
+// copyID puts the selected order's id on the operator's clipboard with
+// OSC 52, which the terminal carries out, so it works over SSH too.
+func (m *Model) copyID(string) tea.Cmd {
+	o, _ := m.target()
+	return tea.Batch(tea.SetClipboard(o.ID), m.toasts.Push(common.ToastInfo, "copied "+common.Clean(o.ID)))
+}
+
 func (m *Model) pause(string) tea.Cmd {
 	eng, actor := m.eng, m.c.Actor
 	paused := m.snap.Worker.State != store.WorkerPaused
@@ -201,8 +213,44 @@ func (m *Model) export(arg string) tea.Cmd {
 func validView(v string) bool { return v == "all" || store.State(v).Valid() }
 
 func (m *Model) detail(string) tea.Cmd {
+	if c, ok := m.focused().(*carriers.Model); ok && m.overlay == nil {
+		if name, ok := c.Selected(); ok {
+			return m.drillCarrier(name)
+		}
+	}
 	o, _ := m.target()
 	return m.openDetail(o.ID)
+}
+
+// drillCarrier shows a carrier's orders (the queues list filtered to the
+// states a carrier's orders pass through) under an overlay with its
+// recent calls and circuit history.
+func (m *Model) drillCarrier(name string) tea.Cmd {
+	f := store.Filter{States: carrierStates(), Carrier: name}
+	show := m.showFilter(m.queues, f)
+	var stats store.CarrierStats
+	for _, s := range m.snap.Carriers {
+		if s.Name == name {
+			stats = s
+		}
+	}
+	o, load := carrier.New(m.c, m.eng, name, stats)
+	m.openOverlay(o)
+	return tea.Batch(show, load)
+}
+
+// carrierStates are the states of orders routed to a carrier and not yet
+// finished: what a carrier's drill-down lists.
+func carrierStates() []store.State {
+	return []store.State{store.StateQueued, store.StatePushing, store.StatePushed, store.StateTracking,
+		store.StateFailed, store.StateDead, store.StateUnknown, store.StateHeld}
+}
+
+// activity opens the activity log.
+func (m *Model) activity(string) tea.Cmd {
+	o, load := activity.New(m.c, m.eng)
+	m.openOverlay(o)
+	return load
 }
 
 func (m *Model) openDetail(id string) tea.Cmd {
@@ -212,6 +260,10 @@ func (m *Model) openDetail(id string) tea.Cmd {
 }
 
 func (m *Model) search(string) tea.Cmd {
+	if a, ok := m.overlay.(*activity.Model); ok {
+		a.StartFilter() // "/" filters the activity log
+		return nil
+	}
 	m.openOverlay(search.New(m.c, m.eng))
 	return nil
 }

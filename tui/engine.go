@@ -26,6 +26,11 @@ type Engine interface {
 	OrderDetail(ctx context.Context, id string) (store.Order, []store.Attempt, []store.AuditEntry, error)
 	// Audit returns the last n audit entries, newest first.
 	Audit(ctx context.Context, n int) ([]store.AuditEntry, error)
+	// Activity returns at most n activity log entries older than before
+	// (0: the newest), newest first, that mention query ("" keeps all).
+	Activity(ctx context.Context, before uint64, n int, query string) ([]store.Activity, error)
+	// CarrierHistory returns a carrier's last n calls and circuit changes.
+	CarrierHistory(ctx context.Context, name string, n int) (store.CarrierHistory, error)
 	// Search runs a fuzzy search over orders (id, buyer, SKU, carrier, city)
 	// and returns at most limit hits, best first. It stops early when ctx is
 	// cancelled.

@@ -4,6 +4,7 @@ import (
 	"github.com/shipdeck/shipdeck/store"
 	"github.com/shipdeck/shipdeck/tui/common"
 	"github.com/shipdeck/shipdeck/tui/keys"
+	"github.com/shipdeck/shipdeck/tui/panes/carriers"
 )
 
 // target is the order actions apply to: the one in the detail overlay, or
@@ -36,6 +37,9 @@ func (m *Model) keyContext() keys.Context {
 		ctx.Overlay = m.overlay.Name()
 	}
 	_, ctx.Filtered = m.filterTarget().ActiveFilter()
+	if c, ok := m.focused().(*carriers.Model); ok && m.overlay == nil {
+		ctx.Carrier, _ = c.Selected()
+	}
 	if o, ok := m.target(); ok {
 		ctx.Order = &o
 	}

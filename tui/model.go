@@ -46,6 +46,7 @@ type Model struct {
 
 	width, height int
 	closed        bool
+	mouse         bool
 }
 
 // snapshotMsg carries a snapshot from the engine; live ones came from the
@@ -131,6 +132,10 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, m.handleKey(msg)
 	case tea.PasteMsg:
 		return m, m.toOverlay(msg)
+	case tea.MouseClickMsg:
+		return m, m.click(msg.Mouse())
+	case tea.MouseWheelMsg:
+		return m, m.wheel(msg.Mouse())
 	case common.ToastMsg:
 		return m, m.toasts.Push(msg.Kind, msg.Text)
 	case common.RunActionMsg:

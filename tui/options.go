@@ -17,6 +17,7 @@ import (
 	"github.com/shipdeck/shipdeck/tui/panes/queues"
 	"github.com/shipdeck/shipdeck/tui/panes/quota"
 	"github.com/shipdeck/shipdeck/tui/toast"
+	"github.com/shipdeck/shipdeck/zone"
 )
 
 // Options configures one console session.
@@ -33,6 +34,11 @@ type Options struct {
 	Now func() time.Time
 	// ExportDir is where ":export" writes CSV files (default ".").
 	ExportDir string
+	// Zone is the display time zone ([console] timezone; default local).
+	Zone zone.Zone
+	// Mouse turns on mouse input ([console] mouse): a click focuses a pane
+	// and selects a row, the wheel scrolls.
+	Mouse bool
 }
 
 // ErrNoEngine is returned by New without an engine.
@@ -64,9 +70,9 @@ func New(eng Engine, opts Options) (*Model, error) {
 		dir = "."
 	}
 	ctx, cancel := context.WithCancel(context.Background())
-	c := &common.Common{Ctx: ctx, Theme: th, Now: now, Tick: tea.Tick, Actor: opts.Actor, Marks: common.NewSelection()}
+	c := &common.Common{Ctx: ctx, Theme: th, Now: now, Tick: tea.Tick, Actor: opts.Actor, Marks: common.NewSelection(), Zone: opts.Zone}
 	m := &Model{
-		eng: eng, c: c, cancel: cancel, keys: table, exportDir: dir, zoom: -1,
+		eng: eng, c: c, cancel: cancel, keys: table, exportDir: dir, zoom: -1, mouse: opts.Mouse,
 		toasts: toast.New(c),
 	}
 	m.queues = queues.New(c, eng)

@@ -36,10 +36,14 @@ type terminal struct {
 // safety net against hangs, not a speed check.
 const waitLimit = 20 * time.Second
 
-func startTerminal(t *testing.T, eng Engine, actor store.Actor, w, h int) *terminal {
+func startTerminal(t *testing.T, eng Engine, actor store.Actor, w, h int, tune ...func(*Options)) *terminal {
 	t.Helper()
-	m, err := New(eng, Options{Actor: actor, Theme: theme.New(theme.Options{Dark: true}), ExportDir: t.TempDir(),
-		Now: func() time.Time { return testNow }})
+	opts := Options{Actor: actor, Theme: theme.New(theme.Options{Dark: true}), ExportDir: t.TempDir(),
+		Now: func() time.Time { return testNow }}
+	for _, f := range tune {
+		f(&opts)
+	}
+	m, err := New(eng, opts)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -16,6 +16,9 @@ import (
 func (m *Model) View() tea.View {
 	v := tea.NewView(m.render())
 	v.AltScreen = true
+	if m.mouse {
+		v.MouseMode = tea.MouseModeCellMotion
+	}
 	return v
 }
 
@@ -105,13 +108,25 @@ func (m *Model) header() string {
 		left += " " + th.DemoBadge.Render("DEMO")
 	}
 	left += sep + m.workerStatus()
+	if w := m.snap.Worker.Warning; w != "" {
+		left += sep + th.Warn.Render("⚠ "+common.Clean(w))
+	}
+	if a := m.snap.Alerts; len(a) > 0 {
+		// The alert strip: how many fire and the most severe, in full with
+		// `shipdeck alerts`.
+		label := "⚠ " + strconv.Itoa(len(a)) + " alert"
+		if len(a) > 1 {
+			label += "s"
+		}
+		left += sep + th.Warn.Render(label+": "+common.Cut(common.Clean(a[0].Summary), 48))
+	}
 	if n := m.c.Marks.Len(); n > 0 {
 		left += sep + th.Marked.Render(strconv.Itoa(n)+" marked")
 	}
 	if m.c.Actor.Name != "" {
 		left += sep + th.Muted.Render(common.Clean(m.c.Actor.Name)+" ("+m.c.Actor.Role.String()+")")
 	}
-	clock := th.Clock.Render(now.Format("15:04:05") + " ")
+	clock := th.Clock.Render(m.c.Zone.Clock(now) + " ")
 	return common.Right(left, clock, m.width)
 }
 

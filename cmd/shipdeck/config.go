@@ -14,6 +14,7 @@ import (
 	"github.com/shipdeck/shipdeck/store"
 	"github.com/shipdeck/shipdeck/sync/carrier"
 	"github.com/shipdeck/shipdeck/tui/keys"
+	"github.com/shipdeck/shipdeck/zone"
 )
 
 // duration is a TOML string such as "90s" or "15m".
@@ -62,6 +63,9 @@ type Config struct {
 	Routes   []RouteConfig   `toml:"route"`
 	SSH      SSHConfig       `toml:"ssh"`
 	Console  ConsoleConfig   `toml:"console"`
+	Log      LogConfig       `toml:"log"`
+	Metrics  MetricsConfig   `toml:"metrics"`
+	Alerts   AlertsConfig    `toml:"alerts"`
 	Health   HealthConfig    `toml:"health"`
 	Costs    CostsConfig     `toml:"costs"`
 	// Keys remaps console key bindings: binding name → keys.
@@ -81,6 +85,8 @@ type ShopConfig struct {
 	AccessTokenEnv  string `toml:"access_token_env"`
 	RefreshTokenEnv string `toml:"refresh_token_env"`
 	ShopCipher      string `toml:"shop_cipher"`
+	// ShopID picks the shop when several authorized the app.
+	ShopID string `toml:"shop_id"`
 }
 
 // QuotaConfig is the [quota] table.
@@ -173,6 +179,13 @@ type SSHConfig struct {
 type ConsoleConfig struct {
 	HighContrast bool `toml:"high_contrast"`
 	Light        bool `toml:"light"`
+	// Timezone is the display time zone of the console, the CLI tables
+	// and CSV exports: an IANA name, "UTC" or "local" (the default).
+	Timezone string `toml:"timezone"`
+	// Mouse turns on mouse input in the console: click to focus and
+	// select, wheel to scroll (off by default: it takes over the
+	// terminal's own text selection).
+	Mouse bool `toml:"mouse"`
 }
 
 // ConfigError names the file, the line and the key of a bad setting.
@@ -228,7 +241,11 @@ func ParseConfig(path, src string) (*Config, error) {
 		return nil, c.errAt(k, "unknown key (check the spelling against the README)")
 	}
 	c.defaults()
+	c.opsDefaults()
 	if err := c.validate(); err != nil {
+		return nil, err
+	}
+	if err := c.validateOps(); err != nil {
 		return nil, err
 	}
 	return c, nil
@@ -324,6 +341,9 @@ func (c *Config) validate() error {
 		return c.errAt("store.min_free", "must be at least "+store.FormatMB(store.MinMinFree)+" (Badger's own files need that much room)")
 	case c.Webhook.MaxConnections < 1:
 		return c.errAt("webhook.max_connections", "must be at least 1")
+	}
+	if _, err := zone.Load(c.Console.Timezone); err != nil {
+		return c.errAt("console.timezone", err.Error())
 	}
 	for _, w := range c.Quota.SlowWindows {
 		if err := checkWindow(w); err != nil {

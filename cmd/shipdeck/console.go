@@ -9,6 +9,7 @@ import (
 
 	tea "charm.land/bubbletea/v2"
 
+	"github.com/shipdeck/shipdeck/store"
 	"github.com/shipdeck/shipdeck/theme"
 	"github.com/shipdeck/shipdeck/tui"
 )
@@ -35,12 +36,7 @@ func runConsole(ctx context.Context, env *runEnv, f flags) error {
 		stop()
 		wg.Wait()
 	}()
-	m, err := tui.New(a.eng, tui.Options{
-		Actor:  env.actor,
-		Theme:  theme.New(theme.Options{Dark: !a.cfg.Console.Light, NoColor: theme.NoColorFromEnv(os.Environ()), HighContrast: a.cfg.Console.HighContrast}),
-		KeyMap: a.cfg.Keys,
-		Now:    a.now,
-	})
+	m, err := tui.New(a.eng, a.consoleOptions(env.actor, os.Environ()))
 	if err != nil {
 		return err
 	}
@@ -50,4 +46,20 @@ func runConsole(ctx context.Context, env *runEnv, f flags) error {
 		return fmt.Errorf("console: %w", err)
 	}
 	return nil
+}
+
+// consoleOptions are one session's console options, built the same way for
+// a local terminal and an SSH session: the config's theme, time zone, mouse
+// and keys, NO_COLOR from the session's own environment (environ), the
+// operator and the app's clock.
+func (a *app) consoleOptions(actor store.Actor, environ []string) tui.Options {
+	return tui.Options{
+		Actor: actor,
+		Theme: theme.New(theme.Options{Dark: !a.cfg.Console.Light, NoColor: theme.NoColorFromEnv(environ),
+			HighContrast: a.cfg.Console.HighContrast}),
+		KeyMap: a.cfg.Keys,
+		Now:    a.now,
+		Zone:   a.zone,
+		Mouse:  a.cfg.Console.Mouse,
+	}
 }

@@ -41,7 +41,10 @@ func newTmux(t *testing.T, width, height int, command string) *tmux {
 	if _, err := exec.LookPath("tmux"); err != nil {
 		t.Skip("tmux is not installed (.ci/run installs it): skipping the end-to-end console test")
 	}
-	tm := &tmux{t: t, socket: "shipdeck-e2e-" + filepath.Base(t.TempDir()), name: "e2e"}
+	// The socket is per process and per test: other test binaries on the
+	// machine run their own tmux servers at the same time.
+	dir := t.TempDir()
+	tm := &tmux{t: t, socket: "shipdeck-e2e-" + itoa(os.Getpid()) + "-" + filepath.Base(filepath.Dir(dir)), name: "e2e"}
 	tm.run("new-session", "-d", "-s", tm.name, "-x", itoa(width), "-y", itoa(height), command)
 	t.Cleanup(func() { _ = exec.Command("tmux", "-L", tm.socket, "kill-server").Run() })
 	return tm
@@ -114,6 +117,21 @@ func TestConsoleEndToEndInTmux(t *testing.T) {
 	// Orders are found by carrier too, and the flaky carrier has some.
 	tm.keys("flaky")
 	tm.waitFor(regexp.MustCompile(`[1-9]\d* hits`), 10*time.Second)
+	tm.keys("Escape")
+	// A jump, then a filter on top of it, then esc clears it.
+	tm.keys(":failed", "Enter")
+	tm.waitFor(regexp.MustCompile(`Queues · state=failed`), 10*time.Second)
+	tm.keys("c")
+	tm.waitFor(regexp.MustCompile(`Show carrier`), 5*time.Second)
+	tm.keys("flaky", "Enter")
+	tm.waitFor(regexp.MustCompile(`Queues · carrier=flaky state=failed`), 10*time.Second)
+	tm.keys("Escape")
+	tm.waitFor(regexp.MustCompile(`─ 1 Queues ─`), 5*time.Second)
+	// Drill down into the first carrier: its calls over its orders.
+	tm.keys("3", "Enter")
+	tm.waitFor(regexp.MustCompile(`Carrier \S+ — esc closes[\s\S]*Recent calls`), 10*time.Second)
+	tm.keys("Escape")
+	tm.waitFor(regexp.MustCompile(`Queues · carrier=\S+ state=queued`), 5*time.Second)
 	tm.keys("Escape")
 	tm.keys("q")
 	deadline := time.Now().Add(20 * time.Second)

@@ -19,12 +19,12 @@ import (
 	"github.com/shipdeck/shipdeck/cmd/shipdeck/conncap"
 	"github.com/shipdeck/shipdeck/cmd/shipdeck/sshd"
 	"github.com/shipdeck/shipdeck/store"
-	"github.com/shipdeck/shipdeck/theme"
 	"github.com/shipdeck/shipdeck/tui"
 )
 
 func serveCmd(env *runEnv) *cobra.Command {
 	var listen string
+	var demo bool
 	c := &cobra.Command{
 		Use:   "serve [--listen 127.0.0.1:2222]",
 		Short: "Run the worker headless and serve the console over SSH",
@@ -33,7 +33,11 @@ func serveCmd(env *runEnv) *cobra.Command {
 			"the data directory); manage it with `shipdeck keys`. SIGHUP reloads it; SIGINT/SIGTERM stop cleanly.",
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			a, err := openApp(cmd.Context(), globalFlags(cmd), appOptions{Demo: true})
+			f := globalFlags(cmd)
+			if f.Config == "" && !demo {
+				return usageError{errors.New("serve needs a config (--config, $SHIPDECK_CONFIG or $XDG_CONFIG_HOME/shipdeck/config.toml); --demo serves the built-in demo shop")}
+			}
+			a, err := openApp(cmd.Context(), f, appOptions{Demo: demo, LogTo: env.err})
 			if err != nil {
 				return err
 			}
@@ -45,6 +49,7 @@ func serveCmd(env *runEnv) *cobra.Command {
 		},
 	}
 	c.Flags().StringVar(&listen, "listen", "", "address for SSH (default [ssh] listen, 127.0.0.1:2222)")
+	c.Flags().BoolVar(&demo, "demo", false, "serve the built-in demo shop when no config is given")
 	return c
 }
 
@@ -75,6 +80,7 @@ func serve(ctx context.Context, env *runEnv, a *app) error {
 		return err
 	}
 	a.reloadOperators = srv.ReloadOperators
+	a.ops.sessions = srv.Sessions
 	raw, err := net.Listen("tcp", s.Listen)
 	if err != nil {
 		return fmt.Errorf("ssh listen %s: %w", s.Listen, err)
@@ -140,12 +146,7 @@ type sshHandler struct{ a *app }
 // Console builds one session's console for the operator, closed when the
 // session ends.
 func (h sshHandler) Console(ctx context.Context, op sshd.Operator, s ssh.Session) (tea.Model, []tea.ProgramOption, error) {
-	m, err := tui.New(h.a.eng, tui.Options{
-		Actor:  op.Actor(),
-		Theme:  theme.New(theme.Options{Dark: !h.a.cfg.Console.Light, HighContrast: h.a.cfg.Console.HighContrast}),
-		KeyMap: h.a.cfg.Keys,
-		Now:    h.a.now,
-	})
+	m, err := tui.New(h.a.eng, h.a.consoleOptions(op.Actor(), s.Environ()))
 	if err != nil {
 		return nil, nil, err
 	}
@@ -198,6 +199,7 @@ func sshRoot(env *runEnv) *cobra.Command {
 			return nil
 		},
 	})
+	usageChecks(root)
 	return root
 }
 
@@ -255,6 +257,7 @@ func keysCmd(env *runEnv) *cobra.Command {
 			return nil
 		},
 	}
+	var listJSON bool
 	list := &cobra.Command{
 		Use: "list", Short: "List operators", Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -266,6 +269,9 @@ func keysCmd(env *runEnv) *cobra.Command {
 			if err != nil {
 				return err
 			}
+			if listJSON {
+				return writeJSON(env.out, operatorRows(ops))
+			}
 			if len(ops) == 0 {
 				fmt.Fprintf(env.out, "no operators in %s\n", p)
 			}
@@ -275,6 +281,7 @@ func keysCmd(env *runEnv) *cobra.Command {
 			return nil
 		},
 	}
+	list.Flags().BoolVar(&listJSON, "json", false, "print as JSON")
 	remove := &cobra.Command{
 		Use: "remove NAME|FINGERPRINT", Short: "Remove an operator", Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -291,4 +298,20 @@ func keysCmd(env *runEnv) *cobra.Command {
 	}
 	c.AddCommand(add, list, remove)
 	return c
+}
+
+// operatorRow is one operator as `keys list --json` prints it.
+type operatorRow struct {
+	Name        string `json:"name"`
+	Role        string `json:"role"`
+	Fingerprint string `json:"fingerprint"`
+	Comment     string `json:"comment,omitempty"`
+}
+
+func operatorRows(ops []sshd.Operator) []operatorRow {
+	out := make([]operatorRow, 0, len(ops))
+	for _, o := range ops {
+		out = append(out, operatorRow{Name: o.Name, Role: o.Role.String(), Fingerprint: o.Fingerprint, Comment: o.Comment})
+	}
+	return out
 }

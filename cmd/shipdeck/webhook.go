@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"log/slog"
 	"net"
@@ -10,12 +9,14 @@ import (
 	"time"
 
 	"github.com/shipdeck/shipdeck/cmd/shipdeck/conncap"
+	"github.com/shipdeck/shipdeck/metrics"
 	"github.com/shipdeck/shipdeck/store"
 	"github.com/shipdeck/shipdeck/sync/tiktok"
 )
 
-// webhookHandler verifies TikTok's notifications, drops duplicates, and
-// turns each order status change into an immediate targeted fetch, so
+// webhookHandler verifies TikTok's notifications, drops duplicates (on
+// tts_notification_id, or the body's hash when an older payload has none)
+// and hands each to the engine, which fetches the orders named at once, so
 // polling becomes a backstop.
 func (a *app) webhookHandler() (http.Handler, error) {
 	secretV, err := a.secret("shop.app_secret_env", a.cfg.Shop.AppSecretEnv)
@@ -45,22 +46,25 @@ func (a *app) webhookHandler() (http.Handler, error) {
 		n, err := v.Verify(r.Context(), r.Header.Get("Authorization"), body)
 		switch {
 		case errors.Is(err, tiktok.ErrDuplicate):
+			a.ops.metrics.Webhook(metrics.WebhookDuplicate)
 			w.WriteHeader(http.StatusOK) // acknowledged before; TikTok stops retrying
 			return
 		case errors.Is(err, tiktok.ErrBadSignature):
+			a.ops.metrics.Webhook(metrics.WebhookBadSignature)
 			a.log.Warn("webhook: bad signature", "remote", r.RemoteAddr)
 			http.Error(w, "bad signature", http.StatusUnauthorized)
 			return
 		case err != nil:
+			a.ops.metrics.Webhook(metrics.WebhookRefused)
 			a.log.Warn("webhook refused", "remote", r.RemoteAddr, "err", err)
 			http.Error(w, "refused", http.StatusBadRequest)
 			return
 		}
-		if n.Type == 1 { // ORDER_STATUS_CHANGE
-			var d tiktok.OrderStatusChange
-			if json.Unmarshal(n.Data, &d) == nil && d.OrderID != "" {
-				a.eng.Notify(d.OrderID)
-			}
+		a.ops.metrics.Webhook(metrics.WebhookAccepted)
+		if err := a.eng.HandleNotification(r.Context(), n); err != nil {
+			// Acknowledged all the same: TikTok would resend the same
+			// bytes, and the poll's sweep is the backstop.
+			a.log.Warn("webhook not acted on", "notification", n.NotificationID, "type", n.Type, "err", err)
 		}
 		w.WriteHeader(http.StatusOK)
 	}), nil

@@ -78,7 +78,7 @@ func (s *Sim) ConfigTOML() string {
 	fmt.Fprintf(&b, "app_secret_env = %s\n", q(EnvAppSecret))
 	fmt.Fprintf(&b, "access_token_env = %s\n", q(EnvAccessToken))
 	fmt.Fprintf(&b, "refresh_token_env = %s\n", q(EnvRefreshToken))
-	fmt.Fprintf(&b, "shop_cipher = %s\n\n", q(s.shop.ShopCipher))
+	b.WriteString("# shop_cipher is left out: shipdeck fetches it from the authorized shops.\n\n")
 
 	b.WriteString("[quota]\n")
 	fmt.Fprintf(&b, "daily_limit = %d\n", max(s.opts.DailyLimit, 0))

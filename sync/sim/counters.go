@@ -39,6 +39,11 @@ type MarketplaceCounters struct {
 	ShipsByOrder        map[string]int `json:"ships_by_order"`
 	ShipRejects         map[string]int `json:"ship_rejects"`
 	ShippingInfoUpdates map[string]int `json:"shipping_info_updates"`
+	// MarkedShipped counts Mark Package As Shipped calls TikTok accepted,
+	// by order; PackageInfoUpdates counts accepted package-level shipping
+	// info updates, by package.
+	MarkedShipped       map[string]int `json:"marked_shipped"`
+	PackageInfoUpdates  map[string]int `json:"package_info_updates"`
 	ShippingInfoRejects map[string]int `json:"shipping_info_rejects"`
 	TokenRefreshes      int            `json:"token_refreshes"`
 	InjectedFaults      int            `json:"injected_faults"`
@@ -101,6 +106,7 @@ func newMarketplaceCounters() MarketplaceCounters {
 	return MarketplaceCounters{
 		Calls: map[string]int{}, ShipsByPackage: map[string]int{}, ShipsByOrder: map[string]int{},
 		ShipRejects: map[string]int{}, ShippingInfoUpdates: map[string]int{}, ShippingInfoRejects: map[string]int{},
+		MarkedShipped: map[string]int{}, PackageInfoUpdates: map[string]int{},
 	}
 }
 
@@ -110,6 +116,8 @@ func (m MarketplaceCounters) clone() MarketplaceCounters {
 	m.ShipsByOrder = maps.Clone(m.ShipsByOrder)
 	m.ShipRejects = maps.Clone(m.ShipRejects)
 	m.ShippingInfoUpdates = maps.Clone(m.ShippingInfoUpdates)
+	m.MarkedShipped = maps.Clone(m.MarkedShipped)
+	m.PackageInfoUpdates = maps.Clone(m.PackageInfoUpdates)
 	m.ShippingInfoRejects = maps.Clone(m.ShippingInfoRejects)
 	return m
 }

@@ -40,14 +40,11 @@ func (b *orderBook) shipPackage(now time.Time, packageID string, req tiktok.Ship
 		return "", data, &bizError{tiktok.CodeNotSellersOrder, "The order or package does not belong to the current seller."}
 	}
 	orderID = o.full.ID
-	switch o.full.Status {
-	case StatusAwaitingShipment:
-	case StatusOnHold:
-		return orderID, data, &bizError{CodeOnHold, "Order status is on hold. Please ship the order after the on-hold period ends."}
-	case StatusUnpaid, StatusCancelled:
-		return orderID, data, &bizError{CodeNotShippable, "The order cannot be shipped in its current status: " + o.full.Status + "."}
-	default:
+	if o.packageShipped(packageID) {
 		return orderID, data, &bizError{CodePackageShipped, "package already shipped"}
+	}
+	if err := shippable(o); err != nil {
+		return orderID, data, err
 	}
 	if req.SelfShipment == nil {
 		return orderID, data, &paramError{"Invalid param error. self_shipment is required for packages shipped by the seller."}
@@ -55,13 +52,7 @@ func (b *orderBook) shipPackage(now time.Time, packageID string, req tiktok.Ship
 	if err := checkTracking(o, req.SelfShipment.ShippingProviderID, req.SelfShipment.TrackingNumber); err != nil {
 		return orderID, data, err
 	}
-	o.shippedAt = now
-	o.full.TrackingNumber = req.SelfShipment.TrackingNumber
-	o.full.ShippingProviderID = req.SelfShipment.ShippingProviderID
-	o.full.IsBuyerRequestCancel = false // shipping rejects a pending cancellation
-	o.full.RTSTime = now.Unix()
-	b.setStatus(o, StatusAwaitingCollection, now)
-	b.scheduleScan(o, now)
+	b.shipPackages(o, []string{packageID}, req.SelfShipment.ShippingProviderID, req.SelfShipment.TrackingNumber, now)
 	data.Warnings = trackingWarnings(req.SelfShipment.ShippingProviderID, req.SelfShipment.TrackingNumber)
 	return orderID, data, nil
 }
@@ -78,6 +69,9 @@ func (b *orderBook) updateShippingInfo(now time.Time, orderID string, req tiktok
 	}
 	if o.shippedAt.IsZero() {
 		return o.packageID, data, &bizError{CodeNotShipped, "The order has not been shipped, so its shipping information cannot be updated."}
+	}
+	if len(o.packageIDs()) > 1 {
+		return o.packageID, data, &bizError{CodeSplitOrder, "This order is split into several packages. Please use the Update Package Shipping Info API."}
 	}
 	if now.Sub(o.shippedAt) > updateInfoLimit {
 		return o.packageID, data, &bizError{CodeUpdateWindowClosed, "Shipping information can only be updated within 72 hours after shipping."}

@@ -44,10 +44,15 @@ const (
 // gate checks a marketplace request the way TikTok does: content type,
 // app key, signature, timestamp, access token, shop cipher, then quota.
 type gate struct {
-	mu           gosync.Mutex
-	appKey       string
-	appSecret    string
-	shopCipher   string
+	mu         gosync.Mutex
+	appKey     string
+	appSecret  string
+	shopCipher string
+	// otherCiphers are the ciphers of the other shops that authorized
+	// the app: valid, but those shops have no orders here.
+	otherCiphers map[string]bool
+	// deauthorized: the seller removed the app; no token works.
+	deauthorized bool
 	refreshToken string
 	refreshExp   time.Time
 	tokens       map[string]time.Time // access token → expiry (sim time)
@@ -98,11 +103,14 @@ func (g *gate) check(r *http.Request, q url.Values, body []byte, now time.Time, 
 		return e
 	}
 	cipher := q.Get("shop_cipher")
+	g.mu.Lock()
+	main, other := g.shopCipher, g.otherCiphers[cipher]
+	g.mu.Unlock()
 	switch {
 	case shopScoped && cipher == "":
 		return &apiError{http.StatusBadRequest, tiktok.CodeMissingCipher,
 			"Missing identifier. The shop_cipher query parameter is required for this request.", 0, rejectOther}
-	case shopScoped && cipher != g.shopCipher:
+	case shopScoped && cipher != main && !other:
 		return &apiError{http.StatusBadRequest, tiktok.CodeOverloaded,
 			"Invalid identifier. The shop_cipher query parameter is invalid.", 0, rejectOther}
 	case !shopScoped && cipher != "":
@@ -117,7 +125,7 @@ func (g *gate) checkToken(tok string, now time.Time) *apiError {
 	defer g.mu.Unlock()
 	exp, ok := g.tokens[tok]
 	switch {
-	case tok == "" || !ok:
+	case tok == "" || !ok || g.deauthorized:
 		return &apiError{http.StatusUnauthorized, tiktok.CodeExpiredToken,
 			"Invalid credentials. The x-tts-access-token header is missing or invalid.", 0, rejectToken}
 	case !now.Before(exp):
@@ -139,7 +147,7 @@ func (g *gate) refresh(q url.Values, now time.Time) (tiktok.TokenData, *apiError
 	case q.Get("grant_type") != "refresh_token":
 		return tiktok.TokenData{}, &apiError{http.StatusBadRequest, tiktok.CodeOverloaded,
 			"Invalid param error. grant_type must be refresh_token.", 0, rejectOther}
-	case q.Get("refresh_token") != g.refreshToken || !now.Before(g.refreshExp):
+	case q.Get("refresh_token") != g.refreshToken || !now.Before(g.refreshExp) || g.deauthorized:
 		return tiktok.TokenData{}, &apiError{http.StatusBadRequest, 36004004,
 			"Invalid refresh token. The refresh_token is invalid or has expired.", 0, rejectOther}
 	}
@@ -218,4 +226,22 @@ func (q *quotaLedger) usage(now time.Time) (day string, used int) {
 		return d, 0
 	}
 	return q.day, q.used
+}
+
+// mainShop reports whether a shop-scoped call named the simulated shop
+// (rather than another authorized shop, which has no orders here).
+func (g *gate) mainShop(q url.Values) bool {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	return q.Get("shop_cipher") == g.shopCipher
+}
+
+// rotateCipher gives the shop a new cipher (as a re-authorization does);
+// calls with the old one are refused as an invalid identifier.
+func (g *gate) rotateCipher() string {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	g.issued++
+	g.shopCipher = "GCP_" + tokenString(g.seed, uint64(g.issued)+5000, 24)
+	return g.shopCipher
 }

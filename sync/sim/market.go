@@ -24,6 +24,8 @@ const (
 	EndpointProviders      = "shipping_providers"
 	EndpointShip           = "package.ship"
 	EndpointUpdateShipping = "shipping_info.update"
+	EndpointMarkShipped    = "orders.packages"
+	EndpointUpdatePackage  = "package.shipping_info.update"
 	EndpointTokenRefresh   = "token.refresh"
 	EndpointUnknown        = "unknown"
 )
@@ -42,8 +44,11 @@ type market struct {
 	reqSeq   atomic.Uint64
 	secret   uint64 // page-token MAC key
 	shopName string
-	done     <-chan struct{}
-	log      *slog.Logger
+	// otherShops are the other shops that authorized the app (guarded by
+	// gate.mu, like the ciphers).
+	otherShops []tiktok.Shop
+	done       <-chan struct{}
+	log        *slog.Logger
 }
 
 // call is one authenticated request.
@@ -63,6 +68,8 @@ func (m *market) register(mux *http.ServeMux) {
 	mux.Handle("/logistics/202309/delivery_options/{id}/shipping_providers", m.api(EndpointProviders, http.MethodGet, true, m.providers))
 	mux.Handle("/fulfillment/202309/packages/{package_id}/ship", m.api(EndpointShip, http.MethodPost, true, m.ship))
 	mux.Handle("/fulfillment/202309/orders/{order_id}/shipping_info/update", m.api(EndpointUpdateShipping, http.MethodPost, true, m.updateShipping))
+	mux.Handle("/fulfillment/202309/orders/{order_id}/packages", m.api(EndpointMarkShipped, http.MethodPost, true, m.markShipped))
+	mux.Handle("/fulfillment/202309/packages/{package_id}/shipping_info/update", m.api(EndpointUpdatePackage, http.MethodPost, true, m.updatePackageShipping))
 	mux.HandleFunc("/api/v2/token/refresh", m.tokenRefresh)
 	mux.HandleFunc("/", m.unknownPath)
 }
@@ -150,7 +157,12 @@ func (m *market) api(endpoint, method string, shopScoped bool, h apiHandler) htt
 			writeFault(w, r, kind, m.faultReply(now, nil), m.done)
 			return
 		}
-		data, err := h(&call{r: r, q: q, body: body, now: now})
+		var data any
+		if shopScoped && !m.gate.mainShop(q) {
+			data, err = otherShop(endpoint)
+		} else {
+			data, err = h(&call{r: r, q: q, body: body, now: now})
+		}
 		status, reply := http.StatusOK, []byte(nil)
 		var pe *paramError
 		var be *bizError
@@ -182,10 +194,25 @@ func (m *market) unknownPath(w http.ResponseWriter, r *http.Request) {
 }
 
 func (m *market) shops(c *call) (any, error) {
-	return tiktok.ShopsData{Shops: []tiktok.Shop{{
+	m.gate.mu.Lock()
+	defer m.gate.mu.Unlock()
+	data := tiktok.ShopsData{Shops: []tiktok.Shop{{
 		ID: simShopID, Name: m.shopName, Region: "US", SellerType: "LOCAL",
 		Cipher: m.gate.shopCipher, Code: "USLCSIM01",
-	}}}, nil
+	}}}
+	return tiktok.ShopsData{Shops: append(data.Shops, m.otherShops...)}, nil
+}
+
+// otherShop answers a shop-scoped call for another authorized shop, which
+// has no orders in the simulator.
+func otherShop(endpoint string) (any, error) {
+	switch endpoint {
+	case EndpointSearch:
+		return tiktok.SearchData{Orders: []tiktok.Order{}}, nil
+	case EndpointDetail:
+		return tiktok.DetailData{Orders: []tiktok.Order{}}, nil
+	}
+	return nil, &bizError{tiktok.CodeNotSellersOrder, "The order or package does not belong to the current seller."}
 }
 
 func (m *market) search(c *call) (any, error) {
@@ -248,41 +275,66 @@ func (m *market) providers(c *call) (any, error) {
 
 func (m *market) ship(c *call) (any, error) {
 	pkg := c.r.PathValue("package_id")
-	var req tiktok.ShipPackageRequest
-	if err := json.Unmarshal(c.body, &req); err != nil {
-		m.counters.update(func(ct *MarketplaceCounters) { ct.ShipRejects[pkg]++ })
-		return nil, &paramError{"Invalid param error. The request body is not valid JSON."}
-	}
-	orderID, data, err := m.book.shipPackage(c.now, pkg, req)
-	m.counters.update(func(ct *MarketplaceCounters) {
-		if err != nil {
-			ct.ShipRejects[pkg]++
-			return
+	return fulfil(m, c, pkg, shipRejects, func(req tiktok.ShipPackageRequest) (any, func(*MarketplaceCounters), error) {
+		orderID, data, err := m.book.shipPackage(c.now, pkg, req)
+		if err == nil {
+			m.log.Debug("package shipped", "package", pkg, "order", orderID)
 		}
-		ct.ShipsByPackage[pkg]++
-		ct.ShipsByOrder[orderID]++
+		return data, func(ct *MarketplaceCounters) {
+			ct.ShipsByPackage[pkg]++
+			ct.ShipsByOrder[orderID]++
+		}, err
 	})
-	if err != nil {
-		return nil, err
-	}
-	m.log.Debug("package shipped", "package", pkg, "order", orderID)
-	return data, nil
 }
 
 func (m *market) updateShipping(c *call) (any, error) {
 	orderID := c.r.PathValue("order_id")
-	var req tiktok.UpdateShippingInfoRequest
+	return fulfil(m, c, orderID, infoRejects, func(req tiktok.UpdateShippingInfoRequest) (any, func(*MarketplaceCounters), error) {
+		_, data, err := m.book.updateShippingInfo(c.now, orderID, req)
+		return data, func(ct *MarketplaceCounters) { ct.ShippingInfoUpdates[orderID]++ }, err
+	})
+}
+
+func (m *market) markShipped(c *call) (any, error) {
+	orderID := c.r.PathValue("order_id")
+	return fulfil(m, c, orderID, shipRejects, func(req tiktok.MarkShippedRequest) (any, func(*MarketplaceCounters), error) {
+		data, err := m.book.markShipped(c.now, orderID, req)
+		return data, func(ct *MarketplaceCounters) {
+			ct.ShipsByPackage[data.PackageID]++
+			ct.ShipsByOrder[orderID]++
+			ct.MarkedShipped[orderID]++
+		}, err
+	})
+}
+
+func (m *market) updatePackageShipping(c *call) (any, error) {
+	pkg := c.r.PathValue("package_id")
+	return fulfil(m, c, pkg, infoRejects, func(req tiktok.UpdateShippingInfoRequest) (any, func(*MarketplaceCounters), error) {
+		_, data, err := m.book.updatePackageShippingInfo(c.now, pkg, req)
+		return data, func(ct *MarketplaceCounters) { ct.PackageInfoUpdates[pkg]++ }, err
+	})
+}
+
+func shipRejects(ct *MarketplaceCounters) map[string]int { return ct.ShipRejects }
+func infoRejects(ct *MarketplaceCounters) map[string]int { return ct.ShippingInfoRejects }
+
+// fulfil runs a fulfilment call: it decodes the body into Req, applies it,
+// and counts the outcome under key: a refusal in rejects, a success with
+// the counting apply returned.
+func fulfil[Req any](m *market, c *call, key string, rejects func(*MarketplaceCounters) map[string]int,
+	apply func(Req) (any, func(*MarketplaceCounters), error)) (any, error) {
+	var req Req
 	if err := json.Unmarshal(c.body, &req); err != nil {
-		m.counters.update(func(ct *MarketplaceCounters) { ct.ShippingInfoRejects[orderID]++ })
+		m.counters.update(func(ct *MarketplaceCounters) { rejects(ct)[key]++ })
 		return nil, &paramError{"Invalid param error. The request body is not valid JSON."}
 	}
-	_, data, err := m.book.updateShippingInfo(c.now, orderID, req)
+	data, count, err := apply(req)
 	m.counters.update(func(ct *MarketplaceCounters) {
 		if err != nil {
-			ct.ShippingInfoRejects[orderID]++
+			rejects(ct)[key]++
 			return
 		}
-		ct.ShippingInfoUpdates[orderID]++
+		count(ct)
 	})
 	if err != nil {
 		return nil, err

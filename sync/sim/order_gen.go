@@ -52,6 +52,7 @@ type simOrder struct {
 	// what happened
 	shippedAt   time.Time
 	infoUpdated bool
+	pkgs        simPackages // packages.go
 
 	// scanFixed orders had their first scan set by a test (SetScan);
 	// scanNever ones are never scanned by the carrier.
@@ -197,7 +198,6 @@ func (o *simOrder) view() tiktok.Order {
 	v := o.full
 	v.LineItems = make([]tiktok.LineItem, len(o.full.LineItems))
 	copy(v.LineItems, o.full.LineItems)
-	v.Packages = []tiktok.PackageRef{{ID: o.packageID}}
 	if o.full.Payment != nil {
 		p := *o.full.Payment
 		v.Payment = &p
@@ -219,6 +219,7 @@ func (o *simOrder) view() tiktok.Order {
 		v.LineItems[i].TrackingNumber = v.TrackingNumber
 		v.LineItems[i].ShippingProviderID = v.ShippingProviderID
 	}
+	o.packageView(&v)
 	switch {
 	case v.Status == StatusOnHold:
 		v.RecipientAddress = tiktok.RecipientAddress{RegionCode: "US"}

@@ -34,6 +34,12 @@ type orderBook struct {
 
 	// onChange is told about every status change (the webhook feed).
 	onChange func(o *simOrder, at time.Time)
+	// onNotify is told about the other notifications TikTok sends
+	// (address, package, cancellation; webhook.go).
+	onNotify func(typ int, data any, at time.Time)
+	// localShare is the share of orders that are a US/UK local seller's,
+	// without package ids before shipment (packages.go).
+	localShare float64
 	// scans decides late and missing carrier scans.
 	scans ScanPlan
 }
@@ -155,6 +161,7 @@ func (b *orderBook) create(at time.Time) {
 			o.full.LineItems[i].PackageID = o.packageID
 		}
 	}
+	o.pkgs.localSeller = hashShare(o.full.ID, b.localShare)
 	b.orders[o.full.ID] = o
 	b.byPackage[o.packageID] = o
 	b.list = append(b.list, o)
@@ -202,8 +209,7 @@ func (b *orderBook) apply(e event) {
 		}
 	case evCancelRequest:
 		if cancellable(o.full.Status) {
-			o.full.IsBuyerRequestCancel = true
-			b.touch(o, e.at)
+			b.requestCancel(o, e.at)
 		}
 	case evCancel:
 		if cancellable(o.full.Status) {

@@ -65,8 +65,21 @@ type Options struct {
 	// Scans makes some shipped orders' first carrier scan late or missing
 	// (zero: every order scanned a few hours after shipping).
 	Scans ScanPlan
-	// WebhookURL, when set, receives ORDER_STATUS_CHANGE notifications.
+	// WebhookURL, when set, receives TikTok's notifications: order status
+	// changes (type 1), address updates (3), package updates (4), seller
+	// deauthorization (6), authorization expiring (7) and cancellation
+	// status changes (11).
 	WebhookURL string
+	// LegacyWebhooks sends notifications in the older format, without
+	// tts_notification_id.
+	LegacyWebhooks bool
+	// LocalSellerShare is the share (0..1) of orders that carry no package
+	// id before shipment, as a US or UK local seller's do; they are
+	// written back with Mark Package As Shipped.
+	LocalSellerShare float64
+	// OtherShops is how many more shops (beyond the simulated one) have
+	// authorized the app; Get Authorized Shops lists them all.
+	OtherShops int
 	Logger     *slog.Logger
 }
 
@@ -76,7 +89,7 @@ type Options struct {
 func DemoOptions() Options {
 	return Options{
 		Seed: 1, OrdersPerDay: 300, Speed: 60, History: 6 * time.Hour,
-		Latency: 1, CarrierFaults: 1, DailyLimit: 500, PerSecond: 50,
+		Latency: 1, CarrierFaults: 1, DailyLimit: 500, PerSecond: 50, LocalSellerShare: 0.4,
 		Scans: ScanPlan{Late: 0.04, Never: 0.01},
 	}
 }
@@ -230,6 +243,7 @@ func Start(ctx context.Context, opts Options) (*Sim, error) {
 
 	opd := max(opts.OrdersPerDay, 0)
 	s.book = newOrderBook(opts.Seed, opd, arrivalZone, now.Add(-opts.History))
+	s.book.localShare = opts.LocalSellerShare
 	s.book.scans = opts.Scans
 	g := &gate{
 		appKey: opts.AppKey, appSecret: opts.AppSecret, shopCipher: opts.ShopCipher,
@@ -243,12 +257,14 @@ func Start(ctx context.Context, opts Options) (*Sim, error) {
 		secret: uint64(opts.Seed) ^ 0x2545f4914f6cdd1d, shopName: opts.ShopName, done: s.done, log: opts.Logger,
 	}
 	s.market.counters.c = newMarketplaceCounters()
+	s.addOtherShops(opts.OtherShops)
 	if opts.WebhookURL != "" {
 		s.hooks = &webhookSender{
 			url: opts.WebhookURL, appKey: opts.AppKey, appSecret: opts.AppSecret, seed: opts.Seed,
-			client: &http.Client{Timeout: 5 * time.Second}, counters: &s.market.counters,
+			client: &http.Client{Timeout: 5 * time.Second}, counters: &s.market.counters, legacy: opts.LegacyWebhooks,
 		}
 		s.book.onChange = s.hooks.enqueue
+		s.book.onNotify = s.hooks.enqueueType
 	}
 
 	mux := http.NewServeMux()
@@ -438,6 +454,17 @@ func (s *Sim) Order(id string) (tiktok.Order, bool) {
 // the package is collected. It reports whether the order existed and could
 // still be cancelled. Tests use it to cancel orders a 3PL already holds.
 func (s *Sim) CancelOrder(id string) bool {
+	return s.withOpenOrder(id, func(o *simOrder, now time.Time) {
+		o.full.CancelReason = "Buyer cancelled"
+		o.full.CancelTime, o.full.CancellationInitiator = now.Unix(), "BUYER"
+		s.book.setStatus(o, StatusCancelled, now)
+	})
+}
+
+// withOpenOrder runs fn on an order the buyer may still change or cancel
+// (unpaid, on hold or awaiting shipment), with the book brought up to now
+// and locked. It reports whether there was such an order.
+func (s *Sim) withOpenOrder(id string, fn func(o *simOrder, now time.Time)) bool {
 	s.book.mu.Lock()
 	defer s.book.mu.Unlock()
 	now := s.clock.Now()
@@ -446,9 +473,7 @@ func (s *Sim) CancelOrder(id string) bool {
 	if o == nil || !cancellable(o.full.Status) {
 		return false
 	}
-	o.full.CancelReason = "Buyer cancelled"
-	o.full.CancelTime, o.full.CancellationInitiator = now.Unix(), "BUYER"
-	s.book.setStatus(o, StatusCancelled, now)
+	fn(o, now)
 	return true
 }
 

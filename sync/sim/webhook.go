@@ -17,7 +17,7 @@ import (
 var webhookRetries = []time.Duration{2 * time.Minute, 30 * time.Minute, 3 * time.Hour, 12 * time.Hour}
 
 // webhookTypeOrderStatusChange is ORDER_STATUS_CHANGE's numeric type.
-const webhookTypeOrderStatusChange = 1
+const webhookTypeOrderStatusChange = tiktok.NotifyOrderStatusChange
 
 // webhookSender delivers ORDER_STATUS_CHANGE notifications, signed like
 // TikTok's (Authorization: hex HMAC-SHA256(app_secret, app_key + body)).
@@ -31,6 +31,8 @@ type webhookSender struct {
 	queue     []pendingHook
 	client    *http.Client
 	counters  *marketCounters
+	// legacy sends the older payload format, without tts_notification_id.
+	legacy bool
 }
 
 type pendingHook struct {
@@ -50,17 +52,23 @@ func webhookStatus(s string) string {
 
 // enqueue is the order book's change hook (called with the book locked).
 func (s *webhookSender) enqueue(o *simOrder, at time.Time) {
-	data, _ := json.Marshal(tiktok.OrderStatusChange{
+	s.enqueueType(webhookTypeOrderStatusChange, tiktok.OrderStatusChange{
 		OrderID: o.full.ID, OrderStatus: webhookStatus(o.full.Status),
 		IsOnHoldOrder: o.full.IsOnHoldOrder, UpdateTime: o.full.UpdateTime,
-	})
+	}, at)
+}
+
+// enqueueType queues a notification of any type with its data.
+func (s *webhookSender) enqueueType(typ int, data any, at time.Time) {
+	raw, _ := json.Marshal(data)
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.seq++
-	body, _ := json.Marshal(tiktok.Notification{
-		Type: webhookTypeOrderStatusChange, NotificationID: "7" + fmt.Sprintf("%018d", s.seq*7919+uint64(s.seed&0xffff)),
-		ShopID: simShopID, Timestamp: at.Unix(), Data: data,
-	})
+	n := tiktok.Notification{Type: typ, ShopID: simShopID, Timestamp: at.Unix(), Data: raw}
+	if !s.legacy {
+		n.NotificationID = "7" + fmt.Sprintf("%018d", s.seq*7919+uint64(s.seed&0xffff))
+	}
+	body, _ := json.Marshal(n)
 	s.queue = append(s.queue, pendingHook{body: body, due: at})
 }
 
@@ -141,4 +149,24 @@ func (s *webhookSender) pending() int {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return len(s.queue)
+}
+
+// notifyLocked sends a notification other than a status change through
+// the book's hook (the caller holds the book's lock).
+func (b *orderBook) notifyLocked(typ int, data any, at time.Time) {
+	if b.onNotify != nil {
+		b.onNotify(typ, data, at)
+	}
+}
+
+// requestCancel is the buyer asking to cancel: is_buyer_request_cancel
+// turns true and TikTok sends CANCELLATION_STATUS_CHANGE (type 11) with
+// CANCELLATION_REQUEST_PENDING.
+func (b *orderBook) requestCancel(o *simOrder, at time.Time) {
+	o.full.IsBuyerRequestCancel = true
+	b.touch(o, at)
+	b.notifyLocked(tiktok.NotifyCancellationStatusChange, tiktok.CancellationStatusChange{
+		OrderID: o.full.ID, CancellationsRole: "BUYER", CancelStatus: "CANCELLATION_REQUEST_PENDING",
+		CancelID: "58" + o.full.ID[2:], CreateTime: at.Unix(),
+	}, at)
 }

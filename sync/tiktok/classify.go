@@ -38,7 +38,9 @@ var codeClasses = map[int]Class{
 	12052881:     ClassTransient,
 	33001002:     ClassTransient,
 
-	CodeMissingCipher:    ClassBadRequest,
+	CodeMissingCipher:    ClassShopCipher,
+	CodeOnHold:           ClassOnHold,
+	CodeUpdateWindowShut: ClassNeedsHuman,
 	36009009:             ClassBadRequest, // invalid path
 	36009010:             ClassBadRequest, // invalid method
 	36009014:             ClassBadRequest, // invalid API version
@@ -60,6 +62,12 @@ const (
 	reasonNeedsHuman   = "TikTok refused the call; an operator must act"
 	reasonTransient    = "TikTok had a temporary failure"
 	reasonBadRequest   = "TikTok refused the request"
+	reasonShopCipher   = "TikTok refused the shop cipher (missing, or no longer valid for this shop); shipdeck fetches the authorized shops again"
+	// Fulfilment refusals, from TikTok's changelog "For US and UK markets:
+	// introducing On Hold order status" (21011044) and "...shipping
+	// information update time window extended to 72 hours" (21011049).
+	reasonOnHold       = "TikTok says the order is still on hold (the buyer may cancel during the hold); tracking is written back when the hold ends"
+	reasonUpdateWindow = "TikTok's window for changing this order's tracking has closed (72 hours after shipping); change it in Seller Center, then resolve"
 )
 
 // classifyCode classifies a reply that carried a non-zero code. HTTP 429
@@ -95,8 +103,11 @@ func classifyOverloaded(message string) (Class, string) {
 	case strings.Contains(m, "app_key"), strings.Contains(m, "app key"),
 		strings.Contains(m, "signature"), strings.Contains(m, "missing credentials"):
 		return ClassNeedsHuman, reasonCredentials
-	case strings.Contains(m, "not required"), strings.Contains(m, "shop_cipher"),
-		strings.Contains(m, "shop_id"), strings.Contains(m, "version"),
+	case strings.Contains(m, "shop_cipher") && !strings.Contains(m, "not required"):
+		// "Invalid identifier. The shop_cipher ... is invalid": the shop
+		// was re-authorized or the cipher belongs to another shop.
+		return ClassShopCipher, reasonShopCipher
+	case strings.Contains(m, "not required"), strings.Contains(m, "shop_id"), strings.Contains(m, "version"),
 		strings.Contains(m, "invalid param"):
 		return ClassBadRequest, reasonBadRequest
 	default:
@@ -110,8 +121,14 @@ func reasonFor(class Class, code int) string {
 		return reasonRateLimited
 	case ClassTokenExpired:
 		return reasonTokenExpired
+	case ClassShopCipher:
+		return reasonShopCipher
+	case ClassOnHold:
+		return reasonOnHold
 	case ClassNeedsHuman:
 		switch code {
+		case CodeUpdateWindowShut:
+			return reasonUpdateWindow
 		case CodeBadSignature:
 			return "TikTok refused the request signature; check the app secret"
 		case CodeScopeDenied:
@@ -124,9 +141,12 @@ func reasonFor(class Class, code int) string {
 		return reasonNeedsHuman
 	case ClassTransient:
 		return reasonTransient
-	default:
-		return reasonBadRequest
 	}
+	if code == CodeRegionNotAllowed {
+		// Mark Package As Shipped outside its markets (EcomPHP issue #26).
+		return "TikTok does not offer this call in the shop's market or business type; ship the order in Seller Center, then resolve it"
+	}
+	return reasonBadRequest
 }
 
 // classifyStatus classifies a reply with no usable TikTok code by its

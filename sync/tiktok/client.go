@@ -225,6 +225,10 @@ func (c *Client) SetShopCipher(cipher string) {
 	c.shopCipher = cipher
 }
 
+// ShopCipher returns the shop_cipher sent on shop-scoped calls ("" when
+// none is set yet).
+func (c *Client) ShopCipher() string { return c.cipher() }
+
 // CloseIdleConnections closes the client's idle keep-alive connections.
 func (c *Client) CloseIdleConnections() { c.hc.CloseIdleConnections() }
 

@@ -188,7 +188,7 @@ func TestInvalidRequestsAreNotSent(t *testing.T) {
 			_, err := c.UpdateShippingInfo(ctx, "576", UpdateShippingInfoRequest{TrackingNumber: "1Z"})
 			return err
 		}, ClassBadRequest},
-		{"no shop cipher configured", func() error { _, err := noCipher.SearchOrders(ctx, SearchRequest{}, "", 10); return err }, ClassNeedsHuman},
+		{"no shop cipher configured", func() error { _, err := noCipher.SearchOrders(ctx, SearchRequest{}, "", 10); return err }, ClassShopCipher},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

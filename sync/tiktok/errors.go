@@ -32,6 +32,13 @@ const (
 	// ClassMalformed: the reply could not be understood (not JSON, cut
 	// off, wrong envelope, missing data, too large).
 	ClassMalformed Class = "malformed"
+	// ClassShopCipher: the shop_cipher is missing or TikTok no longer
+	// accepts it (106013, or 36009004 "Invalid identifier"). Fetching the
+	// authorized shops again may give a new one.
+	ClassShopCipher Class = "shop_cipher"
+	// ClassOnHold: a fulfilment call refused because the order is in its
+	// ON_HOLD period (21011044). It succeeds once the hold ends.
+	ClassOnHold Class = "on_hold"
 )
 
 // MaxRetryAfter caps a server-given Retry-After so that a hostile or

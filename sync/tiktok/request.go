@@ -78,8 +78,8 @@ func (c *Client) send(ctx context.Context, ep endpoint, params url.Values, raw [
 	if ep.shopScoped {
 		cipher := c.cipher()
 		if cipher == "" {
-			return replyMeta{}, &APIError{Endpoint: ep.name, Class: ClassNeedsHuman,
-				Reason: "no shop cipher configured; pick the shop first"}
+			return replyMeta{}, &APIError{Endpoint: ep.name, Class: ClassShopCipher,
+				Reason: "no shop cipher yet: the authorized shops have not been fetched (not sent)"}
 		}
 		q.Set("shop_cipher", cipher)
 	}

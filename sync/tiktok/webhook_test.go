@@ -111,7 +111,7 @@ func TestVerifyRejects(t *testing.T) {
 		{"truncated signature", func() (string, []byte) { s, b := sig(base); return s[:32], b }, ErrBadSignature},
 		{"stale timestamp", func() (string, []byte) { return sig(stale) }, ErrStale},
 		{"timestamp far in the future", func() (string, []byte) { return sig(future) }, ErrStale},
-		{"no notification id", func() (string, []byte) { return sig(noID) }, ErrMalformed},
+		{"no notification id (older format) is accepted", func() (string, []byte) { return sig(noID) }, nil},
 		{"no timestamp", func() (string, []byte) { return sig(noTime) }, ErrMalformed},
 		{"signed garbage", func() (string, []byte) {
 			b := []byte(`{"type":1,"tts_notification_id":`)
@@ -203,5 +203,29 @@ func TestReadBody(t *testing.T) {
 				t.Errorf("body = %q", got)
 			}
 		})
+	}
+}
+
+// TestVerifyDedupesOnBodyHashWithoutNotificationID drives the older
+// payload format (no tts_notification_id; EcomPHP tests/WebhookTest.php's
+// sample): a redelivery of the same bytes is a duplicate, a different
+// notification is not.
+func TestVerifyDedupesOnBodyHashWithoutNotificationID(t *testing.T) {
+	old := []byte(`{"type":1,"shop_id":"7494726673780148744","timestamp":1664095733,"data":{"order_id":"576684019603311365","order_status":"AWAITING_SHIPMENT","update_time":1664095610}}`)
+	other := []byte(`{"type":1,"shop_id":"7494726673780148744","timestamp":1664095733,"data":{"order_id":"576684019603311366","order_status":"AWAITING_SHIPMENT","update_time":1664095610}}`)
+	v := vectorVerifier(time.Unix(1664095800, 0), &memorySeen{})
+	ctx := context.Background()
+	n, err := v.Verify(ctx, WebhookSignature(vectorAppKey, vectorAppSecret, old), old)
+	if err != nil {
+		t.Fatalf("first delivery: %v", err)
+	}
+	if n.NotificationID != BodyID(old) || !strings.HasPrefix(n.NotificationID, "body-") {
+		t.Fatalf("notification id = %q, want the body hash %q", n.NotificationID, BodyID(old))
+	}
+	if _, err := v.Verify(ctx, WebhookSignature(vectorAppKey, vectorAppSecret, old), old); !errors.Is(err, ErrDuplicate) {
+		t.Fatalf("redelivery: err = %v, want ErrDuplicate", err)
+	}
+	if _, err := v.Verify(ctx, WebhookSignature(vectorAppKey, vectorAppSecret, other), other); err != nil {
+		t.Fatalf("another notification without id: %v", err)
 	}
 }

@@ -194,6 +194,79 @@ type Notification struct {
 	Data           json.RawMessage `json:"data"`
 }
 
+// Webhook notification types shipdeck acts on (the numeric "type" of a
+// delivery). Source: TikTok's official SDK event/V202309
+// UpdateShopWebhookRequestBody topics, numbered as in the .NET SDK's
+// EventSamples and EcomPHP's Webhook constants.
+const (
+	NotifyOrderStatusChange        = 1
+	NotifyAddressUpdate            = 3
+	NotifyPackageUpdate            = 4
+	NotifySellerDeauthorization    = 6
+	NotifyAuthorizationExpiring    = 7
+	NotifyCancellationStatusChange = 11
+)
+
+// AddressUpdate is the data of a RECIPIENT_ADDRESS_UPDATE (type 3)
+// notification: the order to fetch again.
+type AddressUpdate struct {
+	OrderID    string `json:"order_id"`
+	UpdateTime int64  `json:"update_time"`
+}
+
+// PackageUpdate is the data of a PACKAGE_UPDATE (type 4) notification: a
+// combine or split changed which packages the orders have.
+type PackageUpdate struct {
+	// ScType is COMBINE or SPLIT.
+	ScType      string          `json:"sc_type"`
+	RoleType    string          `json:"role_type"`
+	PackageList []PackageOrders `json:"package_list"`
+	UpdateTime  int64           `json:"update_time"`
+}
+
+// PackageOrders is one package of a PACKAGE_UPDATE and the orders in it.
+type PackageOrders struct {
+	PackageID   string   `json:"package_id"`
+	OrderIDList []string `json:"order_id_list"`
+}
+
+// OrderIDs lists the orders a package update names, without duplicates.
+func (p PackageUpdate) OrderIDs() []string {
+	seen := map[string]bool{}
+	var ids []string
+	for _, pk := range p.PackageList {
+		for _, id := range pk.OrderIDList {
+			if id != "" && !seen[id] {
+				seen[id] = true
+				ids = append(ids, id)
+			}
+		}
+	}
+	return ids
+}
+
+// CancellationStatusChange is the data of a CANCELLATION_STATUS_CHANGE
+// (type 11) notification.
+type CancellationStatusChange struct {
+	OrderID           string `json:"order_id"`
+	CancellationsRole string `json:"cancellations_role"`
+	// CancelStatus is e.g. CANCELLATION_REQUEST_PENDING,
+	// CANCELLATION_REQUEST_SUCCESS or CANCELLATION_REQUEST_CANCEL.
+	CancelStatus string `json:"cancel_status"`
+	CancelID     string `json:"cancel_id"`
+	CreateTime   int64  `json:"create_time"`
+}
+
+// AuthorizationNotice is the data of SELLER_DEAUTHORIZATION (type 6) and
+// UPCOMING_AUTHORIZATION_EXPIRATION (type 7) notifications. TikTok sends
+// type 7 thirty days before expiry, then daily.
+type AuthorizationNotice struct {
+	Message string `json:"message"`
+	// ExpirationTime is when the authorization expires (unix seconds;
+	// type 7 only).
+	ExpirationTime int64 `json:"expiration_time,omitempty"`
+}
+
 // OrderStatusChange is the data of an ORDER_STATUS_CHANGE (type 1)
 // notification.
 type OrderStatusChange struct {
@@ -217,4 +290,9 @@ const (
 	CodeMissingCipher    = 106013
 	CodeNotSellersOrder  = 21008111
 	CodeRegionNotAllowed = 21008106
+	// CodeOnHold refuses a fulfilment call on an order still ON_HOLD.
+	CodeOnHold = 21011044
+	// CodeUpdateWindowShut refuses a shipping info update more than 72
+	// hours after shipping (US).
+	CodeUpdateWindowShut = 21011049
 )

@@ -13,6 +13,7 @@ import (
 
 	"github.com/shipdeck/shipdeck/store"
 	"github.com/shipdeck/shipdeck/theme"
+	"github.com/shipdeck/shipdeck/zone"
 )
 
 // TickFunc schedules fn after d, like tea.Tick. It is injected so tests can
@@ -30,6 +31,8 @@ type Common struct {
 	Theme *theme.Theme
 	// Now is the session clock.
 	Now func() time.Time
+	// Zone is the display time zone every shown time is in, labelled.
+	Zone zone.Zone
 	// Tick schedules timers.
 	Tick TickFunc
 	// Actor is the operator running this session.

@@ -18,6 +18,25 @@ func MoveCursor(key string, cursor, n, page int) (int, bool) {
 	return cursor, false
 }
 
+// Scroll applies a navigation action to the scroll offset of a text
+// overlay (help, carrier drill-down): a line or ten at a time, never above
+// the top. The overlay caps it at its last page when it draws.
+func Scroll(name string, scroll int) int {
+	switch name {
+	case "up":
+		scroll--
+	case "down":
+		scroll++
+	case "pgup":
+		scroll -= 10
+	case "pgdown":
+		scroll += 10
+	case "home":
+		scroll = 0
+	}
+	return max(0, scroll)
+}
+
 // WindowStart is the first item of a window of rows items that keeps the
 // cursor in sight, scrolled no further than needed.
 func WindowStart(cursor, rows int) int {

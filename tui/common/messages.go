@@ -62,6 +62,12 @@ type RunActionMsg struct {
 	Arg  string
 }
 
+// ClickMsg is a mouse click inside a pane, in the pane's own cells: X and
+// Y count from its top-left content cell (inside the border).
+type ClickMsg struct {
+	X, Y int
+}
+
 // NavMsg is a navigation action from the key table delivered to the
 // focused pane or overlay (down, up, pgdown, home, next-queue...).
 type NavMsg struct {

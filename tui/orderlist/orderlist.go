@@ -237,7 +237,20 @@ func (m *Model) Update(msg tea.Msg) tea.Cmd {
 		return nil
 	case common.NavMsg:
 		return m.navigate(msg.Name)
+	case common.ClickMsg:
+		return m.Click(msg.Y)
 	}
+	return nil
+}
+
+// Click puts the cursor on the row drawn on line y of the list (line 0 is
+// the column header).
+func (m *Model) Click(y int) tea.Cmd {
+	i := m.offset + y - 1
+	if y < 1 || i >= m.total || i >= m.offset+m.Visible() {
+		return nil
+	}
+	m.cursor = i
 	return nil
 }
 

@@ -48,6 +48,8 @@ func (e *Engine) appendAudit(actor store.Actor, action, id, before, after, detai
 	e.auditSeq++
 	e.audit = append(e.audit, store.AuditEntry{Seq: e.auditSeq, At: e.now(), Who: actor.Name, Role: actor.Role.String(),
 		Action: action, OrderID: id, Before: before, After: after, Detail: detail})
+	e.addActivityLocked(store.Activity{At: e.now(), Kind: store.ActivityOperator, Who: actor.Name, OrderID: id,
+		Text: action + ": " + before + " → " + after})
 }
 
 // retryable says why a retry does not apply to o, or "".

@@ -15,6 +15,7 @@ import (
 	"io"
 	"slices"
 	"strconv"
+	"strings"
 	gosync "sync"
 	"time"
 
@@ -47,6 +48,7 @@ type Engine struct {
 	subs     map[int]chan store.Snapshot
 	nextSub  int
 	calls    map[string]int
+	activity []store.Activity
 }
 
 // New returns an empty engine on the given clock.
@@ -261,6 +263,71 @@ func (e *Engine) Failed(ctx context.Context, offset, limit int) ([]store.Order, 
 	return page(e.sorted(func(o *store.Order) bool {
 		return o.State == store.StateFailed || o.State == store.StateDead
 	}), offset, limit), ctx.Err()
+}
+
+// AddActivity appends entries to the activity log.
+func (e *Engine) AddActivity(as ...store.Activity) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	for _, a := range as {
+		e.addActivityLocked(a)
+	}
+}
+
+func (e *Engine) addActivityLocked(a store.Activity) {
+	a.Seq = uint64(len(e.activity) + 1)
+	if a.Level == "" {
+		a.Level = "info"
+	}
+	e.activity = append(e.activity, a)
+}
+
+// Activity implements the console's engine interface: newest first, the
+// entries whose text, kind, carrier, order or operator mention query.
+func (e *Engine) Activity(ctx context.Context, before uint64, n int, query string) ([]store.Activity, error) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	e.calls["Activity"]++
+	q := strings.ToLower(query)
+	var out []store.Activity
+	for i := len(e.activity) - 1; i >= 0 && len(out) < n; i-- {
+		a := e.activity[i]
+		if before > 0 && a.Seq >= before {
+			continue
+		}
+		text := strings.ToLower(string(a.Kind) + " " + a.Text + " " + a.Carrier + " " + a.OrderID + " " + a.Who)
+		if strings.Contains(text, q) {
+			out = append(out, a)
+		}
+	}
+	return out, ctx.Err()
+}
+
+// CarrierHistory implements the console's engine interface from the
+// recorded attempts and the activity log's circuit entries.
+func (e *Engine) CarrierHistory(ctx context.Context, name string, n int) (store.CarrierHistory, error) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	var h store.CarrierHistory
+	var calls []store.Attempt
+	for _, as := range e.attempts {
+		for _, a := range as {
+			if a.Carrier == name {
+				calls = append(calls, a)
+			}
+		}
+	}
+	slices.SortFunc(calls, func(a, b store.Attempt) int { return b.At.Compare(a.At) })
+	for _, a := range calls[:min(n, len(calls))] {
+		h.Calls = append(h.Calls, store.LatencySample{Carrier: name, At: a.At, Latency: a.Latency,
+			OK: a.Outcome == store.OutcomeSuccess, Kind: a.Kind, OrderID: a.OrderID, Error: a.Error})
+	}
+	for i := len(e.activity) - 1; i >= 0 && len(h.Circuit) < n; i-- {
+		if a := e.activity[i]; a.Kind == store.ActivityCircuit && a.Carrier == name {
+			h.Circuit = append(h.Circuit, a)
+		}
+	}
+	return h, ctx.Err()
 }
 
 // Matching implements the console's engine interface.

@@ -99,6 +99,13 @@ func Fixture(now time.Time) *Engine {
 		s.Status = store.StatusInTransit
 		e.Add(s)
 	}
+	e.AddActivity(
+		store.Activity{At: now.Add(-50 * time.Minute), Kind: store.ActivityPoll, Text: "poll: 14 orders seen, 3 new or changed"},
+		store.Activity{At: now.Add(-40 * time.Minute), Kind: store.ActivityCircuit, Carrier: "flakyexpress", Level: "error",
+			Text: "circuit closed → open"},
+		store.Activity{At: now.Add(-30 * time.Minute), Kind: store.ActivityPush, Carrier: "slowpost", OrderID: DeadID,
+			Level: "error", Text: "push dead (permanent): 422 from slowpost: address line 1 rejected"},
+	)
 	e.AddAttempts(
 		store.Attempt{OrderID: DeadID, Seq: 1, At: now.Add(-3 * time.Hour), Kind: store.AttemptPush, Carrier: "slowpost",
 			Generation: 1, Outcome: store.OutcomeRetryable, HTTPStatus: 503, Error: "upstream timeout", Latency: 10 * time.Second},

@@ -203,6 +203,18 @@ func (s *Synthetic) OrderDetail(ctx context.Context, id string) (store.Order, []
 // Audit implements the console's engine interface.
 func (s *Synthetic) Audit(ctx context.Context, n int) ([]store.AuditEntry, error) { return nil, nil }
 
+// Activity implements the console's engine interface; the synthetic shop
+// records none.
+func (s *Synthetic) Activity(ctx context.Context, before uint64, n int, query string) ([]store.Activity, error) {
+	return nil, nil
+}
+
+// CarrierHistory implements the console's engine interface; the synthetic
+// shop records none.
+func (s *Synthetic) CarrierHistory(ctx context.Context, name string, n int) (store.CarrierHistory, error) {
+	return store.CarrierHistory{}, nil
+}
+
 // Search implements the console's engine interface; it finds nothing.
 func (s *Synthetic) Search(ctx context.Context, pattern string, limit int) ([]store.SearchHit, error) {
 	return nil, nil

@@ -8,6 +8,7 @@ import (
 
 	"github.com/shipdeck/shipdeck/store"
 	"github.com/shipdeck/shipdeck/tui/common"
+	"github.com/shipdeck/shipdeck/zone"
 )
 
 // width is the dialog's width on the current screen.
@@ -103,7 +104,7 @@ func (m *Model) body(w int) []string {
 
 	l = append(l, "", section("Deadlines"))
 	shipBy := o.ShipBy()
-	l = append(l, label("ship by")+th.Urgency(shipBy.Sub(now)).Render(deadline(shipBy, now)))
+	l = append(l, label("ship by")+th.Urgency(shipBy.Sub(now)).Render(deadline(m.c.Zone, shipBy, now)))
 	for _, d := range []struct {
 		name string
 		at   time.Time
@@ -112,10 +113,10 @@ func (m *Model) body(w int) []string {
 		{"collection", o.CollectionDueTime}, {"delivery", o.DeliveryDueTime},
 	} {
 		if !d.at.IsZero() {
-			l = append(l, label(d.name)+deadline(d.at, now))
+			l = append(l, label(d.name)+deadline(m.c.Zone, d.at, now))
 		}
 	}
-	l = append(l, label("created")+stamp(o.CreateTime)+sep+"paid "+stamp(o.PaidTime)+sep+"stored "+stamp(o.StoredAt))
+	l = append(l, label("created")+stamp(m.c.Zone, o.CreateTime)+sep+"paid "+stamp(m.c.Zone, o.PaidTime)+sep+"stored "+stamp(m.c.Zone, o.StoredAt))
 
 	l = append(l, "", section("Recipient"))
 	a := o.Recipient
@@ -141,7 +142,7 @@ func (m *Model) body(w int) []string {
 		if at.Outcome != store.OutcomeSuccess && at.Outcome != store.OutcomeReplay {
 			st = th.Bad
 		}
-		line := fmt.Sprintf("  %s %-9s %-12s ", stamp(at.At), at.Kind, common.Clean(at.Carrier)) +
+		line := fmt.Sprintf("  %s %-9s %-12s ", stamp(m.c.Zone, at.At), at.Kind, common.Clean(at.Carrier)) +
 			st.Render(fmt.Sprintf("%-9s", at.Outcome)) + fmt.Sprintf(" %3s %7s ", httpStatus(at.HTTPStatus),
 			common.Latency(at.Latency)) + th.Muted.Render(common.Clean(at.Error))
 		l = append(l, line)
@@ -154,7 +155,7 @@ func (m *Model) body(w int) []string {
 		if e.Before != "" || e.After != "" {
 			change = common.Clean(e.Before) + " → " + common.Clean(e.After)
 		}
-		l = append(l, fmt.Sprintf("  %s %-14s %-8s %-18s ", stamp(e.At), common.Cut(common.Clean(e.Who)+" ("+common.Clean(e.Role)+")", 14),
+		l = append(l, fmt.Sprintf("  %s %-14s %-8s %-18s ", stamp(m.c.Zone, e.At), common.Cut(common.Clean(e.Who)+" ("+common.Clean(e.Role)+")", 14),
 			common.Clean(e.Action), change)+th.Muted.Render(common.Clean(e.Detail)))
 	}
 	if len(o.Warnings) > 0 {
@@ -169,18 +170,19 @@ func (m *Model) body(w int) []string {
 	return l
 }
 
-func deadline(t, now time.Time) string {
+func deadline(z zone.Zone, t, now time.Time) string {
 	if t.IsZero() {
 		return "—"
 	}
-	return stamp(t) + " (" + common.Countdown(t, now) + ")"
+	return stamp(z, t) + " (" + common.Countdown(t, now) + ")"
 }
 
-func stamp(t time.Time) string {
+// stamp shows a time in the display zone, labelled ("Nov 24 15:04 CET").
+func stamp(z zone.Zone, t time.Time) string {
 	if t.IsZero() {
 		return "—"
 	}
-	return t.UTC().Format("01-02 15:04Z")
+	return z.Short(t)
 }
 
 func httpStatus(code int) string {

@@ -41,19 +41,7 @@ func (m *Model) SetSize(w, h int) { m.w, m.h = w, h }
 // Update implements common.Component: j/k scroll.
 func (m *Model) Update(msg tea.Msg) tea.Cmd {
 	if nav, ok := msg.(common.NavMsg); ok {
-		switch nav.Name {
-		case "up":
-			m.scroll--
-		case "down":
-			m.scroll++
-		case "pgup":
-			m.scroll -= 10
-		case "pgdown":
-			m.scroll += 10
-		case "home":
-			m.scroll = 0
-		}
-		m.scroll = max(0, m.scroll)
+		m.scroll = common.Scroll(nav.Name, m.scroll)
 	}
 	return nil
 }

@@ -1,6 +1,7 @@
 // Package carriers is the carriers pane: one row per carrier with latency
 // percentiles, error rate, calls in flight, the circuit breaker's state and
-// a sparkline of the last hour's latency.
+// a sparkline of the last hour's latency. A cursor selects a carrier, for
+// the drill-down into its orders, attempts and circuit history.
 package carriers
 
 import (
@@ -8,17 +9,81 @@ import (
 	"strconv"
 	"strings"
 
+	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/x/ansi"
+
 	"github.com/shipdeck/shipdeck/store"
 	"github.com/shipdeck/shipdeck/tui/common"
 )
 
 // Model is the carriers pane. It draws only from the snapshot.
-type Model = common.SnapshotPane[[]store.CarrierStats]
+type Model struct {
+	c             *common.Common
+	stats         []store.CarrierStats
+	have          bool
+	cursor        int
+	width, height int
+}
 
 // New returns the carriers pane.
-func New(c *common.Common) *Model {
-	return common.NewSnapshotPane(c, "carriers", "Carriers",
-		func(s store.Snapshot) []store.CarrierStats { return s.Carriers }, lines)
+func New(c *common.Common) *Model { return &Model{c: c} }
+
+// Name implements common.Pane.
+func (m *Model) Name() string { return "carriers" }
+
+// Title implements common.Pane.
+func (m *Model) Title() string { return "Carriers" }
+
+// SetSize implements common.Component.
+func (m *Model) SetSize(w, h int) { m.width, m.height = w, h }
+
+// Selected returns the highlighted carrier's name.
+func (m *Model) Selected() (string, bool) {
+	if m.cursor < 0 || m.cursor >= len(m.stats) {
+		return "", false
+	}
+	return m.stats[m.cursor].Name, true
+}
+
+// Update implements common.Component: snapshots bring the rows, the
+// navigation keys and clicks move the cursor.
+func (m *Model) Update(msg tea.Msg) tea.Cmd {
+	switch msg := msg.(type) {
+	case common.SnapshotMsg:
+		m.stats, m.have = msg.Snapshot.Carriers, true
+	case common.NavMsg:
+		switch msg.Name {
+		case "up", "pgup":
+			m.cursor--
+		case "down", "pgdown":
+			m.cursor++
+		case "home":
+			m.cursor = 0
+		case "end":
+			m.cursor = len(m.stats) - 1
+		}
+	case common.ClickMsg:
+		if i := msg.Y - 1; i >= 0 && i < len(m.stats) {
+			m.cursor = i // line 0 is the column header
+		}
+	}
+	m.cursor = max(0, min(m.cursor, len(m.stats)-1))
+	return nil
+}
+
+// View implements common.Component.
+func (m *Model) View() string {
+	if m.width <= 0 || m.height <= 0 {
+		return ""
+	}
+	if !m.have {
+		return common.Block([]string{m.c.Theme.Muted.Render("waiting for the worker…")}, m.width, m.height)
+	}
+	out := lines(m.c, m.stats, m.width)
+	if i := m.cursor + 1; len(m.stats) > 0 && i < len(out) {
+		out[i] = m.c.Theme.Selected.Render(common.Fit(ansi.Strip(out[i]), m.width))
+	}
+	return common.Block(out, m.width, m.height)
 }
 
 // columns of the pane, in order; drop orders which go first when the pane

@@ -105,6 +105,8 @@ func (m *Model) Update(msg tea.Msg) tea.Cmd {
 		return nil
 	case common.ActionDoneMsg:
 		return m.list.Refresh()
+	case common.ClickMsg:
+		return m.list.Click(msg.Y - 1) // below the summary line
 	}
 	return m.list.Update(msg)
 }

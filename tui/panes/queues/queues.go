@@ -180,6 +180,8 @@ func (m *Model) Update(msg tea.Msg) tea.Cmd {
 		return nil
 	case common.ActionDoneMsg:
 		return m.list.Refresh()
+	case common.ClickMsg:
+		return m.list.Click(msg.Y - len(m.chips))
 	case common.NavMsg:
 		if _, filtered := m.list.Filter(); filtered && (msg.Name == "prev-queue" || msg.Name == "next-queue") {
 			// Leaving the filter for a queue: the chips move from where

@@ -59,7 +59,7 @@ func lines(c *common.Common, q store.QuotaStatus, width int) []string {
 	case q.ExhaustAt.IsZero():
 		out = append(out, th.Good.Render("budget lasts the day"))
 	default:
-		out = append(out, th.Warn.Render("runs out ~"+q.ExhaustAt.In(now.Location()).Format("15:04")+
+		out = append(out, th.Warn.Render("runs out ~"+c.Zone.In(q.ExhaustAt).Format("15:04 MST")+
 			" (in "+common.Duration(q.ExhaustAt.Sub(now))+")"))
 	}
 

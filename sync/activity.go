@@ -1,0 +1,110 @@
+package sync
+
+import (
+	"context"
+	"strings"
+	"time"
+
+	"github.com/shipdeck/shipdeck/store"
+)
+
+// pushActivity is the activity entry for a push that did not land: failed
+// (retried later), in doubt, or dead. A push that landed is not news.
+func pushActivity(o *store.Order, carrierName string) (store.Activity, bool) {
+	a := store.Activity{Kind: store.ActivityPush, Carrier: carrierName, OrderID: o.ID}
+	switch o.State {
+	case store.StateFailed:
+		a.Level, a.Text = "warn", "push failed ("+o.ErrorClass+"), retry scheduled: "+o.Reason
+	case store.StateUnknown:
+		a.Level, a.Text = "warn", "push in doubt: "+o.Reason
+	case store.StateDead:
+		a.Level, a.Text = "error", "push dead ("+o.ErrorClass+"): "+o.Reason
+	default:
+		return store.Activity{}, false
+	}
+	return a, true
+}
+
+// noteCircuits records each carrier whose circuit changed since the last
+// snapshot in the activity log. The first snapshot only learns the states.
+func (e *Engine) noteCircuits(ctx context.Context, rows []store.CarrierStats) {
+	var changed []store.Activity
+	e.mu.Lock()
+	if e.circuits == nil {
+		e.circuits = make(map[string]store.CircuitState, len(rows))
+		for _, r := range rows {
+			e.circuits[r.Name] = r.Circuit
+		}
+	}
+	for _, r := range rows {
+		before, known := e.circuits[r.Name]
+		e.circuits[r.Name] = r.Circuit
+		if !known || before == r.Circuit {
+			continue
+		}
+		level := "info"
+		if r.Circuit == store.CircuitOpen {
+			level = "error"
+		}
+		changed = append(changed, store.Activity{Kind: store.ActivityCircuit, Carrier: r.Name, Level: level,
+			Text: "circuit " + string(before) + " → " + string(r.Circuit)})
+	}
+	e.mu.Unlock()
+	if len(changed) == 0 {
+		return
+	}
+	err := e.st.Update(ctx, func(tx *store.Tx) error {
+		for _, a := range changed {
+			a.At = e.now()
+			if err := tx.AddActivity(a); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		e.log.Warn("record circuit change", "err", err)
+	}
+}
+
+// Activity returns a page of the activity log, newest first: at most n
+// entries older than before (0: the newest) whose kind, text, carrier,
+// order or operator contains query, ignoring case ("" keeps all).
+func (e *Engine) Activity(ctx context.Context, before uint64, n int, query string) ([]store.Activity, error) {
+	return e.st.Activity(ctx, before, n, ActivityMatcher(query))
+}
+
+// ActivityMatcher selects the activity entries that mention query, ignoring
+// case; nil (keep all) for an empty query.
+func ActivityMatcher(query string) func(*store.Activity) bool {
+	q := strings.ToLower(strings.TrimSpace(query))
+	if q == "" {
+		return nil
+	}
+	return func(a *store.Activity) bool {
+		for _, s := range []string{string(a.Kind), a.Text, a.Carrier, a.OrderID, a.Who} {
+			if strings.Contains(strings.ToLower(s), q) {
+				return true
+			}
+		}
+		return false
+	}
+}
+
+// CarrierHistory returns a carrier's last n calls, newest first, with
+// their latency, order and error, and its last n circuit changes.
+func (e *Engine) CarrierHistory(ctx context.Context, name string, n int) (store.CarrierHistory, error) {
+	var h store.CarrierHistory
+	now := e.now()
+	samples, err := e.st.Samples(ctx, name, now.Add(-24*time.Hour), now.Add(time.Second))
+	if err != nil {
+		return h, err
+	}
+	for i := len(samples) - 1; i >= 0 && len(h.Calls) < n; i-- {
+		h.Calls = append(h.Calls, samples[i])
+	}
+	h.Circuit, err = e.st.Activity(ctx, 0, n, func(a *store.Activity) bool {
+		return a.Kind == store.ActivityCircuit && a.Carrier == name
+	})
+	return h, err
+}
