@@ -354,6 +354,25 @@ func TestAlertBurstIsGroupedIntoOneMessage(t *testing.T) {
 	if len(mail) != 1 || !strings.Contains(mail[0], "... and 10 more") {
 		t.Fatalf("email does not list 20 and count the rest: %q", mail)
 	}
+	// The console's activity log (its alerts list) shows 20 and a count.
+	acts, err := r.st.Activity(context.Background(), 0, 100, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	alerts := 0
+	more := false
+	for _, a := range acts {
+		if a.Kind == store.ActivityAlert {
+			alerts++
+			more = more || strings.Contains(a.Text, "and 10 more alert changes")
+			if strings.HasPrefix(a.Text, "alert push_dead") && (a.Level != "error" || a.OrderID == "") {
+				t.Errorf("activity entry %+v: want level error and the order", a)
+			}
+		}
+	}
+	if alerts != 21 || !more {
+		t.Fatalf("activity log has %d alert entries (count line %v), want 20 and one counting 10 more", alerts, more)
+	}
 }
 
 func TestAlertRules(t *testing.T) {
