@@ -379,6 +379,7 @@ func (m *Monitor) conditions(ctx context.Context, now time.Time) (map[string]sto
 	authExpires, authLost := m.mu.authExpires, m.mu.authLost
 	m.mu.Unlock()
 
+	accountConditions(snap, add)
 	q := snap.Quota
 	if !q.ExhaustAt.IsZero() && !q.ResetAt.IsZero() && q.ExhaustAt.Before(q.ResetAt) {
 		add(RuleQuota, q.Day, Warning, fmt.Sprintf("TikTok quota projected to run out at %s, before the reset at %s (%d of %d used)",
