@@ -49,6 +49,9 @@ type Planner interface {
 	NoteRateLimited(ctx context.Context, at time.Time) error
 	NextPoll(ctx context.Context, now time.Time) (time.Time, error)
 	Status(ctx context.Context, now time.Time) (store.QuotaStatus, error)
+	// NotePoll tells the planner how many orders a poll found, so it can
+	// notice a burst and poll more while it lasts.
+	NotePoll(ctx context.Context, at time.Time, found int)
 }
 
 // Carrier is a configured carrier with the limits the pipeline applies.

@@ -255,8 +255,11 @@ func (e *Engine) pollLoop(ctx context.Context) {
 			continue
 		}
 		e.setWorker(func(w *store.WorkerStatus) { w.State = store.WorkerPolling })
-		_, err = e.Poll(ctx)
+		var res PollResult
+		res, err = e.Poll(ctx)
 		if err == nil {
+			// What the poll found is how the planner notices a burst.
+			e.planner.NotePoll(ctx, e.now(), res.Changed)
 			c, cerr := e.st.Cursor(ctx)
 			if cerr == nil && e.now().Sub(c.LastSweep) >= e.cfg.SweepEvery {
 				_, err = e.Sweep(ctx)

@@ -70,6 +70,9 @@ type app struct {
 type appOptions struct {
 	// Demo allows the built-in simulator when no config is given.
 	Demo bool
+	// NoSearch leaves out the search index, for commands that never search
+	// (an import would otherwise hold every order it stores in memory).
+	NoSearch bool
 }
 
 // openApp loads the config (or starts the demo simulator), opens the store
@@ -104,8 +107,12 @@ func openApp(ctx context.Context, f flags, opts appOptions) (a *app, err error) 
 	if err := a.openLog(); err != nil {
 		return nil, err
 	}
-	a.idx = search.New()
-	a.st, err = store.Open(a.dataDir, store.Options{Logger: a.log, Now: a.now, MinFree: a.cfg.Store.MinFree.Bytes, OnOrders: func(o []store.Order) { shipsync.IndexOrders(a.idx, o) }})
+	sopts := store.Options{Logger: a.log, Now: a.now, MinFree: a.cfg.Store.MinFree.Bytes}
+	if !opts.NoSearch {
+		a.idx = search.New()
+		sopts.OnOrders = func(o []store.Order) { shipsync.IndexOrders(a.idx, o) }
+	}
+	a.st, err = store.Open(a.dataDir, sopts)
 	if err != nil {
 		if errors.Is(err, store.ErrLocked) {
 			return nil, withCode(exitLocked, fmt.Errorf("%w\n  a running `shipdeck serve` holds it: use the SSH form, e.g. ssh -p %s <host> %s",
