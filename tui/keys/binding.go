@@ -25,7 +25,7 @@ const (
 	// apply only inside the overlays their In names, where every other key
 	// is text.
 	GroupDialog Group = "In dialogs"
-	GroupApp      Group = "Console"
+	GroupApp    Group = "Console"
 )
 
 // Groups lists the groups in display order.
