@@ -57,6 +57,8 @@ func commandError(err error) error {
 		return withCode(exitForbidden, err)
 	case errors.Is(err, shipsync.ErrRefused):
 		return withCode(exitRefused, err)
+	case errors.Is(err, shipsync.ErrUnknownView):
+		return usageError{err}
 	}
 	return err
 }
