@@ -250,15 +250,9 @@ func (m *Monitor) Evaluate(ctx context.Context) (fired, resolved int, err error)
 			if err := tx.PutAlert(a); err != nil {
 				return err
 			}
-			if err := tx.AddActivity(alertActivity(a, now, "fired")); err != nil {
-				return err
-			}
 		}
 		for _, a := range clear {
 			if err := tx.DeleteAlert(a.Key); err != nil {
-				return err
-			}
-			if err := tx.AddActivity(alertActivity(a, now, "resolved")); err != nil {
 				return err
 			}
 		}
@@ -302,12 +296,12 @@ func addActivity(tx *store.Tx, now time.Time, fire, clear []store.Alert) error {
 		if a.Severity == Critical {
 			level = "error"
 		}
-		if err := add(a, level, "alert "+a.Rule); err != nil {
+		if err := add(a, level, "alert fired"); err != nil {
 			return err
 		}
 	}
 	for _, a := range clear {
-		if err := add(a, "info", "resolved "+a.Rule); err != nil {
+		if err := add(a, "info", "alert resolved"); err != nil {
 			return err
 		}
 	}
@@ -385,6 +379,7 @@ func (m *Monitor) conditions(ctx context.Context, now time.Time) (map[string]sto
 	authExpires, authLost := m.mu.authExpires, m.mu.authLost
 	m.mu.Unlock()
 
+	accountConditions(snap, add)
 	q := snap.Quota
 	if !q.ExhaustAt.IsZero() && !q.ResetAt.IsZero() && q.ExhaustAt.Before(q.ResetAt) {
 		add(RuleQuota, q.Day, Warning, fmt.Sprintf("TikTok quota projected to run out at %s, before the reset at %s (%d of %d used)",
@@ -487,17 +482,4 @@ func (m *Monitor) walk(ctx context.Context, st store.State, fn func(store.Order)
 		}
 		after = page[len(page)-1]
 	}
-}
-
-// alertActivity is the console's activity log line for an alert firing or
-// resolving.
-func alertActivity(a store.Alert, at time.Time, what string) store.Activity {
-	level := "info"
-	if what == "fired" {
-		level = "warn"
-		if a.Severity == Critical {
-			level = "error"
-		}
-	}
-	return store.Activity{At: at, Kind: store.ActivityAlert, Level: level, Text: "alert " + what + ": " + a.Summary}
 }
