@@ -1,7 +1,8 @@
-// Package account is the account-health pane: TikTok's four fulfilment
-// metrics as shipdeck estimates them, each against TikTok's line with its
-// projection if the orders at risk go wrong, the orders behind the worst
-// one, the scan watch, and the latest reconciliation's findings.
+// Package account is the account-health view (key H): TikTok's four
+// fulfilment metrics as shipdeck estimates them, each against TikTok's line
+// with its projection if the orders at risk go wrong, the orders behind
+// the worst one, the scan watch, and the latest reconciliation's findings.
+// It draws only from the engine's snapshot.
 package account
 
 import (
@@ -12,27 +13,17 @@ import (
 
 	"github.com/shipdeck/shipdeck/tui/common"
 	"github.com/shipdeck/shipdeck/tui/draw"
-	"github.com/shipdeck/shipdeck/tui/widget"
 )
 
-// View is what the pane draws: the estimate and the reconciliation.
+// View is what the view draws: the estimate and the reconciliation.
 type View struct {
 	Health    store.AccountHealth
 	Reconcile store.ReconcileReport
 }
 
-// Model is the account-health pane. It draws only from the snapshot.
-type Model = widget.SnapshotPane[View]
-
-// New returns the account-health pane.
-func New(c *common.Common) *Model {
-	return widget.NewSnapshotPane(c, "account", "Account health",
-		func(s store.Snapshot) View { return View{Health: s.Health, Reconcile: s.Reconcile} }, Lines)
-}
-
 func pct(v float64) string { return strconv.FormatFloat(100*v, 'f', 1, 64) + "%" }
 
-// Lines draws the pane, width cells wide.
+// Lines draws the view, width cells wide.
 func Lines(c *common.Common, v View, width int) []string {
 	th := c.Theme
 	sep := th.Muted.Render(th.Glyphs.Sep)
