@@ -110,7 +110,9 @@ func (s *Sim) ConfigTOML() string {
 		b.WriteString("timeout = \"10s\"\n")
 		fmt.Fprintf(&b, "max_in_flight = %d\n", maxInFlight(c.Profile))
 		fmt.Fprintf(&b, "transit_days = %d\n", c.TransitDays)
-		fmt.Fprintf(&b, "tiktok_provider_id = %s\n", q(c.ProviderID))
+		if c.ProviderID != "" {
+			fmt.Fprintf(&b, "tiktok_provider_id = %s\n", q(c.ProviderID))
+		}
 	}
 
 	b.WriteString("\n# UK orders go to a 3PL that ships there.\n")
