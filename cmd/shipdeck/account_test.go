@@ -1,9 +1,11 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/shipdeck/shipdeck/cmd/shipdeck/sshd/sshtest"
 	"github.com/shipdeck/shipdeck/store"
@@ -32,6 +34,16 @@ func TestAccountCommandsOverSSH(t *testing.T) {
 			t.Errorf("health lacks %q (exit %d):\n%s", want, code, out)
 		}
 	}
+	// The first polls page through the backlog oldest first: wait until
+	// they reached the last three hours.
+	d.waitCounts("an order of the last three hours stored", func(store.Counts) bool {
+		recent := false
+		_ = d.a.st.OrdersCreatedSince(context.Background(), d.a.now().Add(-3*time.Hour), func(o store.Order) bool {
+			recent = o.Status != store.StatusUnpaid && o.Status != store.StatusOnHold
+			return !recent
+		})
+		return recent
+	})
 	out, _, code = sshtest.Run(t, viewer, "reconcile --json --since 3h")
 	var rep store.ReconcileReport
 	if code != exitOK || json.Unmarshal([]byte(out), &rep) != nil || rep.Checked == 0 || rep.Lookups == 0 {
