@@ -33,7 +33,7 @@ func golden(t *testing.T, name string) []byte {
 // fixtureCall is one request the fixture TikTok received.
 type fixtureCall struct {
 	method, path, cipher, ids string
-	body                     []byte
+	body                      []byte
 }
 
 // fixtureTikTok answers TikTok's paths with the golden replies and
