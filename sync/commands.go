@@ -432,20 +432,36 @@ func (e *Engine) SetPaused(ctx context.Context, actor store.Actor, paused bool) 
 
 // DryRun explains which rule each of the last n orders (by ship-by
 // deadline, across the pre-push queues) would hit, changing nothing.
-func (e *Engine) DryRun(ctx context.Context, n int) ([]string, error) {
-	var lines []string
+func (e *Engine) DryRun(ctx context.Context, n int) ([]RouteDecision, error) {
+	var out []RouteDecision
 	now := e.now()
 	for _, st := range []store.State{store.StateReady, store.StateQueued, store.StateNew, store.StateFailed, store.StateDead, store.StatePushed} {
-		if len(lines) >= n {
+		if len(out) >= n {
 			break
 		}
-		orders, err := e.st.Queue(ctx, st, 0, n-len(lines))
+		orders, err := e.st.Queue(ctx, st, 0, n-len(out))
 		if err != nil {
 			return nil, err
 		}
 		for _, o := range orders {
-			lines = append(lines, fmt.Sprintf("[%s] %s", o.State, e.router.Explain(o, now)))
+			d := e.router.Route(o, now, nil)
+			out = append(out, RouteDecision{Order: o.ID, State: o.State, Routed: d.OK, Carrier: d.Carrier, Rule: d.Rule,
+				Reason: d.Reason, Text: fmt.Sprintf("[%s] %s", o.State, e.router.Explain(o, now))})
 		}
 	}
-	return lines, nil
+	return out, nil
+}
+
+// RouteDecision is what routing would do with one order now, for
+// `route --dry-run` (its JSON form is the struct; its line is Text).
+type RouteDecision struct {
+	Order  string      `json:"order"`
+	State  store.State `json:"state"`
+	Routed bool        `json:"routed"`
+	// Carrier and Rule are the carrier chosen and the rule that chose it;
+	// Reason says why earlier candidates were skipped, or why none fits.
+	Carrier string `json:"carrier,omitempty"`
+	Rule    string `json:"rule,omitempty"`
+	Reason  string `json:"reason,omitempty"`
+	Text    string `json:"text"`
 }

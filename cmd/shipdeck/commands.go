@@ -76,6 +76,48 @@ type SyncSummary struct {
 	Tracked        int `json:"tracked"`
 	CallsUsed      int `json:"calls_used"`
 	QuotaRemaining int `json:"quota_remaining"`
+	// Waiting counts, after the cycle, the orders still to be handled, by
+	// local state: what the worker does next, and what needs an operator.
+	Waiting map[store.State]int64 `json:"waiting"`
+	// Phases are the steps run, in order.
+	Phases []Phase `json:"phases"`
+}
+
+// Phase is one step of `sync --once`: its line in the summary and its
+// entry in the JSON.
+type Phase struct {
+	Name    string  `json:"name"`
+	Detail  string  `json:"detail"`
+	Seconds float64 `json:"seconds"`
+	Error   string  `json:"error,omitempty"`
+}
+
+// Line is the phase as the summary prints it.
+func (p Phase) Line() string {
+	line := fmt.Sprintf("%-12s %s (%.1fs)", p.Name, p.Detail, p.Seconds)
+	if p.Error != "" {
+		line += " · error: " + sanitize.Line(p.Error)
+	}
+	return line
+}
+
+// waitingState is a state an order waits in after a cycle, with what
+// happens to it next.
+type waitingState struct {
+	state store.State
+	next  string
+}
+
+// waitingStates lists them in the order the summary names them.
+func waitingStates() []waitingState {
+	return []waitingState{
+		{store.StateReady, "routed on the next pass"},
+		{store.StateQueued, "pushed on the next pass"},
+		{store.StateFailed, "retried by the worker"},
+		{store.StateUnknown, "looked up at the 3PL before any resend"},
+		{store.StateDead, "need an operator"},
+		{store.StateHeld, "held by an operator"},
+	}
 }
 
 func syncCmd(env *runEnv) *cobra.Command {
@@ -86,33 +128,54 @@ func syncCmd(env *runEnv) *cobra.Command {
 		Short: "Run the sync worker headless (--once: one full cycle, then exit)",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
+			if !once && (asJSON || cmd.Flags().Changed("rounds")) {
+				return usageError{errors.New("--json and --rounds go with --once: the worker without --once runs until stopped and prints no summary")}
+			}
+			if rounds < 1 {
+				return usageError{fmt.Errorf("--rounds %d: must be at least 1", rounds)}
+			}
 			return withApp(cmd, env, appOptions{}, func(ctx context.Context, a *app) error {
 				if !once {
 					fmt.Fprintf(env.out, "shipdeck: syncing %s; Ctrl-C stops\n", a.cfg.Shop.Name)
 					return a.runWorker(ctx)
 				}
-				sum, err := syncOnce(ctx, a, rounds)
+				prog := newProgress(env.err)
+				report := func(p Phase) {
+					prog.clear()
+					if !asJSON {
+						fmt.Fprintln(env.out, p.Line())
+					}
+				}
+				sum, err := syncOnce(ctx, a, rounds, prog.show, report)
+				prog.clear()
 				if asJSON {
 					if jerr := writeJSON(env.out, sum); jerr != nil {
 						return jerr
 					}
-				} else {
-					fmt.Fprintf(env.out, "orders seen %d (changed %d) · routed %d · pushed %d · failed %d · dead %d · unknown %d · tracked %d · TikTok calls %d · quota left %d\n",
-						sum.OrdersSeen, sum.OrdersChanged, sum.Routed, sum.Pushed, sum.Failed, sum.Dead, sum.Unknown, sum.Tracked, sum.CallsUsed, sum.QuotaRemaining)
+					return err
+				}
+				fmt.Fprintf(env.out, "orders seen %d (changed %d) · routed %d · pushed %d · failed %d · dead %d · unknown %d · tracked %d · TikTok calls %d · quota left %d\n",
+					sum.OrdersSeen, sum.OrdersChanged, sum.Routed, sum.Pushed, sum.Failed, sum.Dead, sum.Unknown, sum.Tracked, sum.CallsUsed, sum.QuotaRemaining)
+				for _, w := range waitingStates() {
+					if n := sum.Waiting[w.state]; n > 0 {
+						fmt.Fprintf(env.out, "still %s %d: %s\n", w.state, n, w.next)
+					}
 				}
 				return err
 			})
 		},
 	}
 	c.Flags().BoolVar(&once, "once", false, "run one cycle (recover, poll, push, track, write back) and exit")
-	c.Flags().BoolVar(&asJSON, "json", false, "print the summary as JSON")
+	c.Flags().BoolVar(&asJSON, "json", false, "with --once: print the summary as JSON")
 	c.Flags().IntVar(&rounds, "rounds", 1, "with --once: pipeline passes to run, waiting up to 15 s between them for failed pushes to come due")
 	return c
 }
 
 // syncOnce runs one full cycle: recover, poll, push, track, write back.
-func syncOnce(ctx context.Context, a *app, rounds int) (SyncSummary, error) {
-	var sum SyncSummary
+// Before each step it calls working with the step's name (for a live line
+// on a terminal), and after it done with the step's outcome.
+func syncOnce(ctx context.Context, a *app, rounds int, working func(step string), done func(Phase)) (SyncSummary, error) {
+	sum := SyncSummary{Waiting: map[store.State]int64{}}
 	ctl, err := a.st.WorkerControl(ctx)
 	if err != nil {
 		return sum, err
@@ -121,53 +184,111 @@ func syncOnce(ctx context.Context, a *app, rounds int) (SyncSummary, error) {
 		return sum, withCode(exitRefused, fmt.Errorf("the worker was paused by %s at %s: run `shipdeck resume` first",
 			sanitize.Line(ctl.By), a.zone.Long(ctl.At)))
 	}
-	before, _ := a.planner.Status(ctx, a.now())
-	if err := a.eng.Recover(ctx); err != nil {
-		return sum, err
-	}
 	var errs []error
-	var pr shipsync.PollResult
-	err = retryRateLimited(ctx, a, "poll", func() (err error) {
-		pr, err = a.eng.Poll(ctx)
-		return err
-	})
-	sum.OrdersSeen, sum.OrdersChanged = pr.Seen, pr.Changed
-	errs = append(errs, err)
-	for i := 0; i < max(rounds, 1); i++ {
-		ps, err := a.eng.PipelineOnce(ctx)
-		sum.Add(ps)
-		errs = append(errs, err)
-		n, err := a.eng.Track(ctx)
-		sum.Tracked += n
-		errs = append(errs, err)
-		if _, err := a.eng.PipelineOnce(ctx); err != nil {
+	step := func(name string, run func() (string, error)) error {
+		working(name)
+		start := time.Now()
+		detail, err := run()
+		p := Phase{Name: name, Detail: detail, Seconds: time.Since(start).Seconds()}
+		if err != nil {
+			p.Error = err.Error()
 			errs = append(errs, err)
 		}
-		if i < rounds-1 && !waitForRetry(ctx, a, 15*time.Second) {
-			break
+		sum.Phases = append(sum.Phases, p)
+		done(p)
+		return err
+	}
+	before, _ := a.planner.Status(ctx, a.now())
+	err = step("recover", func() (string, error) {
+		n, err := a.st.Counts(ctx)
+		inFlight := n.ByState[store.StatePushing]
+		if err == nil {
+			err = a.eng.Recover(ctx)
+		}
+		return fmt.Sprintf("%d pushes left in flight by an earlier run marked for lookup", inFlight), err
+	})
+	if err != nil {
+		return sum, errors.Join(errs...)
+	}
+	_ = step("poll", func() (string, error) {
+		var pr shipsync.PollResult
+		err := retryRateLimited(ctx, a, "poll", func() (err error) {
+			pr, err = a.eng.Poll(ctx)
+			return err
+		})
+		sum.OrdersSeen, sum.OrdersChanged = pr.Seen, pr.Changed
+		return fmt.Sprintf("%d orders seen, %d new or changed", pr.Seen, pr.Changed), err
+	})
+	for i := 0; i < rounds; i++ {
+		label := "push"
+		if rounds > 1 {
+			label = fmt.Sprintf("push %d/%d", i+1, rounds)
+		}
+		_ = step(label, func() (string, error) {
+			ps, err := a.eng.PipelineOnce(ctx)
+			sum.Add(ps)
+			return pushDetail(ps), err
+		})
+		_ = step("track", func() (string, error) {
+			n, err := a.eng.Track(ctx)
+			sum.Tracked += n
+			return fmt.Sprintf("%d tracking numbers read", n), err
+		})
+		_ = step("write back", func() (string, error) {
+			ps, err := a.eng.PipelineOnce(ctx)
+			sum.Add(ps)
+			a.eng.Flush(ctx)
+			return pushDetail(ps), err
+		})
+		if i < rounds-1 {
+			working("waiting for retries")
+			if !waitForRetry(ctx, a, 15*time.Second) {
+				break
+			}
 		}
 	}
-	// Write-backs TikTok held back with a 429 are finished once its delay
-	// has passed, when that is short; otherwise the cycle is incomplete
-	// and says so.
-	errs = append(errs, retryRateLimited(ctx, a, "write-back", func() error {
-		if a.eng.RateLimitedFor() <= 0 {
-			return nil
-		}
-		_, err := a.eng.PipelineOnce(ctx)
-		if err == nil && a.eng.RateLimitedFor() > 0 {
-			return errHeld
-		}
-		return err
-	}))
-	a.eng.Flush(ctx)
+	if a.eng.RateLimitedFor() > 0 {
+		// Write-backs TikTok held back with a 429 are finished once its
+		// delay has passed, when that is short; otherwise the cycle is
+		// incomplete and says so.
+		_ = step("write back", func() (string, error) {
+			var ps shipsync.PushSummary
+			err := retryRateLimited(ctx, a, "write-back", func() error {
+				if a.eng.RateLimitedFor() <= 0 {
+					return nil
+				}
+				p, err := a.eng.PipelineOnce(ctx)
+				ps.Add(p)
+				if err == nil && a.eng.RateLimitedFor() > 0 {
+					return errHeld
+				}
+				return err
+			})
+			sum.Add(ps)
+			a.eng.Flush(ctx)
+			return "after TikTok's rate limit: " + pushDetail(ps), err
+		})
+	}
 	after, _ := a.planner.Status(ctx, a.now())
 	sum.CallsUsed = after.Used - before.Used
 	if after.Day != before.Day {
 		sum.CallsUsed = after.Used
 	}
 	sum.QuotaRemaining = after.Remaining
+	if c, err := a.st.Counts(ctx); err == nil {
+		for _, w := range waitingStates() {
+			sum.Waiting[w.state] = c.ByState[w.state]
+		}
+	} else {
+		errs = append(errs, err)
+	}
 	return sum, errors.Join(errs...)
+}
+
+// pushDetail says what one pipeline pass did.
+func pushDetail(ps shipsync.PushSummary) string {
+	return fmt.Sprintf("routed %d · pushed %d · failed %d · dead %d · unknown %d · resolved %d · requeued %d",
+		ps.Routed, ps.Pushed, ps.Failed, ps.Dead, ps.Unknown, ps.Resolved, ps.Requeued)
 }
 
 // onceMaxWait is the longest rate-limit delay `sync --once` waits out to
@@ -261,27 +382,81 @@ func quotaCmd(env *runEnv) *cobra.Command {
 	return c
 }
 
+// CheckReport is what `shipdeck check --json` prints.
+type CheckReport struct {
+	Config   string `json:"config"`
+	Carriers int    `json:"carriers"`
+	Routes   int    `json:"routes"`
+	// TikTok is "authorized", "not configured" (import-only) or "failed".
+	TikTok string        `json:"tiktok"`
+	Shops  []CheckedShop `json:"shops,omitempty"`
+	Error  string        `json:"error,omitempty"`
+}
+
+// CheckedShop is one shop the app is authorized for; Selected marks the
+// one shipdeck works for.
+type CheckedShop struct {
+	ID         string `json:"id"`
+	Name       string `json:"name"`
+	Region     string `json:"region"`
+	SellerType string `json:"seller_type,omitempty"`
+	Selected   bool   `json:"selected"`
+}
+
 func checkCmd(env *runEnv) *cobra.Command {
-	return &cobra.Command{
+	var asJSON bool
+	c := &cobra.Command{
 		Use:   "check",
 		Short: "Validate the config and make one signed call to TikTok",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return withApp(cmd, env, appOptions{}, func(ctx context.Context, a *app) error {
-				fmt.Fprintf(env.out, "config %s: ok (%d carriers, %d routes)\n", a.cfg.path, len(a.cfg.Carriers), len(a.cfg.Routes))
+				rep := CheckReport{Config: a.cfg.path, Carriers: len(a.cfg.Carriers), Routes: len(a.cfg.Routes), TikTok: "not configured"}
+				if !asJSON {
+					fmt.Fprintf(env.out, "config %s: ok (%d carriers, %d routes)\n", rep.Config, rep.Carriers, rep.Routes)
+				}
 				if a.tt == nil {
+					if asJSON {
+						return writeJSON(env.out, rep)
+					}
 					fmt.Fprintln(env.out, "shop: no app_key configured; TikTok is not called (import-only)")
 					return nil
 				}
 				shops, err := a.tt.Shops(ctx)
 				if err != nil {
-					return fmt.Errorf("signed call to TikTok failed: %w", err)
+					err = fmt.Errorf("signed call to TikTok failed: %w", err)
+					if !asJSON {
+						return err
+					}
+					rep.TikTok, rep.Error = "failed", err.Error()
+					if jerr := writeJSON(env.out, rep); jerr != nil {
+						return jerr
+					}
+					return err
 				}
-				return printShops(env.out, shops, a.cfg.Shop)
-
+				if !asJSON {
+					return printShops(env.out, shops, a.cfg.Shop)
+				}
+				rep.TikTok = "authorized"
+				pick, perr := shipsync.PickShop(shops, a.cfg.Shop.ShopID)
+				for _, s := range shops {
+					rep.Shops = append(rep.Shops, CheckedShop{ID: sanitize.Line(s.ID), Name: sanitize.Line(s.Name),
+						Region: sanitize.Line(s.Region), SellerType: sanitize.Line(s.SellerType),
+						Selected: perr == nil && a.cfg.Shop.ShopCipher == "" && s.ID == pick.ID})
+				}
+				if a.cfg.Shop.ShopCipher == "" && perr != nil {
+					err = fmt.Errorf("shop: %s", sanitize.Line(perr.Error()))
+					rep.Error = err.Error()
+				}
+				if jerr := writeJSON(env.out, rep); jerr != nil {
+					return jerr
+				}
+				return err
 			})
 		},
 	}
+	c.Flags().BoolVar(&asJSON, "json", false, "print the result as JSON")
+	return c
 }
 
 // printShops lists the shops that authorized the app (id, name, region,

@@ -41,7 +41,10 @@ func newTmux(t *testing.T, width, height int, command string) *tmux {
 	if _, err := exec.LookPath("tmux"); err != nil {
 		t.Skip("tmux is not installed (.ci/run installs it): skipping the end-to-end console test")
 	}
-	tm := &tmux{t: t, socket: "shipdeck-e2e-" + filepath.Base(t.TempDir()), name: "e2e"}
+	// The socket is per process and per test: other test binaries on the
+	// machine run their own tmux servers at the same time.
+	dir := t.TempDir()
+	tm := &tmux{t: t, socket: "shipdeck-e2e-" + itoa(os.Getpid()) + "-" + filepath.Base(filepath.Dir(dir)), name: "e2e"}
 	tm.run("new-session", "-d", "-s", tm.name, "-x", itoa(width), "-y", itoa(height), command)
 	t.Cleanup(func() { _ = exec.Command("tmux", "-L", tm.socket, "kill-server").Run() })
 	return tm

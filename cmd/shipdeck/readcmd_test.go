@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"crypto/ed25519"
 	"encoding/json"
 	"os"
 	"path/filepath"
@@ -11,7 +12,10 @@ import (
 	"testing"
 	"time"
 
+	gossh "golang.org/x/crypto/ssh"
+
 	"github.com/shipdeck/shipdeck/store"
+	"github.com/shipdeck/shipdeck/sync/sim"
 )
 
 // importOnlyConfig has two carriers and no TikTok app key, so read commands
@@ -144,5 +148,127 @@ func TestRetryAllTakesTheStateFilter(t *testing.T) {
 	out, _, _ = runCLI(t, append([]string{"orders", "--json", "--state", "queued"}, global...)...)
 	if !strings.Contains(out, "D-FLAKY-RETRY") || strings.Contains(out, "D-FLAKY-PERM") {
 		t.Fatalf("queued after retry --all:\n%s", out)
+	}
+}
+
+// simFixture starts a quiet simulator with some history and writes the
+// config it prints; the secrets go into the environment, as an operator
+// exports them.
+func simFixture(t *testing.T) []string {
+	t.Helper()
+	s, err := sim.Start(context.Background(), sim.Options{Seed: 11, OrdersPerDay: 400, History: 6 * time.Hour,
+		Latency: 0, CarrierFaults: 0, DailyLimit: 5000, PerSecond: -1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = s.Close() })
+	for k, v := range s.Env() {
+		t.Setenv(k, v)
+	}
+	dir := t.TempDir()
+	cfg := filepath.Join(dir, "sim.toml")
+	if err := os.WriteFile(cfg, []byte(s.ConfigTOML()), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return []string{"--config", cfg, "--data", filepath.Join(dir, "data")}
+}
+
+func TestSyncOncePrintsAPhaseLinePerStepAndAccountsForEveryOrder(t *testing.T) {
+	global := simFixture(t)
+	out, errOut, code := runCLI(t, append([]string{"sync", "--once"}, global...)...)
+	if code != 0 {
+		t.Fatalf("exit %d: %s\n%s", code, errOut, out)
+	}
+	lines := strings.Split(strings.TrimSpace(out), "\n")
+	var steps []string
+	for _, l := range lines {
+		steps = append(steps, strings.TrimSpace(l[:min(12, len(l))]))
+	}
+	want := []string{"recover", "poll", "push", "track", "write back"}
+	if len(steps) < len(want)+1 || !slices.Equal(steps[:len(want)], want) {
+		t.Fatalf("phase lines = %q, want %q first:\n%s", steps, want, out)
+	}
+	if !strings.Contains(lines[1], "orders seen") || !strings.Contains(lines[len(want)], "orders seen") {
+		t.Fatalf("poll line or summary missing:\n%s", out)
+	}
+	// Off a terminal: no carriage-return frames anywhere.
+	if strings.Contains(out, "\r") || strings.Contains(errOut, "\r") {
+		t.Fatalf("carriage returns off a terminal:\nout %q\nerr %q", out, errOut)
+	}
+
+	// The JSON form carries the same phases and what still waits.
+	out, errOut, code = runCLI(t, append([]string{"sync", "--once", "--json", "--rounds", "2"}, global...)...)
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	var sum SyncSummary
+	if err := json.Unmarshal([]byte(out), &sum); err != nil {
+		t.Fatalf("not JSON: %v\n%s", err, out)
+	}
+	var names []string
+	for _, p := range sum.Phases {
+		names = append(names, p.Name)
+	}
+	wantJSON := []string{"recover", "poll", "push 1/2", "track", "write back"}
+	if len(names) < len(wantJSON) || !slices.Equal(names[:len(wantJSON)], wantJSON) {
+		t.Fatalf("phases = %q", names)
+	}
+	if sum.Waiting == nil || len(sum.Waiting) != 6 {
+		t.Fatalf("summary = %+v", sum)
+	}
+}
+
+func TestJSONAndRoundsWithoutOnceAreUsageErrors(t *testing.T) {
+	global := readFixture(t)
+	for _, args := range [][]string{{"sync", "--json"}, {"sync", "--rounds", "3"}, {"sync", "--once", "--rounds", "0"}} {
+		_, errOut, code := runCLI(t, append(args, global...)...)
+		if code != exitUsage {
+			t.Errorf("%v: exit %d (%s), want %d", args, code, errOut, exitUsage)
+		}
+	}
+}
+
+func TestReadCommandsPrintJSON(t *testing.T) {
+	global := readFixture(t)
+	out, errOut, code := runCLI(t, append([]string{"route", "--dry-run", "--json"}, global...)...)
+	if code != 0 {
+		t.Fatalf("route: exit %d: %s", code, errOut)
+	}
+	var decisions []map[string]any
+	if err := json.Unmarshal([]byte(out), &decisions); err != nil || len(decisions) == 0 {
+		t.Fatalf("route --dry-run --json: %v\n%s", err, out)
+	}
+	if decisions[0]["order"] == "" || decisions[0]["text"] == "" {
+		t.Fatalf("decision = %v", decisions[0])
+	}
+
+	out, errOut, code = runCLI(t, append([]string{"check", "--json"}, global...)...)
+	if code != 0 {
+		t.Fatalf("check: exit %d: %s", code, errOut)
+	}
+	var rep CheckReport
+	if err := json.Unmarshal([]byte(out), &rep); err != nil || rep.Carriers != 2 || rep.TikTok != "not configured" {
+		t.Fatalf("check --json = %+v, %v\n%s", rep, err, out)
+	}
+
+	priv := ed25519.NewKeyFromSeed(bytes.Repeat([]byte{7}, ed25519.SeedSize))
+	pub, err := gossh.NewPublicKey(priv.Public())
+	if err != nil {
+		t.Fatal(err)
+	}
+	keyFile := filepath.Join(t.TempDir(), "ana.pub")
+	if err := os.WriteFile(keyFile, gossh.MarshalAuthorizedKey(pub), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if _, errOut, code := runCLI(t, append([]string{"keys", "add", "ana", "operator", keyFile}, global...)...); code != 0 {
+		t.Fatalf("keys add: exit %d: %s", code, errOut)
+	}
+	out, errOut, code = runCLI(t, append([]string{"keys", "list", "--json"}, global...)...)
+	if code != 0 {
+		t.Fatalf("keys list: exit %d: %s", code, errOut)
+	}
+	var rows []operatorRow
+	if err := json.Unmarshal([]byte(out), &rows); err != nil || len(rows) != 1 || rows[0].Name != "ana" || rows[0].Role != "operator" {
+		t.Fatalf("keys list --json = %+v, %v\n%s", rows, err, out)
 	}
 }

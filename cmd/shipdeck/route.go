@@ -15,7 +15,7 @@ import (
 )
 
 func routeCmd(env *runEnv) *cobra.Command {
-	var dry bool
+	var dry, asJSON bool
 	var last int
 	c := &cobra.Command{
 		Use:   "route --dry-run [--last N]",
@@ -26,15 +26,21 @@ func routeCmd(env *runEnv) *cobra.Command {
 				return usageError{errors.New("route only has --dry-run: routing itself happens in the worker")}
 			}
 			return withApp(cmd, env, appOptions{}, func(ctx context.Context, a *app) error {
-				lines, err := a.eng.DryRun(ctx, last)
+				decisions, err := a.eng.DryRun(ctx, last)
 				if err != nil {
 					return err
 				}
-				if len(lines) == 0 {
+				if asJSON {
+					if decisions == nil {
+						decisions = []shipsync.RouteDecision{}
+					}
+					return writeJSON(env.out, decisions)
+				}
+				if len(decisions) == 0 {
 					fmt.Fprintln(env.out, "no orders stored yet: run `shipdeck sync --once` or `shipdeck import FILE.csv` first")
 				}
-				for _, l := range lines {
-					fmt.Fprintln(env.out, sanitize.Line(l))
+				for _, d := range decisions {
+					fmt.Fprintln(env.out, sanitize.Line(d.Text))
 				}
 				return nil
 			})
@@ -42,6 +48,7 @@ func routeCmd(env *runEnv) *cobra.Command {
 	}
 	c.Flags().BoolVar(&dry, "dry-run", false, "print decisions without changing anything")
 	c.Flags().IntVar(&last, "last", 20, "how many recent orders")
+	c.Flags().BoolVar(&asJSON, "json", false, "print the decisions as JSON")
 	return c
 }
 

@@ -249,6 +249,7 @@ func keysCmd(env *runEnv) *cobra.Command {
 			return nil
 		},
 	}
+	var listJSON bool
 	list := &cobra.Command{
 		Use: "list", Short: "List operators", Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -260,6 +261,9 @@ func keysCmd(env *runEnv) *cobra.Command {
 			if err != nil {
 				return err
 			}
+			if listJSON {
+				return writeJSON(env.out, operatorRows(ops))
+			}
 			if len(ops) == 0 {
 				fmt.Fprintf(env.out, "no operators in %s\n", p)
 			}
@@ -269,6 +273,7 @@ func keysCmd(env *runEnv) *cobra.Command {
 			return nil
 		},
 	}
+	list.Flags().BoolVar(&listJSON, "json", false, "print as JSON")
 	remove := &cobra.Command{
 		Use: "remove NAME|FINGERPRINT", Short: "Remove an operator", Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -285,4 +290,20 @@ func keysCmd(env *runEnv) *cobra.Command {
 	}
 	c.AddCommand(add, list, remove)
 	return c
+}
+
+// operatorRow is one operator as `keys list --json` prints it.
+type operatorRow struct {
+	Name        string `json:"name"`
+	Role        string `json:"role"`
+	Fingerprint string `json:"fingerprint"`
+	Comment     string `json:"comment,omitempty"`
+}
+
+func operatorRows(ops []sshd.Operator) []operatorRow {
+	out := make([]operatorRow, 0, len(ops))
+	for _, o := range ops {
+		out = append(out, operatorRow{Name: o.Name, Role: o.Role.String(), Fingerprint: o.Fingerprint, Comment: o.Comment})
+	}
+	return out
 }
