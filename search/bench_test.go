@@ -2,6 +2,7 @@ package search
 
 import (
 	"context"
+	"runtime"
 	"strings"
 	"sync"
 	"testing"
@@ -98,4 +99,32 @@ func TestBenchFixtureLooksLikeOrders(t *testing.T) {
 	if avg := total / len(texts); avg < 45 || avg > 65 {
 		t.Fatalf("fixture lines average %d characters, want about 55", avg)
 	}
+}
+
+// BenchmarkIndexMemory builds the index of a million console-shaped order
+// lines and reports the live heap it holds per order (after a GC), the
+// figure behind the console's memory at a million orders.
+func BenchmarkIndexMemory(b *testing.B) {
+	ids, texts := fixtureOrders(1_000_000)
+	var textBytes int
+	for _, t := range texts {
+		textBytes += len(t)
+	}
+	for b.Loop() {
+		before := liveHeap()
+		ix := fixtureIndex(ids, texts)
+		after := liveHeap()
+		b.ReportMetric(float64(after-before)/float64(ix.Len()), "bytes/order")
+		b.ReportMetric(float64(after-before)/(1<<20), "MiB")
+		runtime.KeepAlive(ix)
+	}
+	b.ReportMetric(float64(textBytes)/float64(len(texts)), "text-bytes/order")
+}
+
+// liveHeap is the heap in use after a full GC.
+func liveHeap() int64 {
+	runtime.GC()
+	var ms runtime.MemStats
+	runtime.ReadMemStats(&ms)
+	return int64(ms.HeapAlloc)
 }

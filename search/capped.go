@@ -38,7 +38,7 @@ func (s *scan) runCapped(capacity int, bufs *sync.Pool) {
 				if !e.live() || s.takeID(w, e, slot) || e.mask&s.q.mask != s.q.mask {
 					continue
 				}
-				if key, ok := rankKey(e, s.q); ok {
+				if key, ok := rankKey(e, e.text(s.arena), s.q); ok {
 					w.cands = append(w.cands, candidate{slot: int32(slot), key: key})
 					w.hist[key]++
 				}

@@ -64,7 +64,7 @@ func (ix *Index) Find(ctx context.Context, pattern string, limit int) ([]Hit, er
 	ix.mu.RLock()
 	defer ix.mu.RUnlock()
 
-	s := newScan(ctx, &q, ix.entries, limit)
+	s := newScan(ctx, &q, ix.entries, &ix.arena, limit)
 	if len(ix.entries) > prefilterAbove {
 		s.runCapped(max(rankCap, limit), &ix.candBufs)
 	} else {
@@ -106,12 +106,13 @@ type scan struct {
 	ctx     context.Context
 	q       *query
 	entries []entry
+	arena   *arena
 	limit   int
 	workers []*worker
 }
 
-func newScan(ctx context.Context, q *query, entries []entry, limit int) *scan {
-	s := &scan{ctx: ctx, q: q, entries: entries, limit: limit}
+func newScan(ctx context.Context, q *query, entries []entry, a *arena, limit int) *scan {
+	s := &scan{ctx: ctx, q: q, entries: entries, arena: a, limit: limit}
 	n := len(entries)
 	shards := 1
 	if n >= minParallel {
@@ -172,7 +173,7 @@ func (s *scan) takeID(w *worker, e *entry, slot int) bool {
 	if s.q.idKey == "" {
 		return false
 	}
-	m, keyLen := matchID(e.lowID, s.q.idKey)
+	m, keyLen := matchID(e.lowID(s.arena), s.q.idKey)
 	if m == idNone {
 		return false
 	}
@@ -191,7 +192,7 @@ func (s *scan) compareIDHits(a, b idHit) int {
 	if c := cmp.Compare(a.keyLen, b.keyLen); c != 0 {
 		return c
 	}
-	if c := strings.Compare(s.entries[a.slot].lowID, s.entries[b.slot].lowID); c != 0 {
+	if c := strings.Compare(s.entries[a.slot].lowID(s.arena), s.entries[b.slot].lowID(s.arena)); c != 0 {
 		return c
 	}
 	return cmp.Compare(a.slot, b.slot)
@@ -210,14 +211,15 @@ func (s *scan) compareFuzzyHits(a, b fuzzyHit) int {
 			return c
 		}
 	}
-	if c := cmp.Compare(len(s.entries[a.slot].text), len(s.entries[b.slot].text)); c != 0 {
+	if c := cmp.Compare(s.entries[a.slot].textLen, s.entries[b.slot].textLen); c != 0 {
 		return c
 	}
 	return cmp.Compare(a.slot, b.slot)
 }
 
 // hits merges the workers' results into the answer: id hits, then fuzzy
-// hits, at most limit in all.
+// hits, at most limit in all. Their strings are copies: the arena's bytes
+// may change once the read lock is released.
 func (s *scan) hits() []Hit {
 	idParts := make([]*topK[idHit], len(s.workers))
 	fuzzyParts := make([]*topK[fuzzyHit], len(s.workers))
@@ -230,15 +232,19 @@ func (s *scan) hits() []Hit {
 	var out []Hit
 	for _, h := range ids {
 		e := &s.entries[h.slot]
-		score, matched := s.q.scoreOne(e)
-		out = append(out, Hit{ID: e.id, Text: e.text, Matched: matched, Score: score})
+		score, matched := s.q.scoreOne(e, e.text(s.arena))
+		out = append(out, s.hit(e, matched, score))
 	}
 	for _, h := range fuzzy {
 		if s.limit > 0 && len(out) >= s.limit {
 			break
 		}
-		e := &s.entries[h.slot]
-		out = append(out, Hit{ID: e.id, Text: e.text, Matched: h.matched, Score: h.score})
+		out = append(out, s.hit(&s.entries[h.slot], h.matched, h.score))
 	}
 	return out
+}
+
+// hit is e as a search result, with copies of its strings.
+func (s *scan) hit(e *entry, matched []int, score int) Hit {
+	return Hit{ID: strings.Clone(e.id(s.arena)), Text: strings.Clone(e.text(s.arena)), Matched: matched, Score: score}
 }

@@ -386,9 +386,9 @@ func TestCappedScanMatchesFullScanUnderCap(t *testing.T) {
 	ix := fixtureIndex(ids, texts)
 	for _, pattern := range []string{"alic", "ord579", "bk123", "phx", "sku-pen-4"} {
 		q, _ := newQuery(pattern)
-		full := newScan(context.Background(), &q, ix.entries, 30)
+		full := newScan(context.Background(), &q, ix.entries, &ix.arena, 30)
 		full.runAll()
-		capped := newScan(context.Background(), &q, ix.entries, 30)
+		capped := newScan(context.Background(), &q, ix.entries, &ix.arena, 30)
 		capped.runCapped(len(ix.entries), &ix.candBufs)
 		if a, b := hitIDs(full.hits()), hitIDs(capped.hits()); !slices.Equal(a, b) {
 			t.Errorf("%q: capped scan %v, full scan %v", pattern, b, a)
@@ -396,7 +396,7 @@ func TestCappedScanMatchesFullScanUnderCap(t *testing.T) {
 	}
 
 	q, _ := newQuery("alice")
-	small := newScan(context.Background(), &q, ix.entries, 10)
+	small := newScan(context.Background(), &q, ix.entries, &ix.arena, 10)
 	small.runCapped(200, &ix.candBufs)
 	for _, h := range small.hits() {
 		if !strings.Contains(h.Text, "alice") {

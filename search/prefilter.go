@@ -16,18 +16,18 @@ const maxRankKey = 511
 // matcher's adjacency bonus grows with every adjacent rune), doubled, plus
 // one when the window does not start a word. Large indexes rank only the
 // candidates with the lowest keys.
-func rankKey(e *entry, q *query) (key uint16, ok bool) {
+func rankKey(e *entry, text string, q *query) (key uint16, ok bool) {
 	var start, end int
-	if e.ascii && q.ascii {
-		start, end, ok = asciiWindow(e.text, q.text)
+	if e.ascii() && q.ascii {
+		start, end, ok = asciiWindow(text, q.text)
 	} else {
-		start, end, ok = foldWindow(e.text, q.runes)
+		start, end, ok = foldWindow(text, q.runes)
 	}
 	if !ok {
 		return 0, false
 	}
 	k := 2 * (end - start)
-	if start > 0 && !isWordBreak(e.text[start-1]) {
+	if start > 0 && !isWordBreak(text[start-1]) {
 		k++
 	}
 	return uint16(min(k, maxRankKey)), true

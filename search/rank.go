@@ -31,25 +31,26 @@ const (
 // rank scores the entries at slots and keeps w's best.
 func (s *scan) rank(w *worker, slots []int32) {
 	for _, slot := range slots {
-		if score, matched, ok := s.q.score(&s.entries[slot]); ok {
+		e := &s.entries[slot]
+		if score, matched, ok := s.q.score(e, e.text(s.arena)); ok {
 			w.fuzzy.push(fuzzyHit{slot: slot, score: score, matched: matched})
 		}
 	}
 }
 
-// score matches q against e's text. matched holds rune indexes into the
-// text, ready for highlighting; ok is false when the pattern's runes do not
-// all occur in order.
-func (q *query) score(e *entry) (score int, matched []int, ok bool) {
-	if q.ascii && e.ascii {
+// score matches q against e's text (given, read from the arena). matched
+// holds rune indexes into the text, ready for highlighting; ok is false when
+// the pattern's runes do not all occur in order.
+func (q *query) score(e *entry, etext string) (score int, matched []int, ok bool) {
+	if q.ascii && e.ascii() {
 		// Lower-case ASCII on both sides: bytes compare directly. The
 		// text is read in place, never copied or changed.
-		text := unsafe.Slice(unsafe.StringData(e.text), len(e.text))
+		text := unsafe.Slice(unsafe.StringData(etext), len(etext))
 		return best(text, unsafe.Slice(unsafe.StringData(q.text), len(q.text)), isASCIIWordByte)
 	}
 	// Anything else compares runes under Unicode case folding (so "sh"
 	// finds "ſh"), each rune replaced by the least of its fold orbit.
-	text := []rune(e.text)
+	text := []rune(etext)
 	for i, r := range text {
 		text[i] = foldRune(r)
 	}
@@ -180,7 +181,7 @@ func scoreAt[T byte | rune](text []T, pos []int, word func(T) bool) int {
 // scoreOne scores one entry, for id hits, which skip the ranking pass. It
 // returns no indexes when the text does not match (an id that is not part
 // of its text).
-func (q *query) scoreOne(e *entry) (score int, matched []int) {
-	score, matched, _ = q.score(e)
+func (q *query) scoreOne(e *entry, text string) (score int, matched []int) {
+	score, matched, _ = q.score(e, text)
 	return score, matched
 }

@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"time"
 
@@ -21,17 +22,36 @@ const bulkChunk = 4096
 // the orders written so far stay (with their counters) and the error says
 // how many were written.
 func (s *Store) BulkPut(ctx context.Context, orders []Order) error {
+	_, err := s.bulk(ctx, orders, false)
+	return err
+}
+
+// BulkAdd is BulkPut for orders that must be stored once: an order whose id
+// is already stored is skipped, not replaced. It returns how many orders it
+// stored. An import calls it batch by batch, so an interrupted import run
+// again stores what is missing and nothing twice.
+func (s *Store) BulkAdd(ctx context.Context, orders []Order) (int, error) {
+	return s.bulk(ctx, orders, true)
+}
+
+func (s *Store) bulk(ctx context.Context, orders []Order, keepStored bool) (int, error) {
 	if len(orders) == 0 {
-		return nil
+		return 0, nil
 	}
 	last := make(map[string]int, len(orders))
 	for i := range orders {
 		if err := validateOrder(&orders[i]); err != nil {
-			return fmt.Errorf("bulk put: row %d: %w", i+1, err)
+			return 0, fmt.Errorf("bulk put: row %d: %w", i+1, err)
 		}
 		last[orders[i].ID] = i
 	}
-	return s.exclusive(ctx, func() error { return s.bulkWrite(ctx, orders, last) })
+	var written int
+	err := s.exclusive(ctx, func() error {
+		var err error
+		written, err = s.bulkWrite(ctx, orders, last, keepStored)
+		return err
+	})
+	return written, err
 }
 
 // bulkStamp remembers what the store set on one order, so OnOrders can get
@@ -42,18 +62,19 @@ type bulkStamp struct {
 	storedAt time.Time
 }
 
-// bulkWrite runs on the writer. A marker key is synced first and removed
-// last: if the process dies in between, the next Open rebuilds indexes and
-// counters from the orders.
-func (s *Store) bulkWrite(ctx context.Context, orders []Order, last map[string]int) error {
+// bulkWrite runs on the writer and returns how many orders it wrote. A
+// marker key is synced first and removed last: if the process dies in
+// between, the next Open rebuilds indexes and counters from the orders.
+// With keepStored, orders already stored are skipped.
+func (s *Store) bulkWrite(ctx context.Context, orders []Order, last map[string]int, keepStored bool) (int, error) {
 	if err := s.setBulkMarker(true); err != nil {
-		return fmt.Errorf("bulk put: %w", err)
+		return 0, fmt.Errorf("bulk put: %w", err)
 	}
 	rtxn := s.db.NewTransaction(false)
 	defer rtxn.Discard()
 	total, err := getValue(rtxn, []byte(keyTotal))
 	if err != nil {
-		return fmt.Errorf("bulk put: %w", err)
+		return 0, fmt.Errorf("bulk put: %w", err)
 	}
 	// An empty store needs no look-up of previous versions.
 	empty := decodeInt64(total) == 0
@@ -78,7 +99,16 @@ func (s *Store) bulkWrite(ctx context.Context, orders []Order, last map[string]i
 		}
 		o := orders[i]
 		var prevp *Order
-		if !empty {
+		if !empty && keepStored {
+			_, err := rtxn.Get(orderKey(o.ID))
+			if err == nil {
+				continue
+			}
+			if !errors.Is(err, badger.ErrKeyNotFound) {
+				stopErr = fmt.Errorf("order %s: %w", o.ID, err)
+				break
+			}
+		} else if !empty {
 			prev, err := readOrder(rtxn, o.ID)
 			switch {
 			case err == nil:
@@ -102,22 +132,22 @@ func (s *Store) bulkWrite(ctx context.Context, orders []Order, last map[string]i
 		written++
 	}
 	if err := addCounters(rtxn, deltas, wb.Set); err != nil {
-		return fmt.Errorf("bulk put: counters: %w", err)
+		return 0, fmt.Errorf("bulk put: counters: %w", err)
 	}
 	if err := wb.Flush(); err != nil {
-		return fmt.Errorf("bulk put: write batch: %w", err)
+		return 0, fmt.Errorf("bulk put: write batch: %w", err)
 	}
 	if err := s.db.Sync(); err != nil {
-		return fmt.Errorf("bulk put: sync: %w", err)
+		return 0, fmt.Errorf("bulk put: sync: %w", err)
 	}
 	if err := s.setBulkMarker(false); err != nil {
-		return fmt.Errorf("bulk put: %w", err)
+		return 0, fmt.Errorf("bulk put: %w", err)
 	}
 	s.notifyBulk(orders, stamps, now)
 	if stopErr != nil {
-		return fmt.Errorf("bulk put: stopped after %d of %d orders: %w", written, len(last), stopErr)
+		return written, fmt.Errorf("bulk put: stopped after %d of %d orders: %w", written, len(last), stopErr)
 	}
-	return nil
+	return written, nil
 }
 
 func (s *Store) bulkSetOrder(wb *badger.WriteBatch, prev, o *Order) error {

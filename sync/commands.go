@@ -40,6 +40,7 @@ func refuse(action, id, why string) error {
 // command runs one operator change on one order in a transaction together
 // with its audit entry.
 func (e *Engine) command(ctx context.Context, actor store.Actor, action, id, detail string, fn func(o *store.Order) error) error {
+	var entry store.AuditEntry
 	err := e.st.Update(ctx, func(tx *store.Tx) error {
 		o, err := tx.Order(id)
 		if errors.Is(err, store.ErrNotFound) {
@@ -55,10 +56,12 @@ func (e *Engine) command(ctx context.Context, actor store.Actor, action, id, det
 		if err := tx.PutOrder(o); err != nil {
 			return err
 		}
-		return tx.AddAudit(store.AuditEntry{At: e.now(), Who: actor.Name, Role: actor.Role.String(), Action: action,
-			OrderID: id, Before: string(before), After: string(o.State), Detail: detail})
+		entry = store.AuditEntry{At: e.now(), Who: actor.Name, Role: actor.Role.String(), Action: action,
+			OrderID: id, Before: string(before), After: string(o.State), Detail: detail}
+		return tx.AddAudit(entry)
 	})
 	if err == nil {
+		e.emit(Event{Kind: EventOperator, Audit: entry})
 		e.nudge()
 	}
 	return err
@@ -190,6 +193,8 @@ func (e *Engine) RetryMatching(ctx context.Context, actor store.Actor, f store.F
 		}
 		done += moved
 	}
+	e.emit(Event{Kind: EventOperator, Audit: store.AuditEntry{At: e.now(), Who: actor.Name, Role: actor.Role.String(), Action: "retry",
+		Detail: fmt.Sprintf("bulk: %s (%d orders)", detail, done)}})
 	e.nudge()
 	return done, nil
 }
@@ -418,14 +423,17 @@ func (e *Engine) SetPaused(ctx context.Context, actor store.Actor, paused bool) 
 	if err != nil {
 		return fmt.Errorf("%s worker: %w", action, err)
 	}
+	e.emit(Event{Kind: EventOperator, Audit: store.AuditEntry{At: e.now(), Who: actor.Name, Role: actor.Role.String(), Action: action}})
 	e.mu.Lock()
 	e.paused = paused
-	if paused {
-		e.worker.State, e.worker.Reason = store.WorkerPaused, "paused by "+actor.Name
-	} else {
-		e.worker.State, e.worker.Reason = store.WorkerSleeping, ""
-	}
 	e.mu.Unlock()
+	e.setWorker(func(w *store.WorkerStatus) {
+		if paused {
+			w.State, w.Reason = store.WorkerPaused, "paused by "+actor.Name
+		} else {
+			w.State, w.Reason = store.WorkerSleeping, ""
+		}
+	})
 	e.nudge()
 	return nil
 }

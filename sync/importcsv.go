@@ -1,6 +1,8 @@
 package sync
 
 import (
+	"bufio"
+	"bytes"
 	"context"
 	"encoding/csv"
 	"errors"
@@ -43,17 +45,15 @@ var ErrBadFile = errors.New("unreadable import file")
 // maxImportRows bounds one import file.
 const maxImportRows = 1_000_000
 
-// ParseImport reads an import CSV. It returns the valid orders (state
-// ready), the rejected rows with their line numbers, and an error only when
-// the file as a whole is unusable. An order with any bad row is rejected
-// whole, so no partial order is stored.
-func ParseImport(r io.Reader, file string, now time.Time) ([]store.Order, []RowError, error) {
-	cr := csv.NewReader(r)
-	cr.FieldsPerRecord = -1
-	cr.ReuseRecord = false
+// importBatch is how many orders an import validates and stores at a time:
+// memory stays the same for a file of a thousand rows or a million.
+const importBatch = 5000
+
+// importHeader reads the header row and maps column names to positions.
+func importHeader(cr *csv.Reader, file string) (map[string]int, error) {
 	head, err := cr.Read()
 	if err != nil {
-		return nil, nil, fmt.Errorf("%w: %s:1: no header row: %v", ErrBadFile, file, err)
+		return nil, fmt.Errorf("%w: %s:1: no header row: %v", ErrBadFile, file, err)
 	}
 	col := map[string]int{}
 	for i, h := range head {
@@ -61,14 +61,104 @@ func ParseImport(r io.Reader, file string, now time.Time) ([]store.Order, []RowE
 	}
 	for _, req := range []string{"order_id", "name", "address1", "city", "postal_code", "country", "sku"} {
 		if _, ok := col[req]; !ok {
-			return nil, nil, fmt.Errorf("%w: %s:1: header lacks column %q (columns: %s)", ErrBadFile, file, req, strings.Join(ImportColumns(), ","))
+			return nil, fmt.Errorf("%w: %s:1: header lacks column %q (columns: %s)", ErrBadFile, file, req, strings.Join(ImportColumns(), ","))
 		}
 	}
-	var rejected []RowError
-	orders := map[string]*store.Order{}
-	var order []string
-	bad := map[string]bool{}
-	for rows := 0; ; rows++ {
+	return col, nil
+}
+
+func newImportReader(r io.Reader) *csv.Reader {
+	cr := csv.NewReader(r)
+	cr.FieldsPerRecord = -1
+	cr.ReuseRecord = true
+	return cr
+}
+
+// importScan is what the first pass over an import file learns: how many
+// rows it has, and which order ids have rows that are not next to each
+// other (those orders are gathered whole before they are stored; the rest
+// stream).
+type importScan struct {
+	rows      int
+	scattered map[string]bool
+}
+
+// scanImport is the first pass: it reads the whole file, so a file that
+// cannot be read as CSV is refused before anything is stored. Memory is
+// fixed (a Bloom filter of the ids whose rows ended) plus the scattered ids.
+func scanImport(r io.Reader, file string) (importScan, error) {
+	cr := newImportReader(r)
+	col, err := importHeader(cr, file)
+	if err != nil {
+		return importScan{}, err
+	}
+	sc := importScan{scattered: map[string]bool{}}
+	ended := newBloom()
+	prev := ""
+	for {
+		rec, err := cr.Read()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			var pe *csv.ParseError
+			if errors.As(err, &pe) && pe.Err == csv.ErrFieldCount {
+				sc.rows++
+				continue
+			}
+			return importScan{}, fmt.Errorf("%w: %s: %v", ErrBadFile, file, err)
+		}
+		if sc.rows++; sc.rows > maxImportRows {
+			return importScan{}, fmt.Errorf("%w: %s: more than %d rows; split it", ErrBadFile, file, maxImportRows)
+		}
+		id := ""
+		if i := col["order_id"]; i < len(rec) {
+			id = strings.TrimSpace(rec[i])
+		}
+		if id == prev {
+			continue
+		}
+		if prev != "" {
+			ended.add(prev)
+		}
+		if id != "" && ended.has(id) {
+			// Rarely a false positive: that order is gathered too.
+			sc.scattered[id] = true
+		}
+		prev = id
+	}
+	return sc, nil
+}
+
+// pendingOrder is an order whose rows are still being read.
+type pendingOrder struct {
+	order store.Order
+	bad   bool
+}
+
+// readImport is the second pass: it validates each row and hands every
+// order whose rows are all valid to emit, in file order of its last row
+// (scattered orders at the end). Rejected rows go to reject; an order with
+// any bad row is rejected whole, so no partial order is stored. It returns
+// how many orders the file held and how many were rejected.
+func readImport(r io.Reader, file string, now time.Time, sc importScan, emit func(store.Order) error, reject func(RowError)) (orders, rejected int, err error) {
+	cr := newImportReader(r)
+	col, err := importHeader(cr, file)
+	if err != nil {
+		return 0, 0, err
+	}
+	finish := func(p *pendingOrder) error {
+		orders++
+		if p.bad {
+			rejected++
+			return nil
+		}
+		return emit(p.order)
+	}
+	var cur *pendingOrder
+	gathered := map[string]*pendingOrder{}
+	var gatherOrder []string
+	for {
 		rec, err := cr.Read()
 		if err == io.EOF {
 			break
@@ -77,13 +167,10 @@ func ParseImport(r io.Reader, file string, now time.Time) ([]store.Order, []RowE
 		if err != nil {
 			var pe *csv.ParseError
 			if errors.As(err, &pe) && pe.Err == csv.ErrFieldCount {
-				rejected = append(rejected, RowError{File: file, Line: line, Msg: err.Error()})
+				reject(RowError{File: file, Line: line, Msg: err.Error()})
 				continue
 			}
-			return nil, nil, fmt.Errorf("%w: %s: %v", ErrBadFile, file, err)
-		}
-		if rows >= maxImportRows {
-			return nil, nil, fmt.Errorf("%w: %s: more than %d rows; split it", ErrBadFile, file, maxImportRows)
+			return orders, rejected, fmt.Errorf("%w: %s: %v", ErrBadFile, file, err)
 		}
 		get := func(k string) string {
 			if i, ok := col[k]; ok && i < len(rec) {
@@ -93,27 +180,75 @@ func ParseImport(r io.Reader, file string, now time.Time) ([]store.Order, []RowE
 		}
 		id := get("order_id")
 		li, o, msg := parseRow(get, now)
-		if msg != "" {
-			rejected = append(rejected, RowError{File: file, Line: line, ID: id, Msg: msg})
-			if id != "" {
-				bad[id] = true
+		if id == "" {
+			reject(RowError{File: file, Line: line, Msg: msg})
+			continue
+		}
+		var p *pendingOrder
+		switch {
+		case sc.scattered[id]:
+			if p = gathered[id]; p == nil {
+				p = &pendingOrder{order: o}
+				gathered[id] = p
+				gatherOrder = append(gatherOrder, id)
 			}
+		case cur != nil && cur.order.ID == id:
+			p = cur
+		default:
+			if cur != nil {
+				if err := finish(cur); err != nil {
+					return orders, rejected, err
+				}
+			}
+			cur = &pendingOrder{order: o}
+			cur.order.ID = id
+			p = cur
+		}
+		if msg != "" {
+			reject(RowError{File: file, Line: line, ID: id, Msg: msg})
+			p.bad = true
 			continue
 		}
-		if cur, ok := orders[id]; ok {
-			cur.LineItems = append(cur.LineItems, li)
-			continue
+		if p.order.Recipient.Name == "" {
+			// The order's first rows were bad; this is its first good one.
+			p.order = o
 		}
-		o.LineItems = []store.LineItem{li}
-		orders[id] = &o
-		order = append(order, id)
+		p.order.LineItems = append(p.order.LineItems, li)
 	}
-	out := make([]store.Order, 0, len(order))
-	for _, id := range order {
-		if bad[id] {
-			continue
+	if cur != nil {
+		if err := finish(cur); err != nil {
+			return orders, rejected, err
 		}
-		out = append(out, *orders[id])
+	}
+	for _, id := range gatherOrder {
+		if err := finish(gathered[id]); err != nil {
+			return orders, rejected, err
+		}
+	}
+	return orders, rejected, nil
+}
+
+// ParseImport reads a whole import CSV into memory: the valid orders (state
+// ready), the rejected rows with their line numbers, and an error only when
+// the file as a whole is unusable. An order with any bad row is rejected
+// whole, so no partial order is stored. Engine.ImportFile streams instead;
+// this is for small files.
+func ParseImport(r io.Reader, file string, now time.Time) ([]store.Order, []RowError, error) {
+	data, err := io.ReadAll(r)
+	if err != nil {
+		return nil, nil, fmt.Errorf("%w: %s: %v", ErrBadFile, file, err)
+	}
+	sc, err := scanImport(bytes.NewReader(data), file)
+	if err != nil {
+		return nil, nil, err
+	}
+	var out []store.Order
+	var rejected []RowError
+	_, _, err = readImport(bytes.NewReader(data), file, now, sc,
+		func(o store.Order) error { out = append(out, o); return nil },
+		func(e RowError) { rejected = append(rejected, e) })
+	if err != nil {
+		return nil, nil, err
 	}
 	return out, rejected, nil
 }
@@ -199,33 +334,105 @@ func parseTime(s string) (time.Time, error) {
 
 // ImportResult says what an import stored.
 type ImportResult struct {
+	// Rows is how many data rows the file had (ImportFile only).
+	Rows int `json:"rows,omitempty"`
+	// Orders is how many distinct orders the file held (ImportFile only).
+	Orders int `json:"orders,omitempty"`
+	// Stored orders are new; Skipped ones were stored already (by an
+	// earlier or interrupted import of the same file).
 	Stored  int `json:"stored"`
 	Skipped int `json:"skipped"`
+	// Rejected orders had at least one bad row (ImportFile only).
+	Rejected int `json:"rejected,omitempty"`
 }
 
-// Import stores parsed orders that are not stored yet, in one write batch,
-// into the same pipeline as polled orders. Orders already stored are
-// skipped (importing a file twice stores it once). progress, if set, is
-// called as orders are checked.
+// ImportProgress receives an import's progress and its rejected rows as
+// they are found. Either may be nil.
+type ImportProgress struct {
+	Rows     func(done, total int)
+	Rejected func(RowError)
+}
+
+// ImportFile imports a CSV file into the same pipeline as polled orders,
+// streaming it in batches of importBatch orders: a first pass refuses a
+// file that is not readable CSV (nothing stored) and finds orders whose rows
+// are not together; the second validates and stores. Each batch is one
+// synced bulk write that skips orders already stored, so an import that was
+// interrupted, run again, stores what is missing and nothing twice.
+func (e *Engine) ImportFile(ctx context.Context, f io.ReadSeeker, file string, now time.Time, prog ImportProgress) (ImportResult, error) {
+	var res ImportResult
+	sc, err := scanImport(bufio.NewReaderSize(f, 1<<20), file)
+	if err != nil {
+		return res, err
+	}
+	res.Rows = sc.rows
+	if _, err := f.Seek(0, io.SeekStart); err != nil {
+		return res, fmt.Errorf("%w: %s: rewind for the second pass: %v", ErrBadFile, file, err)
+	}
+	batch := make([]store.Order, 0, importBatch)
+	flush := func() error {
+		n, err := e.st.BulkAdd(ctx, batch)
+		res.Stored += n
+		if err != nil {
+			return fmt.Errorf("import %s: %w", file, err)
+		}
+		res.Skipped += len(batch) - n
+		batch = batch[:0]
+		return nil
+	}
+	done := 0
+	emit := func(o store.Order) error {
+		batch = append(batch, o)
+		if len(batch) < importBatch {
+			return nil
+		}
+		if err := flush(); err != nil {
+			return err
+		}
+		done += importBatch
+		if prog.Rows != nil {
+			prog.Rows(min(done, sc.rows), sc.rows)
+		}
+		return nil
+	}
+	reject := func(re RowError) {
+		if prog.Rejected != nil {
+			prog.Rejected(re)
+		}
+	}
+	res.Orders, res.Rejected, err = readImport(bufio.NewReaderSize(f, 1<<20), file, now, sc, emit, reject)
+	if err == nil {
+		err = flush()
+	}
+	if prog.Rows != nil && err == nil {
+		prog.Rows(sc.rows, sc.rows)
+	}
+	if res.Stored > 0 {
+		e.nudge()
+	}
+	return res, err
+}
+
+// Import stores parsed orders that are not stored yet into the same
+// pipeline as polled orders, in batches. Orders already stored are skipped
+// (importing a file twice stores it once). progress, if set, is called
+// after each batch.
 func (e *Engine) Import(ctx context.Context, orders []store.Order, progress func(done, total int)) (ImportResult, error) {
 	var res ImportResult
-	fresh := make([]store.Order, 0, len(orders))
-	for i, o := range orders {
-		if _, err := e.st.Order(ctx, o.ID); err == nil {
-			res.Skipped++
-		} else if !errors.Is(err, store.ErrNotFound) {
-			return res, fmt.Errorf("import: check order %s: %w", o.ID, err)
-		} else {
-			fresh = append(fresh, o)
+	for from := 0; from < len(orders); from += importBatch {
+		batch := orders[from:min(from+importBatch, len(orders))]
+		n, err := e.st.BulkAdd(ctx, batch)
+		res.Stored += n
+		if err != nil {
+			return res, fmt.Errorf("import %d orders: %w", len(orders), err)
 		}
-		if progress != nil && (i%500 == 0 || i == len(orders)-1) {
-			progress(i+1, len(orders))
+		res.Skipped += len(batch) - n
+		if progress != nil {
+			progress(from+len(batch), len(orders))
 		}
 	}
-	if err := e.st.BulkPut(ctx, fresh); err != nil {
-		return res, fmt.Errorf("import %d orders: %w", len(fresh), err)
+	if res.Stored > 0 {
+		e.nudge()
 	}
-	res.Stored = len(fresh)
-	e.nudge()
 	return res, nil
 }

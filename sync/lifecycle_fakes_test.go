@@ -192,6 +192,8 @@ type fakePlanner struct{}
 
 func (fakePlanner) Reserve(ctx context.Context, k store.CallKind, n int) error { return nil }
 func (fakePlanner) NoteRateLimited(ctx context.Context, at time.Time) error    { return nil }
+func (fakePlanner) NotePoll(context.Context, time.Time, int)                   {}
+
 func (fakePlanner) NextPoll(ctx context.Context, now time.Time) (time.Time, error) {
 	return now.Add(time.Hour), nil
 }

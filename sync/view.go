@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -78,6 +79,11 @@ func (e *Engine) Refresh(ctx context.Context) {
 	if err != nil {
 		e.log.Warn("snapshot quota", "err", err)
 	}
+	alerts, err := e.st.Alerts(ctx)
+	if err != nil {
+		e.log.Warn("snapshot alerts", "err", err)
+	}
+	slices.SortStableFunc(alerts, func(a, b store.Alert) int { return strings.Compare(b.Severity, a.Severity) }) // critical before warning
 	carriers := make([]store.CarrierStats, 0, len(e.names))
 	for _, name := range e.names {
 		slot := e.carriers[name]
@@ -92,7 +98,7 @@ func (e *Engine) Refresh(ctx context.Context) {
 		w.NextPoll = q.NextPoll
 	}
 	e.snap = store.Snapshot{At: now, Shop: e.cfg.Shop, Demo: e.cfg.Demo, Worker: w, Counts: counts,
-		Quota: q, Carriers: carriers, Health: e.accountHealth, Reconcile: e.lastReconcile, Seq: e.snap.Seq + 1}
+		Quota: q, Carriers: carriers, Health: e.accountHealth, Reconcile: e.lastReconcile, Alerts: alerts, Seq: e.snap.Seq + 1}
 	snap := e.snap
 	for _, ch := range e.subs {
 		select {

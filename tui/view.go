@@ -111,6 +111,15 @@ func (m *Model) header() string {
 	if w := m.snap.Worker.Warning; w != "" {
 		left += sep + th.Warn.Render("⚠ "+common.Clean(w))
 	}
+	if a := m.snap.Alerts; len(a) > 0 {
+		// The alert strip: how many fire and the most severe, in full with
+		// `shipdeck alerts`.
+		label := "⚠ " + strconv.Itoa(len(a)) + " alert"
+		if len(a) > 1 {
+			label += "s"
+		}
+		left += sep + th.Warn.Render(label+": "+common.Cut(common.Clean(a[0].Summary), 48))
+	}
 	if n := m.c.Marks.Len(); n > 0 {
 		left += sep + th.Marked.Render(strconv.Itoa(n)+" marked")
 	}

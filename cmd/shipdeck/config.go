@@ -63,6 +63,9 @@ type Config struct {
 	Routes   []RouteConfig   `toml:"route"`
 	SSH      SSHConfig       `toml:"ssh"`
 	Console  ConsoleConfig   `toml:"console"`
+	Log      LogConfig       `toml:"log"`
+	Metrics  MetricsConfig   `toml:"metrics"`
+	Alerts   AlertsConfig    `toml:"alerts"`
 	Health   HealthConfig    `toml:"health"`
 	Costs    CostsConfig     `toml:"costs"`
 	// Keys remaps console key bindings: binding name → keys.
@@ -238,7 +241,11 @@ func ParseConfig(path, src string) (*Config, error) {
 		return nil, c.errAt(k, "unknown key (check the spelling against the README)")
 	}
 	c.defaults()
+	c.opsDefaults()
 	if err := c.validate(); err != nil {
+		return nil, err
+	}
+	if err := c.validateOps(); err != nil {
 		return nil, err
 	}
 	return c, nil

@@ -110,13 +110,15 @@ func newRoot(env *runEnv) *cobra.Command {
 		SilenceUsage:  true,
 		SilenceErrors: true,
 		Args:          cobra.NoArgs,
+		Version:       version(),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return runConsole(cmd.Context(), env, globalFlags(cmd))
 		},
 	}
-	root.PersistentFlags().String("config", "", "config file (TOML); without it shipdeck runs the demo on the built-in simulator")
+	root.PersistentFlags().String("config", "", "config file (TOML; default $SHIPDECK_CONFIG, then $XDG_CONFIG_HOME/shipdeck/config.toml); without one shipdeck runs the demo")
 	root.PersistentFlags().String("data", "", "data directory (default: ./shipdeck-data next to the config, or a fresh demo directory)")
 	root.PersistentFlags().Float64("speed", 60, "demo only: how many times faster than real time the simulated shop runs")
+	root.SetVersionTemplate(versionText())
 	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error { return usageError{err} })
 	for _, c := range commands(env) {
 		root.AddCommand(c)
@@ -144,6 +146,9 @@ type flags struct {
 func globalFlags(cmd *cobra.Command) flags {
 	var f flags
 	f.Config, _ = cmd.Flags().GetString("config")
+	if f.Config == "" {
+		f.Config = discoverConfig(os.Getenv)
+	}
 	f.Data, _ = cmd.Flags().GetString("data")
 	f.Speed, _ = cmd.Flags().GetFloat64("speed")
 	return f

@@ -8,9 +8,11 @@ import (
 	"strings"
 	"time"
 
+	"github.com/charmbracelet/x/term"
 	"github.com/spf13/cobra"
 
 	"github.com/shipdeck/shipdeck/sanitize"
+	"github.com/shipdeck/shipdeck/store"
 	shipsync "github.com/shipdeck/shipdeck/sync"
 )
 
@@ -67,24 +69,26 @@ func importCmd(env *runEnv) *cobra.Command {
 				return err
 			}
 			defer f.Close()
-			return withApp(cmd, env, appOptions{}, func(ctx context.Context, a *app) error {
-				orders, rejected, err := shipsync.ParseImport(f, args[0], a.now())
-				if err != nil {
-					return err
-				}
+			return withApp(cmd, env, appOptions{NoSearch: true}, func(ctx context.Context, a *app) error {
 				start := time.Now()
-				res, err := a.eng.Import(ctx, orders, progressBar(env, "checking"))
-				fmt.Fprintln(env.err)
+				res, err := a.eng.ImportFile(ctx, f, args[0], a.now(), shipsync.ImportProgress{
+					Rows: progressBar(env, "importing"),
+					Rejected: func(r shipsync.RowError) {
+						fmt.Fprintf(env.out, "rejected %s\n", sanitize.Line(r.Error()))
+					},
+				})
+				endProgress(env)
+				el := time.Since(start)
 				if err != nil {
+					if res.Stored > 0 {
+						fmt.Fprintf(env.out, "stopped after storing %d orders (%d already stored); run the same import again to store the rest\n", res.Stored, res.Skipped)
+					}
 					return err
 				}
-				for _, r := range rejected {
-					fmt.Fprintf(env.out, "rejected %s\n", sanitize.Line(r.Error()))
-				}
-				fmt.Fprintf(env.out, "imported %d orders (%d already stored, %d rows rejected) in %s\n",
-					res.Stored, res.Skipped, len(rejected), time.Since(start).Round(time.Millisecond))
+				fmt.Fprintf(env.out, "imported %s: %d rows, %d orders: %d stored, %d already stored, %d rejected, in %s (%.0f rows/s)\n",
+					sanitize.Line(args[0]), res.Rows, res.Orders, res.Stored, res.Skipped, res.Rejected, el.Round(time.Millisecond), float64(res.Rows)/el.Seconds())
 				if noPush || res.Stored == 0 {
-					return nil
+					return reportQueued(ctx, env, a, "--no-push: the worker (shipdeck sync or serve) pushes them")
 				}
 				pushStart := time.Now()
 				var sum shipsync.PushSummary
@@ -96,10 +100,10 @@ func importCmd(env *runEnv) *cobra.Command {
 					}
 				}
 				a.eng.Flush(ctx)
-				el := time.Since(pushStart)
-				fmt.Fprintf(env.out, "pushed %d · failed %d (retried by the worker) · dead %d, in %s (%.0f orders/s)\n",
-					sum.Pushed, sum.Failed, sum.Dead, el.Round(time.Millisecond), float64(sum.Pushed)/el.Seconds())
-				return nil
+				el = time.Since(pushStart)
+				fmt.Fprintf(env.out, "pushed %d · failed %d (retried by the worker) · dead %d · unknown %d (looked up before any resend), in %s (%.0f orders/s)\n",
+					sum.Pushed, sum.Failed, sum.Dead, sum.Unknown, el.Round(time.Millisecond), float64(sum.Pushed)/el.Seconds())
+				return reportQueued(ctx, env, a, "the worker (shipdeck sync or serve) pushes them on its next passes")
 			})
 		},
 	}
@@ -107,9 +111,38 @@ func importCmd(env *runEnv) *cobra.Command {
 	return c
 }
 
+// reportQueued says how many orders still wait for a push, and why.
+func reportQueued(ctx context.Context, env *runEnv, a *app, why string) error {
+	c, err := a.st.Counts(ctx)
+	if err != nil {
+		return err
+	}
+	if n := c.ByState[store.StateReady] + c.ByState[store.StateQueued]; n > 0 {
+		fmt.Fprintf(env.out, "still queued %d (ready or queued in the store): %s\n", n, why)
+	}
+	return nil
+}
+
+// onTerminal reports whether the command's error stream is a terminal:
+// progress frames (carriage returns) are drawn only there.
+func onTerminal(env *runEnv) bool {
+	f, ok := env.err.(*os.File)
+	return ok && term.IsTerminal(f.Fd())
+}
+
+// endProgress ends the progress line, if one was drawn.
+func endProgress(env *runEnv) {
+	if onTerminal(env) {
+		fmt.Fprintln(env.err)
+	}
+}
+
 // progressBar returns a progress callback drawing a one-line bar on the
-// command's error stream.
+// command's error stream when it is a terminal, and nil otherwise.
 func progressBar(env *runEnv, label string) func(done, total int) {
+	if !onTerminal(env) {
+		return nil
+	}
 	return func(done, total int) {
 		if total == 0 {
 			return

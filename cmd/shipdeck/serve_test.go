@@ -49,7 +49,14 @@ var (
 // config, and runs serve until the test ends.
 func startServedDemo(t testing.TB, speed float64, tune func(*app)) *servedDemo {
 	t.Helper()
-	a, err := openApp(context.Background(), flags{Data: t.TempDir(), Speed: speed}, appOptions{Demo: true})
+	return startServedDemoIn(t, t.TempDir(), speed, tune)
+}
+
+// startServedDemoIn is startServedDemo on the data directory dir, which may
+// already hold a store.
+func startServedDemoIn(t testing.TB, dir string, speed float64, tune func(*app)) *servedDemo {
+	t.Helper()
+	a, err := openApp(context.Background(), flags{Data: dir, Speed: speed}, appOptions{Demo: true})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -70,7 +70,7 @@ func planCmd(env *runEnv) *cobra.Command {
 	var days, perDay, budget int
 	var seed uint64
 	var asJSON bool
-	var buyerZone string
+	var buyerZone, burst string
 	var slow []string
 	c := &cobra.Command{
 		Use:   "plan",
@@ -92,8 +92,16 @@ func planCmd(env *runEnv) *cobra.Command {
 				}
 				windows = append(windows, win)
 			}
-			res, err := quota.Simulate(quota.SimOptions{Days: days, OrdersPerDay: float64(perDay), Seed: seed,
-				Config: quota.Config{DailyLimit: budget, SlowWindows: windows, BuyerZone: buyers}})
+			opts := quota.SimOptions{Days: days, OrdersPerDay: float64(perDay), Seed: seed,
+				Config: quota.Config{DailyLimit: budget, SlowWindows: windows, BuyerZone: buyers}}
+			if burst != "" {
+				b, err := quota.ParseBurst(burst)
+				if err != nil {
+					return usageError{fmt.Errorf("--burst: %w", err)}
+				}
+				opts.Burst = &b
+			}
+			res, err := quota.Simulate(opts)
 			if err != nil {
 				return err
 			}
@@ -104,8 +112,12 @@ func planCmd(env *runEnv) *cobra.Command {
 			if len(slow) > 0 {
 				windowText = strings.Join(slow, ", ")
 			}
-			fmt.Fprintf(env.out, "%d days, %d orders/day (buyers in %s), %d calls/day budget (20%% reserve), slow windows: %s\n\n",
-				days, perDay, buyerZone, budget, windowText)
+			burstText := ""
+			if burst != "" {
+				burstText = ", burst: " + burst
+			}
+			fmt.Fprintf(env.out, "%d days, %d orders/day (buyers in %s), %d calls/day budget (20%% reserve), slow windows: %s%s\n\n",
+				days, perDay, buyerZone, budget, windowText, burstText)
 			fmt.Fprint(env.out, strings.TrimRight(res.Table(), "\n")+"\n")
 			return nil
 		},
@@ -114,7 +126,8 @@ func planCmd(env *runEnv) *cobra.Command {
 	c.Flags().IntVar(&perDay, "orders-per-day", 150, "mean orders per day")
 	c.Flags().IntVar(&budget, "quota", 500, "daily call budget")
 	c.Flags().Uint64Var(&seed, "seed", 1, "arrival seed")
-	c.Flags().BoolVar(&asJSON, "json", false, "print one JSON object with fixed_15m, planner and floor")
+	c.Flags().BoolVar(&asJSON, "json", false, "print one JSON object with fixed_15m, planner, oracle and floor")
+	c.Flags().StringVar(&burst, "burst", "", "one burst of orders a day: \"START DURATION xFACTOR\", START a clock time in the buyers' zone or random (a quiet hour), e.g. \"random 2h x10\"")
 	c.Flags().StringVar(&buyerZone, "buyer-zone", "America/Los_Angeles", "where the buyers are (shapes the daily arrival curve)")
 	c.Flags().StringArrayVar(&slow, "slow-window", nil, "a slow window with no non-urgent calls, e.g. \"18:00-21:00 Asia/Shanghai\" (repeatable)")
 	return c

@@ -30,14 +30,7 @@ func DefaultArrivals(seed uint64, perDay float64, zone *time.Location) func(day 
 	if zone == nil {
 		zone = time.UTC
 	}
-	// Scale the shape so a 24-hour day averages perDay orders.
-	var integral, peak float64
-	const steps = 24 * 60
-	for i := range steps {
-		v := arrivalShape(float64(i) * 24 / steps)
-		integral += v * 24 / steps
-		peak = math.Max(peak, v)
-	}
+	integral, peak := shapeIntegral()
 	perHour := perDay / integral // orders per hour per unit of shape
 	return func(day time.Time) []time.Time {
 		if perDay <= 0 {
@@ -63,4 +56,17 @@ func DefaultArrivals(seed uint64, perDay float64, zone *time.Location) func(day 
 		slices.SortFunc(out, func(a, b time.Time) int { return a.Compare(b) })
 		return out
 	}
+}
+
+// shapeIntegral returns arrivalShape's integral over a day (in hours) and
+// its peak: a day of perDay orders arrives at perDay/integral orders an
+// hour per unit of shape.
+func shapeIntegral() (integral, peak float64) {
+	const steps = 24 * 60
+	for i := range steps {
+		v := arrivalShape(float64(i) * 24 / steps)
+		integral += v * 24 / steps
+		peak = math.Max(peak, v)
+	}
+	return integral, peak
 }

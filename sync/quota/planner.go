@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"sync"
 	"time"
 
 	"github.com/shipdeck/shipdeck/store"
@@ -22,6 +23,15 @@ type Planner struct {
 	profile ProfileFunc
 	sleep   func(ctx context.Context, d time.Duration) error
 	bucket  *bucket
+
+	// mu guards what the polls told the planner: their recent finds and
+	// the surges known or noticed (see NotePoll).
+	mu     sync.Mutex
+	notes  []pollNote
+	surges []surge
+	// perDay is the orders a day the last day of polls found, scaled by
+	// the profile's shape to a whole day.
+	perDay float64
 }
 
 // Option tunes a Planner beyond its Config.

@@ -85,6 +85,7 @@ func (p *Planner) plan(ctx context.Context, now time.Time) (pollPlan, error) {
 	arr := newArrivals(counts, p.cfg.BuyerZone)
 
 	segs, windows := p.segments(now, pl.reset, arr)
+	p.applySurges(segs, arr, now)
 	// Calls left for polling: the budget less the reserve still held at
 	// the reset, what is spent, the write-backs still expected today and
 	// the extra pages the expected orders will need.

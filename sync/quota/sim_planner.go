@@ -52,8 +52,10 @@ func (s *simProfile) at(now time.Time) [24]int64 {
 	return s.counts
 }
 
-// runPlanner drives a real Planner on the virtual clock.
-func (w *simWorld) runPlanner() (SimRun, error) {
+// runPlanner drives a real Planner on the virtual clock, telling it what
+// each poll found. The oracle's planner is also told every burst before it
+// starts.
+func (w *simWorld) runPlanner(oracle bool) (SimRun, error) {
 	ctx := context.Background()
 	orders := slices.Clone(w.orders)
 	now := w.starts[0]
@@ -67,6 +69,11 @@ func (w *simWorld) runPlanner() (SimRun, error) {
 	p, err := New(w.opts.Config, ledger, clock, func(context.Context) ([24]int64, error) { return prof.at(now), nil }, WithSleep(sleep))
 	if err != nil {
 		return SimRun{}, fmt.Errorf("simulate planner: %w", err)
+	}
+	if oracle {
+		for _, b := range w.bursts {
+			p.ExpectSurge(b.from, b.to, b.perHour)
+		}
 	}
 	var (
 		queue     writeBackQueue
@@ -105,6 +112,7 @@ func (w *simWorld) runPlanner() (SimRun, error) {
 			continue
 		}
 		// A poll: the first page, then one call per further page.
+		found := 0
 		for page := 0; ; page++ {
 			err := p.Reserve(ctx, store.CallPoll, 1)
 			if errors.Is(err, store.ErrQuotaExhausted) {
@@ -127,10 +135,12 @@ func (w *simWorld) runPlanner() (SimRun, error) {
 				next++
 				n++
 			}
+			found += n
 			if n < pageSize || next == len(orders) || orders[next].placed.After(now) {
 				break
 			}
 		}
+		p.NotePoll(ctx, now, found)
 		np, err := p.NextPoll(ctx, now)
 		if err != nil {
 			return SimRun{}, fmt.Errorf("simulate planner: %w", err)

@@ -12,6 +12,7 @@ type simOrder struct {
 	placed   time.Time
 	shipLag  time.Duration
 	detected time.Time
+	burst    bool // placed inside a burst window
 }
 
 // simWorld is what both strategies replay: the quota days and the orders.
@@ -20,6 +21,7 @@ type simWorld struct {
 	starts []time.Time // quota-day starts, len Days+1
 	orders []simOrder
 	stop   time.Time // simulation stops here even if orders are pending
+	bursts []burstWindow
 }
 
 // newSimWorld lays out the quota days and generates the orders.
@@ -34,13 +36,21 @@ func newSimWorld(opts SimOptions) *simWorld {
 	lagRNG := rand.New(rand.NewPCG(opts.Seed, 0x5eed))
 	for i := 0; i < opts.Days; i++ {
 		ts := slices.Clone(opts.Arrivals(w.starts[i]))
+		var bw burstWindow
+		if opts.Burst != nil {
+			var extra []time.Time
+			bw, extra = opts.Burst.window(opts.Seed, w.starts[i], cfg.BuyerZone, opts.OrdersPerDay)
+			w.bursts = append(w.bursts, bw)
+			ts = append(ts, extra...)
+		}
 		slices.SortFunc(ts, func(a, b time.Time) int { return a.Compare(b) })
 		for _, t := range ts {
 			if t.Before(w.starts[i]) || !t.Before(w.starts[i+1]) {
 				continue
 			}
 			lag := opts.ShipAfterMin + time.Duration(lagRNG.Float64()*float64(opts.ShipAfterMax-opts.ShipAfterMin))
-			w.orders = append(w.orders, simOrder{placed: t, shipLag: lag})
+			inBurst := opts.Burst != nil && !t.Before(bw.from) && t.Before(bw.to)
+			w.orders = append(w.orders, simOrder{placed: t, shipLag: lag, burst: inBurst})
 		}
 	}
 	w.stop = w.starts[opts.Days].Add(48 * time.Hour)
@@ -77,23 +87,21 @@ func (w *simWorld) countInSlow(ts []time.Time) int {
 func (w *simWorld) summarize(orders []simOrder, calls []int, polls int) SimRun {
 	var run SimRun
 	delays := make([]float64, 0, len(orders))
+	var burstDelays []float64
 	for _, o := range orders {
 		det := o.detected
 		if det.IsZero() {
 			det = w.stop
 		}
 		delays = append(delays, det.Sub(o.placed).Seconds())
+		if o.burst {
+			burstDelays = append(burstDelays, det.Sub(o.placed).Seconds())
+		}
 	}
 	run.Orders = len(orders)
-	if len(delays) > 0 {
-		var sum float64
-		for _, d := range delays {
-			sum += d
-		}
-		run.MeanDetectionS = sum / float64(len(delays))
-		slices.Sort(delays)
-		run.P95DetectionS = delays[min(len(delays)-1, int(math.Ceil(0.95*float64(len(delays))))-1)]
-	}
+	run.MeanDetectionS, run.P95DetectionS = meanP95(delays)
+	run.BurstOrders = len(burstDelays)
+	run.BurstMeanDetectionS, run.BurstP95DetectionS = meanP95(burstDelays)
 	total := 0
 	for _, c := range calls {
 		total += c
@@ -107,4 +115,17 @@ func (w *simWorld) summarize(orders []simOrder, calls []int, polls int) SimRun {
 		run.PollsPerDay = float64(polls) / float64(w.opts.Days)
 	}
 	return run
+}
+
+// meanP95 returns the mean and 95th percentile of delays (sorting them).
+func meanP95(delays []float64) (mean, p95 float64) {
+	if len(delays) == 0 {
+		return 0, 0
+	}
+	var sum float64
+	for _, d := range delays {
+		sum += d
+	}
+	slices.Sort(delays)
+	return sum / float64(len(delays)), delays[min(len(delays)-1, int(math.Ceil(0.95*float64(len(delays))))-1)]
 }
