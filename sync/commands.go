@@ -259,6 +259,34 @@ func (e *Engine) rerouteRefusal(o *store.Order, to string) string {
 	return ""
 }
 
+// commandRetryAfter is the longest server-given delay an operator command
+// waits out on a 3PL call (a rate limit's Retry-After, RFC 9110 §10.2.3);
+// commandTries bounds the tries. A longer delay is refused at once with
+// the wait, rather than holding the operator's command.
+const (
+	commandRetryAfter = 5 * time.Second
+	commandTries      = 3
+)
+
+// waitOutRateLimit runs call, and again after the 3PL's Retry-After when
+// it is rate limited for at most commandRetryAfter. A longer wait is a
+// refusal of the action on order id that says how long.
+func waitOutRateLimit(ctx context.Context, action, id, carrierName string, call func() error) error {
+	for try := 1; ; try++ {
+		err := call()
+		wait := carrier.RetryAfterOf(err)
+		if err == nil || carrier.ClassOf(err) != carrier.Retryable || wait <= 0 || try == commandTries {
+			return err
+		}
+		if wait > commandRetryAfter {
+			return refuse(action, id, fmt.Sprintf("%s is rate limiting us for %s; try again then", carrierName, wait))
+		}
+		if !sleep(ctx, wait) {
+			return errors.Join(err, ctx.Err())
+		}
+	}
+}
+
 // cancelOld checks the order's current 3PL when the push may have reached
 // it, and cancels every live copy there. It returns a note for the audit
 // entry, or a refusal when the old 3PL cannot be checked or cancelled.
@@ -276,7 +304,12 @@ func (e *Engine) cancelOld(ctx context.Context, o *store.Order, to string) (stri
 		live = append(live, o.Push.ExternalID)
 	}
 	if caps.Lookup {
-		remotes, err := old.Lookup(ctx, o.ID)
+		var remotes []carrier.Remote
+		err := waitOutRateLimit(ctx, "re-route", o.ID, old.Name(), func() error {
+			var err error
+			remotes, err = old.Lookup(ctx, o.ID)
+			return err
+		})
 		if err != nil {
 			return "", fmt.Errorf("re-route order %s: look it up at %s first: %w", o.ID, old.Name(), err)
 		}
@@ -316,7 +349,7 @@ func (e *Engine) cancelOld(ctx context.Context, o *store.Order, to string) (stri
 	}()
 	for _, extID := range live {
 		start := time.Now()
-		err := old.Cancel(ctx, extID)
+		err := waitOutRateLimit(ctx, "re-route", o.ID, old.Name(), func() error { return old.Cancel(ctx, extID) })
 		att := store.Attempt{OrderID: o.ID, At: now, Kind: store.AttemptCancel, Carrier: old.Name(),
 			Generation: o.Push.Generation, Latency: time.Since(start), Outcome: store.OutcomeSuccess}
 		if err != nil {

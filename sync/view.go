@@ -91,7 +91,6 @@ func (e *Engine) Refresh(ctx context.Context) {
 		row.Kind, row.InFlight, row.Circuit = slot.Kind(), len(slot.sem), e.breakers.State(name, now)
 		carriers = append(carriers, row)
 	}
-	e.noteCircuits(ctx, carriers)
 	e.mu.Lock()
 	w := e.worker
 	if w.State != store.WorkerPaused && w.State != store.WorkerDegraded && !q.NextPoll.IsZero() {
@@ -235,6 +234,10 @@ func exportHeader() []string {
 	return []string{"order_id", "state", "status", "carrier", "attempts", "error_class", "reason", "ship_by", "next_attempt", "buyer", "city", "country", "tracking"}
 }
 
+// ErrUnknownView means an export named a view that does not exist; the
+// error names the ones that do.
+var ErrUnknownView = errors.New("unknown view")
+
 // Export writes the orders of a view as CSV: "failed" (failed and dead),
 // a local state name, or "all".
 func (e *Engine) Export(ctx context.Context, actor store.Actor, view string, w io.Writer) (int, error) {
@@ -264,7 +267,7 @@ func (e *Engine) Export(ctx context.Context, actor store.Actor, view string, w i
 	default:
 		st := store.State(view)
 		if !st.Valid() {
-			return 0, fmt.Errorf("export %q: unknown view (use failed, all or a state: %v)", view, store.States())
+			return 0, fmt.Errorf("export %q: %w (use failed, all or a state: %v)", view, ErrUnknownView, store.States())
 		}
 		err = e.forMatching(ctx, store.Filter{States: []store.State{st}}, write)
 	}

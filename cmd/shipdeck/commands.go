@@ -57,6 +57,8 @@ func commandError(err error) error {
 		return withCode(exitForbidden, err)
 	case errors.Is(err, shipsync.ErrRefused):
 		return withCode(exitRefused, err)
+	case errors.Is(err, shipsync.ErrUnknownView):
+		return usageError{err}
 	}
 	return err
 }
@@ -140,7 +142,7 @@ func syncCmd(env *runEnv) *cobra.Command {
 					fmt.Fprintf(env.out, "shipdeck: syncing %s; Ctrl-C stops\n", a.cfg.Shop.Name)
 					return a.runWorker(ctx)
 				}
-				prog := newProgress(env.err)
+				prog := newProgress(env)
 				report := func(p Phase) {
 					prog.clear()
 					if !asJSON {

@@ -13,6 +13,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
 	"time"
 
@@ -123,7 +124,41 @@ func newRoot(env *runEnv) *cobra.Command {
 	for _, c := range commands(env) {
 		root.AddCommand(c)
 	}
+	usageChecks(root)
 	return root
+}
+
+// usageChecks makes every command-line mistake in the tree c a usage error
+// (exit 2, as the README promises): wrong argument counts, unknown
+// commands, and a group such as `keys` run without one of its commands.
+// The message names the command's usage line.
+func usageChecks(c *cobra.Command) {
+	if c.HasSubCommands() && !c.Runnable() {
+		c.Args = cobra.ArbitraryArgs
+		c.RunE = func(cmd *cobra.Command, args []string) error {
+			if len(args) > 0 {
+				return usageError{fmt.Errorf("unknown command %q for %q", args[0], cmd.CommandPath())}
+			}
+			var names []string
+			for _, sub := range cmd.Commands() {
+				if sub.IsAvailableCommand() {
+					names = append(names, sub.Name())
+				}
+			}
+			return usageError{fmt.Errorf("%s needs a command: %s", cmd.CommandPath(), strings.Join(names, ", "))}
+		}
+	}
+	if check := c.Args; check != nil {
+		c.Args = func(cmd *cobra.Command, args []string) error {
+			if err := check(cmd, args); err != nil {
+				return usageError{fmt.Errorf("%w (usage: %s)", err, cmd.UseLine())}
+			}
+			return nil
+		}
+	}
+	for _, sub := range c.Commands() {
+		usageChecks(sub)
+	}
 }
 
 // usageError marks a command-line mistake (exit code 2).

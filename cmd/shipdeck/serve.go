@@ -199,6 +199,7 @@ func sshRoot(env *runEnv) *cobra.Command {
 			return nil
 		},
 	})
+	usageChecks(root)
 	return root
 }
 
