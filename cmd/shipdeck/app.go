@@ -318,7 +318,11 @@ func (a *app) carriers() ([]shipsync.Carrier, []route.CarrierInfo, error) {
 			if terr != nil && !errors.Is(terr, errNoSecret) {
 				return nil, nil, terr
 			}
-			ad, err = carrier.NewREST(carrier.RESTConfig{Name: cc.Name, Endpoint: cc.Endpoint, Token: token, Timeout: cc.Timeout.Duration})
+			var zone *time.Location
+			if cc.Zone != "" {
+				zone, _ = time.LoadLocation(cc.Zone) // checked by validate
+			}
+			ad, err = carrier.NewREST(carrier.RESTConfig{Name: cc.Name, Endpoint: cc.Endpoint, Token: token, Timeout: cc.Timeout.Duration, Zone: zone})
 		case carrier.KindShipStation:
 			k, kerr := a.secret(key+".key_env", cc.KeyEnv)
 			if kerr != nil && !errors.Is(kerr, errNoSecret) {
@@ -339,7 +343,8 @@ func (a *app) carriers() ([]shipsync.Carrier, []route.CarrierInfo, error) {
 		if err != nil {
 			return nil, nil, fmt.Errorf("%s: %s: %w", a.cfg.path, key, err)
 		}
-		out = append(out, shipsync.Carrier{Carrier: ad, MaxInFlight: cc.MaxInFlight, TransitDays: cc.TransitDays, ProviderID: cc.TikTokProviderID})
+		out = append(out, shipsync.Carrier{Carrier: ad, MaxInFlight: cc.MaxInFlight, TransitDays: cc.TransitDays, ProviderID: cc.TikTokProviderID,
+			Providers: carrier.NewProviderMap(cc.Providers)})
 		infos = append(infos, route.CarrierInfo{Name: cc.Name, TransitDays: cc.TransitDays})
 	}
 	return out, infos, nil
