@@ -194,6 +194,10 @@ type ConsoleConfig struct {
 	// select, wheel to scroll (off by default: it takes over the
 	// terminal's own text selection).
 	Mouse bool `toml:"mouse"`
+	// ExportDir is where the console's :export writes, locally and over
+	// SSH: relative to the data directory (default "exports"), or
+	// absolute. Never serve's working directory.
+	ExportDir string `toml:"export_dir"`
 }
 
 // ConfigError names the file, the line and the key of a bad setting.
@@ -310,6 +314,9 @@ func (c *Config) defaults() {
 	}
 	if c.SSH.Operators == "" {
 		c.SSH.Operators = "operators.toml"
+	}
+	if c.Console.ExportDir == "" {
+		c.Console.ExportDir = "exports"
 	}
 	for i := range c.Carriers {
 		cc := &c.Carriers[i]
@@ -486,6 +493,9 @@ func (c *Config) validateListeners() error {
 	}
 	if err := inDataDir(s.Operators); err != nil {
 		return c.errAt("ssh.operators", err.Error())
+	}
+	if err := inDataDir(c.Console.ExportDir); err != nil {
+		return c.errAt("console.export_dir", err.Error())
 	}
 	return nil
 }
