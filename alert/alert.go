@@ -296,12 +296,12 @@ func addActivity(tx *store.Tx, now time.Time, fire, clear []store.Alert) error {
 		if a.Severity == Critical {
 			level = "error"
 		}
-		if err := add(a, level, "alert "+a.Rule); err != nil {
+		if err := add(a, level, "alert fired"); err != nil {
 			return err
 		}
 	}
 	for _, a := range clear {
-		if err := add(a, "info", "resolved "+a.Rule); err != nil {
+		if err := add(a, "info", "alert resolved"); err != nil {
 			return err
 		}
 	}
@@ -379,6 +379,7 @@ func (m *Monitor) conditions(ctx context.Context, now time.Time) (map[string]sto
 	authExpires, authLost := m.mu.authExpires, m.mu.authLost
 	m.mu.Unlock()
 
+	accountConditions(snap, add)
 	q := snap.Quota
 	if !q.ExhaustAt.IsZero() && !q.ResetAt.IsZero() && q.ExhaustAt.Before(q.ResetAt) {
 		add(RuleQuota, q.Day, Warning, fmt.Sprintf("TikTok quota projected to run out at %s, before the reset at %s (%d of %d used)",

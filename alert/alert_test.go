@@ -330,6 +330,12 @@ func TestAlertFiresOnceAndResolvesOnceAcrossRestarts(t *testing.T) {
 	if n, err := r.st.Notices(context.Background(), 0); err != nil || len(n) != 0 {
 		t.Fatalf("notices left queued: %v, %v", n, err)
 	}
+	// The console's activity log has the fire and the resolve, once each.
+	log, err := r.st.Activity(context.Background(), 0, 100, func(a *store.Activity) bool { return a.Kind == store.ActivityAlert })
+	if err != nil || len(log) != 2 || !strings.HasPrefix(log[0].Text, "alert resolved: ") ||
+		!strings.HasPrefix(log[1].Text, "alert fired: ") || log[1].Level != "error" {
+		t.Fatalf("activity log = %+v, %v; want one fire and one resolve", log, err)
+	}
 	b, _ := json.MarshalIndent(hook[0], "", "  ")
 	t.Logf("webhook payload:\n%s", b)
 }
