@@ -129,6 +129,8 @@ func defaultBindings() []Binding {
 			Group: GroupView, Palette: true, Footer: true},
 		{Name: "activity", Keys: []string{"a"}, Short: "activity", Help: "the activity log: polls, failed pushes, circuits, operators, newest first",
 			Group: GroupView, Palette: true},
+		{Name: "health", Keys: []string{"H"}, Short: "health", Help: "account health: TikTok's LDR, VTR, SFCR, OTDR estimated, scan watch, reconciliation",
+			Group: GroupView, Palette: true},
 		{Name: "palette", Keys: []string{":"}, Short: "commands", Help: "open the command palette",
 			Group: GroupView, Footer: true},
 		{Name: "help", Keys: []string{"?"}, Short: "help", Help: "show every key",

@@ -1,7 +1,8 @@
-// Package account is the account-health pane: TikTok's four fulfilment
-// metrics as shipdeck estimates them, each against TikTok's line with its
-// projection if the orders at risk go wrong, the orders behind the worst
-// one, the scan watch, and the latest reconciliation's findings.
+// Package account is the account-health view (key H): TikTok's four
+// fulfilment metrics as shipdeck estimates them, each against TikTok's line
+// with its projection if the orders at risk go wrong, the orders behind
+// the worst one, the scan watch, and the latest reconciliation's findings.
+// It draws only from the engine's snapshot.
 package account
 
 import (
@@ -9,27 +10,20 @@ import (
 	"strconv"
 
 	"github.com/shipdeck/shipdeck/store"
+
 	"github.com/shipdeck/shipdeck/tui/common"
+	"github.com/shipdeck/shipdeck/tui/draw"
 )
 
-// View is what the pane draws: the estimate and the reconciliation.
+// View is what the view draws: the estimate and the reconciliation.
 type View struct {
 	Health    store.AccountHealth
 	Reconcile store.ReconcileReport
 }
 
-// Model is the account-health pane. It draws only from the snapshot.
-type Model = common.SnapshotPane[View]
-
-// New returns the account-health pane.
-func New(c *common.Common) *Model {
-	return common.NewSnapshotPane(c, "account", "Account health",
-		func(s store.Snapshot) View { return View{Health: s.Health, Reconcile: s.Reconcile} }, Lines)
-}
-
 func pct(v float64) string { return strconv.FormatFloat(100*v, 'f', 1, 64) + "%" }
 
-// Lines draws the pane, width cells wide.
+// Lines draws the view, width cells wide.
 func Lines(c *common.Common, v View, width int) []string {
 	th := c.Theme
 	sep := th.Muted.Render(th.Glyphs.Sep)
@@ -73,7 +67,7 @@ func Lines(c *common.Common, v View, width int) []string {
 			if mo.AtRisk {
 				tag = th.Warn.Render("at risk")
 			}
-			out = append(out, "  "+common.Clean(mo.ID)+" "+tag+" "+th.Muted.Render(common.Clean(mo.Reason)))
+			out = append(out, "  "+draw.Clean(mo.ID)+" "+tag+" "+th.Muted.Render(draw.Clean(mo.Reason)))
 		}
 	}
 	if n := len(h.ScanWatch); n > 0 {
@@ -83,7 +77,7 @@ func Lines(c *common.Common, v View, width int) []string {
 			left = strconv.FormatFloat(f.HoursLeft, 'f', 1, 64) + " h left"
 		}
 		out = append(out, th.Warn.Render(fmt.Sprintf("scan watch: %d written back, no carrier scan", n))+sep+
-			common.Clean(f.ID)+" at "+common.Clean(f.Carrier)+" "+left)
+			draw.Clean(f.ID)+" at "+draw.Clean(f.Carrier)+" "+left)
 	}
 	r := v.Reconcile
 	switch {
@@ -91,7 +85,7 @@ func Lines(c *common.Common, v View, width int) []string {
 		out = append(out, th.Muted.Render("reconciliation: not run yet (shipdeck reconcile)"))
 	case len(r.Findings) == 0:
 		out = append(out, th.Good.Render(fmt.Sprintf("reconciled %d orders: TikTok, 3PLs and store agree", r.Checked))+sep+
-			common.Ago(r.At, c.Now()))
+			draw.Ago(r.At, c.Now()))
 	default:
 		counts := map[store.FindingKind]int{}
 		var kinds []store.FindingKind
@@ -105,7 +99,7 @@ func Lines(c *common.Common, v View, width int) []string {
 		for _, k := range kinds {
 			items = append(items, fmt.Sprintf("%d %s", counts[k], kindLabel(k)))
 		}
-		out = append(out, common.Wrap(items, sep, width)...)
+		out = append(out, draw.Wrap(items, sep, width)...)
 	}
 	if len(r.Problems) > 0 {
 		out = append(out, th.Muted.Render(fmt.Sprintf("%d 3PL lookups failed; see shipdeck reconcile", len(r.Problems))))
