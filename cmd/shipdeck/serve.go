@@ -54,8 +54,11 @@ func serveCmd(env *runEnv) *cobra.Command {
 }
 
 // operatorsPath is the operators file, relative to the data directory.
-func (a *app) operatorsPath() string {
-	p := a.cfg.SSH.Operators
+func (a *app) operatorsPath() string { return a.dataPath(a.cfg.SSH.Operators) }
+
+// dataPath resolves a path the config gives relative to the data
+// directory (an absolute one is kept).
+func (a *app) dataPath(p string) string {
 	if !filepath.IsAbs(p) {
 		p = filepath.Join(a.dataDir, p)
 	}
