@@ -1,10 +1,7 @@
 package main
 
 import (
-	"context"
 	"encoding/csv"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -28,35 +25,18 @@ const (
 // audit entry full of hostile text, and returns the global flags.
 func hostileFixture(t *testing.T) []string {
 	t.Helper()
-	dir := t.TempDir()
-	cfg := filepath.Join(dir, "shipdeck.toml")
-	if err := os.WriteFile(cfg, []byte(importOnlyConfig), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	data := filepath.Join(dir, "data")
-	st, err := store.Open(data, store.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
 	now := time.Date(2026, 11, 24, 15, 0, 0, 0, time.UTC)
 	o := store.Order{ID: hostileID, Status: store.StatusAwaitingShipment, State: store.StateDead, ErrorClass: "permanent",
 		Reason: hostileReason, CreateTime: now, RTSSLATime: now.Add(24 * time.Hour), Attempts: 3,
 		Recipient: store.Address{Name: hostileBuyer, City: hostileCity, Country: "US"},
 		Push:      &store.Push{Carrier: "flaky", Generation: 1, IdempotencyKey: "k", TrackingNumber: hostileTracking}}
-	err = st.Update(context.Background(), func(tx *store.Tx) error {
+	return storeFixture(t, func(tx *store.Tx) error {
 		if err := tx.PutOrder(o); err != nil {
 			return err
 		}
 		return tx.AddAudit(store.AuditEntry{At: now, Who: "ana\x1b[31m", Role: "operator", Action: "resolve", OrderID: hostileID,
 			Before: "dead", After: "shipped", Detail: hostileReason})
 	})
-	if cerr := st.Close(); err == nil {
-		err = cerr
-	}
-	if err != nil {
-		t.Fatal(err)
-	}
-	return []string{"--config", cfg, "--data", data}
 }
 
 // terminalActive returns the first character in s that a terminal would
