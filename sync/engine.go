@@ -332,7 +332,7 @@ func (e *Engine) Run(ctx context.Context) error {
 	}
 	var wg gosync.WaitGroup
 	loops := []func(context.Context){e.pollLoop, e.pipelineLoop, e.trackLoop, e.writeBackLoop, e.snapshotLoop, e.batchLoop,
-		e.buildIndex, e.watchDisk, e.accountLoop}
+		e.buildIndex, e.watchDisk, e.accountLoop, e.reconcileLoop}
 	for _, loop := range loops {
 		wg.Add(1)
 		go func() {
