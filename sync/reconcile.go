@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/shipdeck/shipdeck/sanitize"
+	"github.com/shipdeck/shipdeck/policy"
 	"github.com/shipdeck/shipdeck/store"
 	"github.com/shipdeck/shipdeck/sync/carrier"
 )
@@ -90,7 +91,7 @@ func (e *Engine) LastReconcile() store.ReconcileReport {
 // wrote back.
 func (e *Engine) reconcilable(o *store.Order) bool {
 	switch {
-	case o.ShippingType == "TIKTOK":
+	case policy.WhoShips(o) != "":
 		return false
 	case o.Status == store.StatusUnpaid || o.Status == store.StatusOnHold:
 		return false

@@ -237,6 +237,7 @@ func (b *orderBook) apply(e event) {
 		// carrier's pickup.
 		if o.full.Status == StatusAwaitingShipment {
 			o.shippedAt = e.at
+			o.full.RTSTime = e.at.Unix()
 			o.full.TrackingNumber = "TT" + strconv.FormatUint(uint64(e.at.UnixNano())%1e12, 10)
 			o.full.IsBuyerRequestCancel = false
 			b.setStatus(o, StatusAwaitingCollection, e.at)
