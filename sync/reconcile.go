@@ -9,8 +9,8 @@ import (
 	gosync "sync"
 	"time"
 
-	"github.com/shipdeck/shipdeck/sanitize"
 	"github.com/shipdeck/shipdeck/policy"
+	"github.com/shipdeck/shipdeck/sanitize"
 	"github.com/shipdeck/shipdeck/store"
 	"github.com/shipdeck/shipdeck/sync/carrier"
 )
