@@ -120,7 +120,7 @@ func (w *world) openWith(base string, carrierTimeout, tiktokTimeout time.Duratio
 		if ci.Kind == "shipstation" {
 			ad, err = carrier.NewShipStation(carrier.ShipStationConfig{Name: ci.Name, Endpoint: via(ci.URL), APIKey: ci.Key, APISecret: ci.Secret, Timeout: carrierTimeout})
 		} else {
-			ad, err = carrier.NewREST(carrier.RESTConfig{Name: ci.Name, Endpoint: via(ci.URL), Token: ci.Token, Timeout: carrierTimeout})
+			ad, err = carrier.NewREST(carrier.RESTConfig{Name: ci.Name, Endpoint: via(ci.URL), Token: ci.Token, Timeout: carrierTimeout, Zone: simZone(t, ci)})
 		}
 		if err != nil {
 			t.Fatal(err)
@@ -537,4 +537,18 @@ func TestPauseLastsAcrossRestarts(t *testing.T) {
 	if w.eng.Paused() {
 		t.Error("resume did not take")
 	}
+}
+
+// simZone is the zone of a simulated 3PL's zone-less times, as the demo
+// config gives it.
+func simZone(t *testing.T, ci sim.CarrierInfo) *time.Location {
+	t.Helper()
+	if ci.Zone == "" {
+		return nil
+	}
+	loc, err := time.LoadLocation(ci.Zone)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return loc
 }

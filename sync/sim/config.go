@@ -109,6 +109,9 @@ func (s *Sim) ConfigTOML() string {
 		if c.ProviderID != "" {
 			fmt.Fprintf(&b, "tiktok_provider_id = %s\n", q(c.ProviderID))
 		}
+		if c.Zone != "" {
+			fmt.Fprintf(&b, "zone = %s\n", q(c.Zone))
+		}
 	}
 
 	b.WriteString("\n# Everything goes to the flaky 3PL first, so the console has failures to show.\n")

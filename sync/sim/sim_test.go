@@ -71,6 +71,7 @@ func TestConfigTOMLMatchesTheSimulator(t *testing.T) {
 			MaxInFlight      int    `toml:"max_in_flight"`
 			TransitDays      int    `toml:"transit_days"`
 			TiktokProviderID string `toml:"tiktok_provider_id"`
+			Zone             string `toml:"zone"`
 		} `toml:"carrier"`
 		Route []struct {
 			When     map[string]any `toml:"when"`
@@ -99,7 +100,7 @@ func TestConfigTOMLMatchesTheSimulator(t *testing.T) {
 	}
 	for i, c := range cfg.Carrier {
 		info := s.Carriers()[i]
-		if c.Name != info.Name || c.Endpoint != info.URL || c.TiktokProviderID != info.ProviderID || c.TransitDays != info.TransitDays {
+		if c.Name != info.Name || c.Endpoint != info.URL || c.TiktokProviderID != info.ProviderID || c.TransitDays != info.TransitDays || c.Zone != info.Zone {
 			t.Errorf("carrier %+v does not match %+v", c, info)
 		}
 		switch c.Kind {
