@@ -261,7 +261,7 @@ func (m *Monitor) Evaluate(ctx context.Context) (fired, resolved int, err error)
 				return err
 			}
 		}
-		return nil
+		return addActivity(tx, now, fire, clear)
 	})
 	if err != nil {
 		return 0, 0, fmt.Errorf("record alerts: %w", err)
@@ -273,6 +273,52 @@ func (m *Monitor) Evaluate(ctx context.Context) (fired, resolved int, err error)
 		m.cfg.Log.Info("alert resolved", "rule", a.Rule, "subject", a.Subject, "summary", a.Summary)
 	}
 	return len(fire), len(clear), nil
+}
+
+// maxActivity bounds the activity entries one pass writes; the rest are
+// counted in one entry, so a burst does not push the log's history out.
+const maxActivity = 20
+
+// addActivity lists the pass's transitions in the console's activity log
+// (its alerts list, key a), critical fires as errors.
+func addActivity(tx *store.Tx, now time.Time, fire, clear []store.Alert) error {
+	n := 0
+	add := func(a store.Alert, level, verb string) error {
+		n++
+		if n > maxActivity {
+			return nil
+		}
+		return tx.AddActivity(store.Activity{At: now, Kind: store.ActivityAlert, Level: level, Text: verb + ": " + a.Summary,
+			OrderID: orderOf(a)})
+	}
+	for _, a := range fire {
+		level := "warn"
+		if a.Severity == Critical {
+			level = "error"
+		}
+		if err := add(a, level, "alert fired"); err != nil {
+			return err
+		}
+	}
+	for _, a := range clear {
+		if err := add(a, "info", "alert resolved"); err != nil {
+			return err
+		}
+	}
+	if n > maxActivity {
+		return tx.AddActivity(store.Activity{At: now, Kind: store.ActivityAlert, Level: "warn",
+			Text: fmt.Sprintf("and %d more alert changes: shipdeck alerts lists those firing", n-maxActivity)})
+	}
+	return nil
+}
+
+// orderOf is the order an order alert is about ("" for the others).
+func orderOf(a store.Alert) string {
+	switch a.Rule {
+	case RuleAtRisk, RuleLate, RuleDead:
+		return a.Subject
+	}
+	return ""
 }
 
 func sortAlerts(a []store.Alert) {
@@ -333,6 +379,7 @@ func (m *Monitor) conditions(ctx context.Context, now time.Time) (map[string]sto
 	authExpires, authLost := m.mu.authExpires, m.mu.authLost
 	m.mu.Unlock()
 
+	accountConditions(snap, add)
 	q := snap.Quota
 	if !q.ExhaustAt.IsZero() && !q.ResetAt.IsZero() && q.ExhaustAt.Before(q.ResetAt) {
 		add(RuleQuota, q.Day, Warning, fmt.Sprintf("TikTok quota projected to run out at %s, before the reset at %s (%d of %d used)",

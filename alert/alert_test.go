@@ -330,6 +330,12 @@ func TestAlertFiresOnceAndResolvesOnceAcrossRestarts(t *testing.T) {
 	if n, err := r.st.Notices(context.Background(), 0); err != nil || len(n) != 0 {
 		t.Fatalf("notices left queued: %v, %v", n, err)
 	}
+	// The console's activity log has the fire and the resolve, once each.
+	log, err := r.st.Activity(context.Background(), 0, 100, func(a *store.Activity) bool { return a.Kind == store.ActivityAlert })
+	if err != nil || len(log) != 2 || !strings.HasPrefix(log[0].Text, "alert resolved: ") ||
+		!strings.HasPrefix(log[1].Text, "alert fired: ") || log[1].Level != "error" {
+		t.Fatalf("activity log = %+v, %v; want one fire and one resolve", log, err)
+	}
 	b, _ := json.MarshalIndent(hook[0], "", "  ")
 	t.Logf("webhook payload:\n%s", b)
 }
@@ -353,6 +359,25 @@ func TestAlertBurstIsGroupedIntoOneMessage(t *testing.T) {
 	mail := r.mail.messages()
 	if len(mail) != 1 || !strings.Contains(mail[0], "... and 10 more") {
 		t.Fatalf("email does not list 20 and count the rest: %q", mail)
+	}
+	// The console's activity log (its alerts list) shows 20 and a count.
+	acts, err := r.st.Activity(context.Background(), 0, 100, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	alerts := 0
+	more := false
+	for _, a := range acts {
+		if a.Kind == store.ActivityAlert {
+			alerts++
+			more = more || strings.Contains(a.Text, "and 10 more alert changes")
+			if strings.HasPrefix(a.Text, "alert push_dead") && (a.Level != "error" || a.OrderID == "") {
+				t.Errorf("activity entry %+v: want level error and the order", a)
+			}
+		}
+	}
+	if alerts != 21 || !more {
+		t.Fatalf("activity log has %d alert entries (count line %v), want 20 and one counting 10 more", alerts, more)
 	}
 }
 
@@ -503,5 +528,78 @@ func TestPermanentErrorUnwraps(t *testing.T) {
 	err := &PermanentError{Err: io.EOF}
 	if !errors.Is(err, io.EOF) {
 		t.Fatal("PermanentError hides its cause")
+	}
+}
+
+// The daily summary goes out once a day at the configured hour, also
+// across a restart.
+func TestDailySummaryOncePerDay(t *testing.T) {
+	r := newRig(t)
+	r.clk.t = time.Date(2026, 12, 3, 7, 30, 0, 0, time.UTC)
+	r.put(order("ORD-D", store.StateDead, r.clk.t.Add(48*time.Hour)))
+	m := r.monitor(func(c *Config) { c.SummaryHour = 8 })
+	m.Observe(shipsync.Event{Kind: shipsync.EventDetected})
+	m.Observe(shipsync.Event{Kind: shipsync.EventPush, Outcome: "pushed"})
+	m.Observe(shipsync.Event{Kind: shipsync.EventWriteBack, Outcome: "shipped"})
+	ctx := context.Background()
+	summaries := func() int {
+		n := 0
+		for _, msg := range r.hook.messages() {
+			if msg.Summary != "" {
+				n++
+			}
+		}
+		return n
+	}
+	if err := m.summary(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := m.Deliver(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if summaries() != 0 {
+		t.Fatal("summary sent before its hour")
+	}
+	r.clk.add(time.Hour) // 08:30
+	for i := 0; i < 2; i++ {
+		if err := m.summary(ctx); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := m.Deliver(ctx); err != nil {
+			t.Fatal(err)
+		}
+	}
+	r.open()
+	m = r.monitor(func(c *Config) { c.SummaryHour = 8 })
+	if err := m.summary(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := m.Deliver(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if n := summaries(); n != 1 {
+		t.Fatalf("%d summaries on one day, want 1", n)
+	}
+	var text string
+	for _, msg := range r.hook.messages() {
+		text += msg.Summary
+	}
+	for _, want := range []string{"orders in 1, pushed 1, shipped 1", "dead 1", "TikTok quota"} {
+		if !strings.Contains(text, want) {
+			t.Errorf("summary %q lacks %q", text, want)
+		}
+	}
+	if mail := r.mail.messages(); len(mail) != 1 || !strings.Contains(mail[0], "Subject: shipdeck Nebula Books: daily summary") {
+		t.Fatalf("summary emails = %q", mail)
+	}
+	r.clk.add(24 * time.Hour)
+	if err := m.summary(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := m.Deliver(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if n := summaries(); n != 2 {
+		t.Fatalf("next day: %d summaries, want 2", n)
 	}
 }

@@ -85,7 +85,7 @@ func New(src Source, version string) *Metrics {
 	})
 	build.Set(1)
 	reg.MustRegister(m.pushes, m.pushTime, m.writeBacks, m.webhooks, m.detection, m.polls, m.circuits, build,
-		newScrapeCollector(src),
+		newScrapeCollector(src), newAccountCollector(src),
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m
 }

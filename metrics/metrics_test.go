@@ -21,6 +21,8 @@ import (
 type source struct {
 	countsErr error
 	worker    store.WorkerStatus
+	health    store.AccountHealth
+	reconcile store.ReconcileReport
 }
 
 func (s source) Counts(context.Context) (store.Counts, error) {
@@ -30,7 +32,8 @@ func (s source) Quota(context.Context) (store.QuotaStatus, error) {
 	return store.QuotaStatus{Limit: 500, Used: 12, Remaining: 488, Reserve: 100}, nil
 }
 func (s source) Snapshot() store.Snapshot {
-	return store.Snapshot{Worker: s.worker, Carriers: []store.CarrierStats{{Name: "swift", Circuit: store.CircuitOpen}}}
+	return store.Snapshot{Worker: s.worker, Carriers: []store.CarrierStats{{Name: "swift", Circuit: store.CircuitOpen}},
+		Health: s.health, Reconcile: s.reconcile}
 }
 func (s source) Alerts(context.Context) ([]store.Alert, error) {
 	return []store.Alert{{Key: "push_dead/A", Rule: "push_dead"}, {Key: "push_dead/B", Rule: "push_dead"}}, nil
@@ -87,19 +90,51 @@ func TestEventsAndScrapeSeries(t *testing.T) {
 		m.Observe(ev)
 	}
 	m.Webhook(WebhookBadSignature)
+	get := scrape(t, m)
+	checks := []struct {
+		got  float64
+		want float64
+		what string
+	}{
+		{get("shipdeck_pushes_total", "carrier", "swift", "outcome", "dead"), 1, "dead pushes"},
+		{get("shipdeck_push_duration_seconds", "carrier", "swift"), 2, "push latency samples"},
+		{get("shipdeck_write_backs_total", "outcome", "shipped"), 1, "write-backs"},
+		{get("shipdeck_order_detection_delay_seconds"), 1, "detection samples"},
+		{get("shipdeck_webhooks_total", "outcome", "bad_signature"), 1, "bad signatures"},
+		{get("shipdeck_orders", "state", "dead"), 2, "dead orders"},
+		{get("shipdeck_circuit_state", "carrier", "swift", "state", "open"), 1, "swift open"},
+		{get("shipdeck_quota_calls", "kind", "remaining"), 488, "quota remaining"},
+		{get("shipdeck_ssh_sessions"), 3, "sessions"},
+		{get("shipdeck_alerts_firing", "rule", "push_dead"), 2, "dead alerts"},
+		{get("shipdeck_build_info", "version", "v1.2.3"), 1, "build info"},
+	}
+	for _, c := range checks {
+		if c.got != c.want {
+			t.Errorf("%s = %v, want %v", c.what, c.got, c.want)
+		}
+	}
+}
+
+// scrape fetches /metrics over HTTP, parses it with Prometheus's text
+// parser and returns a reader of one sample by name and label pairs.
+func scrape(t *testing.T, m *Metrics) func(name string, labels ...string) float64 {
+	t.Helper()
 	srv := httptest.NewServer(m.Handler())
 	defer srv.Close()
 	resp, err := http.Get(srv.URL + "/metrics")
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer resp.Body.Close()
 	p := expfmt.NewTextParser(model.UTF8Validation)
+	if ct := resp.Header.Get("Content-Type"); !strings.HasPrefix(ct, "text/plain") {
+		t.Fatalf("metrics served as %q, want Prometheus text", ct)
+	}
 	fams, err := p.TextToMetricFamilies(resp.Body)
 	if err != nil {
 		t.Fatal(err)
 	}
 	get := func(name string, labels ...string) float64 {
+		t.Helper()
 		f := fams[name]
 		if f == nil {
 			t.Fatalf("series %s missing", name)
@@ -127,29 +162,37 @@ func TestEventsAndScrapeSeries(t *testing.T) {
 		t.Fatalf("no %s sample with %v", name, labels)
 		return 0
 	}
-	checks := []struct {
-		got  float64
-		want float64
-		what string
+	_ = resp.Body.Close()
+	return get
+}
+
+// The account-health estimate and the reconciliation are exported as
+// gauges once the engine has made them.
+func TestAccountHealthSeries(t *testing.T) {
+	at := time.Date(2026, 12, 3, 12, 0, 0, 0, time.UTC)
+	m := New(source{worker: store.WorkerStatus{State: store.WorkerSleeping},
+		health: store.AccountHealth{At: at, Metrics: []store.Metric{
+			{Name: store.MetricLDR, Bad: 5, Total: 100, Value: 0.05, Threshold: 0.04, AtRisk: 2, Projected: 7.0 / 102},
+			{Name: store.MetricVTR, Total: 80, Value: 1, Threshold: 0.95, HigherIsBetter: true, Projected: 1},
+		}, ScanWatch: []store.ScanFlag{{ID: "57001"}, {ID: "57002"}}},
+		reconcile: store.ReconcileReport{At: at, Findings: []store.Finding{{Kind: store.FindingHandKeyed}, {Kind: store.FindingHandKeyed}}},
+	}, "test")
+	get := scrape(t, m)
+	for _, c := range []struct {
+		got, want float64
+		what      string
 	}{
-		{get("shipdeck_pushes_total", "carrier", "swift", "outcome", "dead"), 1, "dead pushes"},
-		{get("shipdeck_push_duration_seconds", "carrier", "swift"), 2, "push latency samples"},
-		{get("shipdeck_write_backs_total", "outcome", "shipped"), 1, "write-backs"},
-		{get("shipdeck_order_detection_delay_seconds"), 1, "detection samples"},
-		{get("shipdeck_webhooks_total", "outcome", "bad_signature"), 1, "bad signatures"},
-		{get("shipdeck_orders", "state", "dead"), 2, "dead orders"},
-		{get("shipdeck_circuit_state", "carrier", "swift", "state", "open"), 1, "swift open"},
-		{get("shipdeck_quota_calls", "kind", "remaining"), 488, "quota remaining"},
-		{get("shipdeck_ssh_sessions"), 3, "sessions"},
-		{get("shipdeck_alerts_firing", "rule", "push_dead"), 2, "dead alerts"},
-		{get("shipdeck_build_info", "version", "v1.2.3"), 1, "build info"},
-	}
-	for _, c := range checks {
+		{get("shipdeck_account_metric_ratio", "metric", "LDR", "kind", "value"), 0.05, "LDR"},
+		{get("shipdeck_account_metric_ratio", "metric", "LDR", "kind", "threshold"), 0.04, "LDR line"},
+		{get("shipdeck_account_metric_ratio", "metric", "LDR", "kind", "projected"), 7.0 / 102, "LDR projected"},
+		{get("shipdeck_account_metric_orders", "metric", "LDR", "kind", "at_risk"), 2, "LDR at risk"},
+		{get("shipdeck_account_metric_orders", "metric", "VTR", "kind", "total"), 80, "VTR total"},
+		{get("shipdeck_scan_watch_orders"), 2, "scan watch"},
+		{get("shipdeck_reconcile_findings", "kind", "hand_keyed"), 2, "hand-keyed findings"},
+		{get("shipdeck_reconcile_findings", "kind", "tracking_mismatch"), 0, "no mismatch"},
+	} {
 		if c.got != c.want {
 			t.Errorf("%s = %v, want %v", c.what, c.got, c.want)
 		}
-	}
-	if strings.Contains(resp.Header.Get("Content-Type"), "html") {
-		t.Fatal("metrics served as HTML")
 	}
 }

@@ -230,9 +230,6 @@ type Engine struct {
 	lastReconcile store.ReconcileReport
 	subs          map[int]chan store.Snapshot
 	nextSub       int
-	// circuits is each carrier's circuit state at the last snapshot, to
-	// record changes in the activity log.
-	circuits map[string]store.CircuitState
 }
 
 // carrierSlot is one carrier with its in-flight semaphore.

@@ -45,7 +45,7 @@ func TestCancelAfterPushCancelsAtCarrier(t *testing.T) {
 	o := r.order("O1")
 	t.Logf("after TikTok cancel: state=%s cancelAtCarrier=%v reason=%q; cancels at 3PL=%d live at 3PL=%d",
 		o.State, o.CancelAtCarrier, o.Reason, c1.cancels, c1.live("O1"))
-	c1.ship("O1", "TRK1")
+	c1.ship("O1", "TRK00000001")
 	r.eng.Track(r.ctx)
 	r.pass()
 	o = r.order("O1")
@@ -82,7 +82,7 @@ func TestWriteBackWaitsOutRateLimit(t *testing.T) {
 	for i := range 20 {
 		id := "W" + string(rune('A'+i))
 		r.pushed(id)
-		c1.ship(id, "T"+id)
+		c1.ship(id, "TRACK0000"+id)
 	}
 	r.eng.Track(r.ctx)
 	r.mp.shipErr = &tiktok.APIError{Endpoint: "ship package", Class: tiktok.ClassRateLimited, HTTPStatus: 429, RetryAfter: 10 * time.Minute}
@@ -190,7 +190,7 @@ func TestSameCarrierRerouteNeverDuplicates(t *testing.T) {
 	c1 := newFake("a", ssCaps)
 	r := newLifeRig(t, c1)
 	r.pushed("O1")
-	c1.ship("O1", "TRK")
+	c1.ship("O1", "TRK00000002")
 	r.eng.Track(r.ctx)
 	r.mp.shipErr = &tiktok.APIError{Endpoint: "ship package", Class: tiktok.ClassNeedsHuman, Reason: "provider not allowed"}
 	r.pass()

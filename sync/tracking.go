@@ -202,6 +202,9 @@ func (e *Engine) writeBackOne(ctx context.Context, o store.Order) (bool, error) 
 		// Not a TikTok order: tracking is the end.
 		return true, e.finishWriteBack(ctx, o, now, writeBackResult{note: "imported order: no TikTok write-back"})
 	}
+	if err := preflightTracking(o); err != nil {
+		return true, e.finishWriteBack(ctx, o, now, writeBackResult{err: err})
+	}
 	if !o.ShippedAt.IsZero() && now.Sub(o.ShippedAt) > reroutableWindow {
 		return true, e.finishWriteBack(ctx, o, now, writeBackResult{err: errTooLateToCorrect()})
 	}

@@ -91,7 +91,6 @@ func (e *Engine) Refresh(ctx context.Context) {
 		row.Kind, row.InFlight, row.Circuit = slot.Kind(), len(slot.sem), e.breakers.State(name, now)
 		carriers = append(carriers, row)
 	}
-	e.noteCircuits(ctx, carriers)
 	e.mu.Lock()
 	w := e.worker
 	if w.State != store.WorkerPaused && w.State != store.WorkerDegraded && !q.NextPoll.IsZero() {

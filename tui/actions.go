@@ -9,6 +9,7 @@ import (
 
 	"github.com/shipdeck/shipdeck/store"
 	"github.com/shipdeck/shipdeck/tui/common"
+	"github.com/shipdeck/shipdeck/tui/overlay/account"
 	"github.com/shipdeck/shipdeck/tui/overlay/activity"
 	"github.com/shipdeck/shipdeck/tui/overlay/carrier"
 	"github.com/shipdeck/shipdeck/tui/overlay/confirm"
@@ -55,6 +56,7 @@ func (m *Model) actionHandlers() map[string]func(string) tea.Cmd {
 		"clear":         m.clearFilter,
 		"copy":          m.copyID,
 		"activity":      m.activity,
+		"health":        m.health,
 		"repaint":       func(string) tea.Cmd { return tea.ClearScreen },
 		"quit":          m.quit,
 	}
@@ -244,6 +246,12 @@ func (m *Model) drillCarrier(name string) tea.Cmd {
 func carrierStates() []store.State {
 	return []store.State{store.StateQueued, store.StatePushing, store.StatePushed, store.StateTracking,
 		store.StateFailed, store.StateDead, store.StateUnknown, store.StateHeld}
+}
+
+// health opens the account-health view.
+func (m *Model) health(string) tea.Cmd {
+	m.openOverlay(account.New(m.c, m.snap))
+	return nil
 }
 
 // activity opens the activity log.

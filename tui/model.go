@@ -180,6 +180,9 @@ func (m *Model) broadcast(msg tea.Msg) tea.Cmd {
 // up in the key table.
 func (m *Model) handleKey(k tea.KeyPressMsg) tea.Cmd {
 	if m.overlay != nil && m.overlay.CapturesKeys() {
+		if b, ok := m.keys.LookupIn(m.overlay.Name(), k.String()); ok {
+			return m.toOverlay(common.DialogMsg{Action: b.Name})
+		}
 		return m.toOverlay(k)
 	}
 	b, ok := m.keys.Lookup(k.String())

@@ -142,7 +142,7 @@ func syncCmd(env *runEnv) *cobra.Command {
 					fmt.Fprintf(env.out, "shipdeck: syncing %s; Ctrl-C stops\n", a.cfg.Shop.Name)
 					return a.runWorker(ctx)
 				}
-				prog := newProgress(env.err)
+				prog := newProgress(env)
 				report := func(p Phase) {
 					prog.clear()
 					if !asJSON {

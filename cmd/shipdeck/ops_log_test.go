@@ -4,6 +4,8 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -167,4 +169,71 @@ func TestHeadlessSyncLogsWhatAnOperatorGreps(t *testing.T) {
 // closedPort returns a loopback port nothing listens on.
 func closedPort(t *testing.T) string {
 	return freePort(t)
+}
+
+// A flood of badly signed webhooks (issue 11: ~4,000 WARN lines a second)
+// costs the log the burst and one count; the metrics count every one.
+func TestWebhookFloodIsRateLimitedInTheLog(t *testing.T) {
+	ctx := context.Background()
+	data := t.TempDir()
+	a, err := openApp(ctx, flags{Data: data, Speed: 1}, appOptions{Demo: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	closed := false
+	defer func() {
+		if !closed {
+			a.Close()
+		}
+	}()
+	h, err := a.webhookHandler()
+	if err != nil {
+		t.Fatal(err)
+	}
+	const flood = 4000
+	for i := 0; i < flood; i++ {
+		req := httptest.NewRequest(http.MethodPost, "/", strings.NewReader(`{"type":1}`))
+		req.Header.Set("Authorization", strings.Repeat("0", 64))
+		req.RemoteAddr = fmt.Sprintf("203.0.113.%d:4000", i%200)
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, req)
+		if rec.Code != http.StatusUnauthorized {
+			t.Fatalf("bad signature answered %d", rec.Code)
+		}
+	}
+	// An operator action in the same minute is logged all the same.
+	if err := a.eng.SetPaused(ctx, store.Actor{Name: "ana", Role: store.RoleOperator}, true); err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(a.ops.metrics.Handler())
+	defer srv.Close()
+	fams, _ := scrape(t, srv.URL+"/metrics")
+	if got, _ := value(fams, "shipdeck_webhooks_total", map[string]string{"outcome": "bad_signature"}); got != flood {
+		t.Errorf("shipdeck_webhooks_total{outcome=bad_signature} = %v, want %d", got, flood)
+	}
+	a.Close() // flushes the limiter's count
+	closed = true
+	b, err := os.ReadFile(filepath.Join(data, "shipdeck.log"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	log := string(b)
+	lines := logLines(log, "WARN", "webhook: bad signature")
+	if len(lines) != 20 {
+		t.Errorf("%d bad-signature lines, want the burst of 20", len(lines))
+	}
+	drops := logLines(log, "WARN", "log lines dropped")
+	if len(drops) != 1 || drops[0]["message"] != "webhook: bad signature" || drops[0]["dropped"] != fmt.Sprint(flood-20) {
+		t.Errorf("drop report = %v, want one counting %d bad signatures", drops, flood-20)
+	}
+	if op := logLines(log, "INFO", "operator action"); len(op) != 1 || op[0]["who"] != "ana" || op[0]["action"] != "pause" {
+		t.Errorf("operator action lines = %v, want ana's pause", op)
+	}
+	fi, _ := os.Stat(filepath.Join(data, "shipdeck.log"))
+	if fi.Size() > 64<<10 {
+		t.Errorf("the log grew to %d bytes for %d refused webhooks", fi.Size(), flood)
+	}
+	if len(drops) == 1 {
+		t.Logf("%d refused webhooks: %d log lines, a drop count of %s; shipdeck.log %d bytes", flood, len(lines), drops[0]["dropped"], fi.Size())
+	}
 }

@@ -20,16 +20,16 @@ func TestChooserFiltersMovesAndChooses(t *testing.T) {
 		name    string
 		pattern func(string) string
 		typed   string
-		keys    []tea.KeyPressMsg
+		actions []string
 		shown   []string
 		chosen  string // "" when nothing matches
 	}{
 		{name: "all when empty", shown: names, chosen: "retry-all"},
 		{name: "an exact name comes first", typed: "retry", shown: []string{"retry", "retry-all"}, chosen: "retry"},
 		{name: "fuzzy", typed: "xpt", shown: []string{"export"}, chosen: "export"},
-		{name: "down moves", typed: "retry", keys: []tea.KeyPressMsg{{Code: tea.KeyDown}}, shown: []string{"retry", "retry-all"},
+		{name: "down moves", typed: "retry", actions: []string{"next"}, shown: []string{"retry", "retry-all"},
 			chosen: "retry-all"},
-		{name: "down stops at the end", keys: slices.Repeat([]tea.KeyPressMsg{{Code: tea.KeyDown}}, 6), shown: names,
+		{name: "down stops at the end", actions: slices.Repeat([]string{"next"}, 6), shown: names,
 			chosen: "export"},
 		{name: "no match", typed: "zzz", shown: []string{}},
 		{name: "pattern picks the word", pattern: func(s string) string { w, _, _ := strings.Cut(s, " "); return w },
@@ -39,9 +39,9 @@ func TestChooserFiltersMovesAndChooses(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			c := NewChooser("> ", "", names, tt.pattern)
 			typeInto(&c, tt.typed)
-			for _, k := range tt.keys {
-				if c.Handle(k) {
-					t.Fatalf("%s reported enter", k)
+			for _, a := range tt.actions {
+				if c.Handle(DialogMsg{Action: a}) {
+					t.Fatalf("%s reported accept", a)
 				}
 			}
 			if got := c.Shown(); !slices.Equal(got, tt.shown) {
@@ -51,8 +51,8 @@ func TestChooserFiltersMovesAndChooses(t *testing.T) {
 			if got := map[bool]string{true: c.Item(i)}[ok]; got != tt.chosen {
 				t.Fatalf("chosen %q, want %q", got, tt.chosen)
 			}
-			if !c.Handle(tea.KeyPressMsg{Code: tea.KeyEnter}) || c.Done() {
-				t.Fatal("enter was not reported, or finished the chooser by itself")
+			if !c.Handle(DialogMsg{Action: "accept"}) || c.Done() {
+				t.Fatal("accept was not reported, or finished the chooser by itself")
 			}
 		})
 	}
@@ -69,7 +69,7 @@ func TestChooserWindowKeepsTheCursorInSightAndEscCancels(t *testing.T) {
 	if idx, cur := c.Window(0); len(idx) != 0 || cur >= 0 {
 		t.Fatalf("an empty window holds %v, cursor %d", idx, cur)
 	}
-	c.Handle(tea.KeyPressMsg{Code: tea.KeyEscape})
+	c.Handle(DialogMsg{Action: "cancel"})
 	if !c.Done() {
 		t.Fatal("esc did not cancel")
 	}

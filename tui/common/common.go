@@ -39,8 +39,23 @@ type Common struct {
 	Actor store.Actor
 	// Marks is the multi-selection, shared by the order panes.
 	Marks *Selection
+	// Keys spells the first key of a key-table binding ("y"), so dialogs
+	// name the keys the session really uses, remaps included.
+	Keys func(binding string) string
 
 	nextID int
+}
+
+// KeysOf spells a binding's first key, its palette name when it has no
+// key, or the name itself when no key table is set.
+func (c *Common) KeysOf(binding string) string {
+	if c.Keys == nil {
+		return binding
+	}
+	if k := c.Keys(binding); k != "" {
+		return k
+	}
+	return ":" + binding
 }
 
 // NewID returns an id unique within the session, for components that must

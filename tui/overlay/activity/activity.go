@@ -109,7 +109,7 @@ func (m *Model) Update(msg tea.Msg) tea.Cmd {
 		}
 	case common.NavMsg:
 		m.navigate(msg.Name)
-	case tea.KeyPressMsg, tea.PasteMsg:
+	case common.DialogMsg, tea.KeyPressMsg, tea.PasteMsg:
 		if m.filtering {
 			return m.typeFilter(msg)
 		}
@@ -119,15 +119,15 @@ func (m *Model) Update(msg tea.Msg) tea.Cmd {
 
 // typeFilter edits the filter; enter applies it, esc drops it.
 func (m *Model) typeFilter(msg tea.Msg) tea.Cmd {
-	if k, ok := msg.(tea.KeyPressMsg); ok {
-		switch k.String() {
-		case "enter":
+	if d, ok := msg.(common.DialogMsg); ok {
+		switch d.Action {
+		case "accept":
 			m.filtering, m.query, m.cursor = false, m.input.Value(), 0
 			return m.load()
-		case "esc", "ctrl+c":
+		case "cancel":
 			m.filtering = false
-			return nil
 		}
+		return nil
 	}
 	m.input.Update(msg)
 	return nil

@@ -64,10 +64,11 @@ func (m *Model) View() string {
 		}
 		lines = append(lines, line)
 	}
-	hint := " enter picks · esc cancels"
+	accept, cancel := m.c.KeysOf("accept"), m.c.KeysOf("cancel")
+	hint := " " + accept + " picks · " + cancel + " cancels"
 	if _, ok := m.Chosen(); !ok {
 		if m.free && strings.TrimSpace(m.Input.Value()) != "" {
-			hint = " enter uses what you typed · esc cancels"
+			hint = " " + accept + " uses what you typed · " + cancel + " cancels"
 		} else {
 			lines = append(lines, th.Muted.Render(" no match"))
 		}

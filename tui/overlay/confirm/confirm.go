@@ -39,15 +39,15 @@ func (m *Model) SetSize(w, h int) { m.w, m.h = w, h }
 
 // Update implements common.Component.
 func (m *Model) Update(msg tea.Msg) tea.Cmd {
-	k, ok := msg.(tea.KeyPressMsg)
+	d, ok := msg.(common.DialogMsg)
 	if !ok {
 		return nil
 	}
-	switch k.String() {
-	case "y", "Y":
+	switch d.Action {
+	case "confirm":
 		m.done = true
 		return m.onYes
-	case "n", "N", "esc", "enter", "q", "ctrl+c":
+	case "decline", "cancel":
 		m.done = true
 		return common.Toast(common.ToastInfo, "cancelled: "+m.title)
 	}
@@ -63,7 +63,7 @@ func (m *Model) View() string {
 		"",
 		" " + th.Strong.Render(m.text),
 		"",
-		" " + th.Key.Render("y") + " confirm   " + th.Key.Render("n/esc") + " cancel   " +
+		" " + th.Key.Render(m.c.KeysOf("confirm")) + " confirm   " + th.Key.Render(m.c.KeysOf("decline")+"/"+m.c.KeysOf("cancel")) + " cancel   " +
 			th.Muted.Render("(enter does not confirm)"),
 	}
 	return m.c.Dialog(m.title, lines, w, h)

@@ -55,7 +55,7 @@ func split(typed string) (string, string) {
 // Update implements common.Component: enter runs the highlighted action
 // with the rest of the line as its argument.
 func (m *Model) Update(msg tea.Msg) tea.Cmd {
-	if k, ok := msg.(tea.KeyPressMsg); ok && k.String() == "tab" {
+	if d, ok := msg.(common.DialogMsg); ok && d.Action == "complete" {
 		m.completeLine()
 		return nil
 	}

@@ -84,6 +84,6 @@ func (m *Model) View() string {
 	if _, ok := m.Chosen(); !ok {
 		lines = append(lines, th.Muted.Render(" no matching carrier"))
 	}
-	lines = append(lines, "", th.Muted.Render(" enter re-routes · esc cancels"))
+	lines = append(lines, "", th.Muted.Render(" "+m.c.KeysOf("accept")+" re-routes · "+m.c.KeysOf("cancel")+" cancels"))
 	return m.c.Dialog(m.title, lines, w, h)
 }

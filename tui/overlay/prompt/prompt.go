@@ -44,12 +44,12 @@ func (m *Model) SetSize(w, h int) { m.w, m.h = w, h }
 
 // Update implements common.Component.
 func (m *Model) Update(msg tea.Msg) tea.Cmd {
-	if k, ok := msg.(tea.KeyPressMsg); ok {
-		switch k.String() {
-		case "esc", "ctrl+c":
+	if d, ok := msg.(common.DialogMsg); ok {
+		switch d.Action {
+		case "cancel":
 			m.done = true
 			return common.Toast(common.ToastInfo, "cancelled: "+m.title)
-		case "enter":
+		case "accept":
 			v := strings.TrimSpace(m.input.Value())
 			if v == "" {
 				return common.Toast(common.ToastWarn, "a reason is required")
@@ -70,7 +70,7 @@ func (m *Model) View() string {
 		" " + m.label,
 		" " + m.input.View(m.c, max(0, w-4)),
 		"",
-		" " + th.Key.Render("enter") + " submit   " + th.Key.Render("esc") + " cancel",
+		" " + th.Key.Render(m.c.KeysOf("accept")) + " submit   " + th.Key.Render(m.c.KeysOf("cancel")) + " cancel",
 	}
 	return m.c.Dialog(m.title, lines, w, h)
 }

@@ -113,17 +113,17 @@ func (m *Model) Update(msg tea.Msg) tea.Cmd {
 		m.Close()
 		m.pattern, m.hits, m.err, m.cursor = msg.pattern, msg.hits, msg.err, 0
 		return nil
-	case tea.KeyPressMsg:
-		if c, moved := common.MoveCursor(msg.String(), m.cursor, len(m.hits), m.rows()); moved {
+	case common.DialogMsg:
+		if c, moved := common.MoveCursor(msg.Action, m.cursor, len(m.hits), m.rows()); moved {
 			m.cursor = c
 			return nil
 		}
-		switch msg.String() {
-		case "esc", "ctrl+c":
+		switch msg.Action {
+		case "cancel":
 			m.Close()
 			m.done = true
 			return nil
-		case "enter":
+		case "accept":
 			if len(m.hits) == 0 {
 				return nil
 			}

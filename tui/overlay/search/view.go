@@ -50,7 +50,8 @@ func (m *Model) View() string {
 	for len(lines) < h-3 {
 		lines = append(lines, "")
 	}
-	lines = append(lines, th.Muted.Render(" ↑/↓ choose · enter opens the order · esc closes"))
+	lines = append(lines, th.Muted.Render(" "+m.c.KeysOf("previous")+" "+m.c.KeysOf("next")+" choose · "+
+		m.c.KeysOf("accept")+" opens the order · "+m.c.KeysOf("cancel")+" closes"))
 	return m.c.Dialog("Search orders", lines, w, h)
 }
 
