@@ -91,14 +91,18 @@ func (g *goldenShipStation) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			}
 			break
 		}
+		// Every entry carries the order's number; one is this order's
+		// (the documented FedEx fulfillment, whose number fits its carrier),
+		// the other stays on another orderId and must be ignored.
 		v := loadGolden(g.t, list+".json")
-		first := v[list].([]any)[0].(map[string]any)
-		first["orderId"], first["orderNumber"] = goldenOrderID, g.number
-		if _, ok := first["orderKey"]; ok {
-			first["orderKey"] = g.key
-		}
-		for _, e := range v[list].([]any)[1:] { // the documented second entry stays another order's
+		entries := v[list].([]any)
+		ours := entries[len(entries)-1].(map[string]any)
+		for _, e := range entries {
 			e.(map[string]any)["orderNumber"] = g.number
+		}
+		ours["orderId"] = goldenOrderID
+		if _, ok := ours["orderKey"]; ok {
+			ours["orderKey"] = g.key
 		}
 		reply = v
 	default:
@@ -147,15 +151,19 @@ func (m *providerMP) ShipPackage(ctx context.Context, pkg string, req tiktok.Shi
 func TestShipStationGoldenPayloadsThroughTheEngine(t *testing.T) {
 	const orderID = "576653688135258178"
 	tests := []struct {
-		name      string
-		via       string // where ShipStation lists the tracking
-		wantTrack string
-		wantCode  string
-		wantCalls []string
+		name           string
+		via            string // where ShipStation lists the tracking
+		wantTrack      string
+		wantCode       string
+		wantProvider   string
+		wantProviderID string
+		wantCalls      []string
 	}{
 		{name: "label bought in ShipStation (stamps_com)", via: "shipments", wantTrack: "9400111899561704681189", wantCode: "stamps_com",
+			wantProvider: "USPS", wantProviderID: "7117858858072016686",
 			wantCalls: []string{"GET /orders/123456789", "GET /shipments"}},
-		{name: "marked shipped without a label (fulfillment)", via: "fulfillments", wantTrack: "783408231234", wantCode: "USPS",
+		{name: "marked shipped without a label (fulfillment)", via: "fulfillments", wantTrack: "664756278745", wantCode: "FedEx",
+			wantProvider: "FedEx", wantProviderID: "7117858743957718830",
 			wantCalls: []string{"GET /orders/123456789", "GET /shipments", "GET /fulfillments"}},
 	}
 	for _, tc := range tests {
@@ -226,11 +234,11 @@ func TestShipStationGoldenPayloadsThroughTheEngine(t *testing.T) {
 				t.Fatalf("track calls = %q, want %q", calls, tc.wantCalls)
 			}
 			got, _ = st.Order(ctx, orderID)
-			if got.State != store.StateTracking || got.Push.TrackingNumber != tc.wantTrack || got.Push.CarrierCode != tc.wantCode || got.Push.Provider != "USPS" {
+			if got.State != store.StateTracking || got.Push.TrackingNumber != tc.wantTrack || got.Push.CarrierCode != tc.wantCode || got.Push.Provider != tc.wantProvider {
 				t.Fatalf("after track: %s tracking %q code %q provider %q", got.State, got.Push.TrackingNumber, got.Push.CarrierCode, got.Push.Provider)
 			}
 
-			// Write-back: the code's TikTok provider, USPS, by its id.
+			// Write-back: the code's TikTok provider, by its id.
 			if _, err := eng.PipelineOnce(ctx); err != nil {
 				t.Fatal(err)
 			}
@@ -239,7 +247,7 @@ func TestShipStationGoldenPayloadsThroughTheEngine(t *testing.T) {
 				t.Fatalf("after write-back: %s (%s)", got.State, got.Reason)
 			}
 			want := []tiktok.ShipPackageRequest{{HandoverMethod: "DROP_OFF",
-				SelfShipment: &tiktok.SelfShipment{ShippingProviderID: "7117858858072016686", TrackingNumber: tc.wantTrack}}}
+				SelfShipment: &tiktok.SelfShipment{ShippingProviderID: tc.wantProviderID, TrackingNumber: tc.wantTrack}}}
 			if !reflect.DeepEqual(mp.ships, want) {
 				t.Fatalf("ship calls = %+v, want %+v", mp.ships, want)
 			}
