@@ -13,11 +13,12 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/shipdeck/shipdeck/store"
-	"github.com/shipdeck/shipdeck/tui/common"
 	"github.com/shipdeck/shipdeck/tui/keys"
 	"github.com/shipdeck/shipdeck/tui/panes/failed"
 	"github.com/shipdeck/shipdeck/tui/panes/queues"
 	"github.com/shipdeck/shipdeck/tui/toast"
+
+	"github.com/shipdeck/shipdeck/tui/common"
 )
 
 // Model is the console's root model. It implements tea.Model and is used by

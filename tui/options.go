@@ -10,7 +10,6 @@ import (
 
 	"github.com/shipdeck/shipdeck/store"
 	"github.com/shipdeck/shipdeck/theme"
-	"github.com/shipdeck/shipdeck/tui/common"
 	"github.com/shipdeck/shipdeck/tui/keys"
 	"github.com/shipdeck/shipdeck/tui/panes/carriers"
 	"github.com/shipdeck/shipdeck/tui/panes/failed"
@@ -18,6 +17,8 @@ import (
 	"github.com/shipdeck/shipdeck/tui/panes/quota"
 	"github.com/shipdeck/shipdeck/tui/toast"
 	"github.com/shipdeck/shipdeck/zone"
+
+	"github.com/shipdeck/shipdeck/tui/common"
 )
 
 // Options configures one console session.

@@ -334,11 +334,7 @@ func (a *app) carriers() ([]shipsync.Carrier, []route.CarrierInfo, error) {
 			}
 			ad, err = carrier.NewShipStation(carrier.ShipStationConfig{Name: cc.Name, Endpoint: cc.Endpoint, APIKey: k, APISecret: s, Timeout: cc.Timeout.Duration})
 		case carrier.KindCSV:
-			dir := cc.Dir
-			if !filepath.IsAbs(dir) {
-				dir = filepath.Join(a.dataDir, dir)
-			}
-			ad, err = carrier.NewCSV(carrier.CSVConfig{Name: cc.Name, Dir: dir, Now: a.now})
+			ad, err = carrier.NewCSV(carrier.CSVConfig{Name: cc.Name, Dir: a.dataPath(cc.Dir), Now: a.now})
 		}
 		if err != nil {
 			return nil, nil, fmt.Errorf("%s: %s: %w", a.cfg.path, key, err)

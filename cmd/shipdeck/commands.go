@@ -274,6 +274,7 @@ func syncOnce(ctx context.Context, a *app, rounds int, working func(step string)
 			return "after TikTok's rate limit: " + pushDetail(ps), err
 		})
 	}
+	a.alertPass(ctx)
 	after, _ := a.planner.Status(ctx, a.now())
 	sum.CallsUsed = after.Used - before.Used
 	if after.Day != before.Day {

@@ -61,7 +61,7 @@ func TestFullDiskDegradesAndResumes(t *testing.T) {
 	// serve is headless: its log is its stderr (for journald).
 
 	// Phase 1: serve pushes; the disk drops below the reserve.
-	srv := startServe(t, bin, s, data)
+	srv := startServe(t, bin, s, data, 0)
 	waitUntil(t, 60*time.Second, "the worker pushes a first order", func() bool {
 		n, _ := s.pushes()
 		if srv.exited() {
@@ -130,7 +130,7 @@ func TestFullDiskDegradesAndResumes(t *testing.T) {
 	if err := os.Remove(filler); err != nil {
 		t.Fatal(err)
 	}
-	srv = startServe(t, bin, s, data)
+	srv = startServe(t, bin, s, data, 0)
 	took, err = srv.stop()
 	if err != nil || took > shutdownBound {
 		t.Errorf("serve stopped with %v after %v\n%s", err, took, srv.output())
@@ -159,10 +159,16 @@ type served struct {
 	err  error
 }
 
-func startServe(t *testing.T, bin string, s *crashSim, data string) *served {
+// startServe starts serve on data and waits until it is ready; fdLimit,
+// if not zero, caps its open files (ulimit -n).
+func startServe(t *testing.T, bin string, s *crashSim, data string, fdLimit int) *served {
 	t.Helper()
 	out := &sshtest.Buffer{}
-	cmd := exec.Command(bin, "serve", "--config", s.config, "--data", data, "--listen", "127.0.0.1:0")
+	args := []string{"serve", "--config", s.config, "--data", data, "--listen", "127.0.0.1:0"}
+	cmd := exec.Command(bin, args...)
+	if fdLimit > 0 {
+		cmd = exec.Command("/bin/sh", append([]string{"-c", fmt.Sprintf(`ulimit -n %d && exec "$0" "$@"`, fdLimit), bin}, args...)...)
+	}
 	cmd.Env = append(os.Environ(), s.env...)
 	cmd.Stdout, cmd.Stderr = out, out
 	if err := cmd.Start(); err != nil {

@@ -30,7 +30,8 @@ func serveCmd(env *runEnv) *cobra.Command {
 		Short: "Run the worker headless and serve the console over SSH",
 		Long: "Runs the sync worker, the webhook listener (if configured) and an SSH server in one process.\n" +
 			"Operators log in with the public keys listed in the operators file ([ssh] operators, relative to\n" +
-			"the data directory); manage it with `shipdeck keys`. SIGHUP reloads it; SIGINT/SIGTERM stop cleanly.",
+			"the data directory); manage it with `shipdeck keys`. SIGHUP reloads it; SIGINT/SIGTERM stop cleanly\n" +
+			"(within 15 s; a second signal exits at once).",
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			f := globalFlags(cmd)
@@ -54,8 +55,11 @@ func serveCmd(env *runEnv) *cobra.Command {
 }
 
 // operatorsPath is the operators file, relative to the data directory.
-func (a *app) operatorsPath() string {
-	p := a.cfg.SSH.Operators
+func (a *app) operatorsPath() string { return a.dataPath(a.cfg.SSH.Operators) }
+
+// dataPath resolves a path the config gives relative to the data
+// directory (an absolute one is kept).
+func (a *app) dataPath(p string) string {
 	if !filepath.IsAbs(p) {
 		p = filepath.Join(a.dataDir, p)
 	}

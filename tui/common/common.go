@@ -1,7 +1,8 @@
-// Package common holds what every part of the shipdeck console shares: the
-// theme, the clock, the acting operator, the cancellation context for
-// commands, the multi-selection, the messages components send each other,
-// and the small text and layout helpers they draw with.
+// Package common holds the shared types and messages of the shipdeck
+// console: the session state every component reads (theme, clock, zone,
+// operator, the command context, the multi-selection), the interfaces of
+// panes and overlays, and the messages components send each other. Text
+// and layout helpers are in package draw; reusable widgets in widget.
 package common
 
 import (
@@ -14,6 +15,8 @@ import (
 	"github.com/shipdeck/shipdeck/store"
 	"github.com/shipdeck/shipdeck/theme"
 	"github.com/shipdeck/shipdeck/zone"
+
+	"github.com/shipdeck/shipdeck/tui/draw"
 )
 
 // TickFunc schedules fn after d, like tea.Tick. It is injected so tests can
@@ -132,7 +135,7 @@ type Filtered interface {
 // FilterTitle is a pane's title with its active filter, if any.
 func FilterTitle(title string, l Filtered) string {
 	if f, ok := l.Filter(); ok {
-		return title + " · " + Clean(f.String())
+		return title + " · " + draw.Clean(f.String())
 	}
 	return title
 }

@@ -5,6 +5,8 @@ import (
 
 	"github.com/shipdeck/shipdeck/store"
 	"github.com/shipdeck/shipdeck/tui/common"
+	"github.com/shipdeck/shipdeck/tui/draw"
+	"github.com/shipdeck/shipdeck/tui/widget"
 )
 
 // Model is the account-health overlay. It keeps the latest snapshot's
@@ -39,16 +41,16 @@ func (m *Model) Update(msg tea.Msg) tea.Cmd {
 	case common.SnapshotMsg:
 		m.v = View{Health: msg.Snapshot.Health, Reconcile: msg.Snapshot.Reconcile}
 	case common.NavMsg:
-		m.scroll = common.Scroll(msg.Name, m.scroll)
+		m.scroll = widget.Scroll(msg.Name, m.scroll)
 	}
 	return nil
 }
 
 // View implements common.Component.
 func (m *Model) View() string {
-	w, _ := common.DialogSize(110, 10, m.w, m.h)
+	w, _ := draw.DialogSize(110, 10, m.w, m.h)
 	lines := Lines(m.c, m.v, max(20, w-4))
-	w, h := common.DialogSize(110, len(lines)+2, m.w, m.h)
+	w, h := draw.DialogSize(110, len(lines)+2, m.w, m.h)
 	body := max(0, h-2)
 	m.scroll = min(m.scroll, max(0, len(lines)-body))
 	title := "Account health — estimated from shipdeck's data · esc closes"

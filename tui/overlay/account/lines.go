@@ -10,7 +10,9 @@ import (
 	"strconv"
 
 	"github.com/shipdeck/shipdeck/store"
+
 	"github.com/shipdeck/shipdeck/tui/common"
+	"github.com/shipdeck/shipdeck/tui/draw"
 )
 
 // View is what the view draws: the estimate and the reconciliation.
@@ -65,7 +67,7 @@ func Lines(c *common.Common, v View, width int) []string {
 			if mo.AtRisk {
 				tag = th.Warn.Render("at risk")
 			}
-			out = append(out, "  "+common.Clean(mo.ID)+" "+tag+" "+th.Muted.Render(common.Clean(mo.Reason)))
+			out = append(out, "  "+draw.Clean(mo.ID)+" "+tag+" "+th.Muted.Render(draw.Clean(mo.Reason)))
 		}
 	}
 	if n := len(h.ScanWatch); n > 0 {
@@ -75,7 +77,7 @@ func Lines(c *common.Common, v View, width int) []string {
 			left = strconv.FormatFloat(f.HoursLeft, 'f', 1, 64) + " h left"
 		}
 		out = append(out, th.Warn.Render(fmt.Sprintf("scan watch: %d written back, no carrier scan", n))+sep+
-			common.Clean(f.ID)+" at "+common.Clean(f.Carrier)+" "+left)
+			draw.Clean(f.ID)+" at "+draw.Clean(f.Carrier)+" "+left)
 	}
 	r := v.Reconcile
 	switch {
@@ -83,7 +85,7 @@ func Lines(c *common.Common, v View, width int) []string {
 		out = append(out, th.Muted.Render("reconciliation: not run yet (shipdeck reconcile)"))
 	case len(r.Findings) == 0:
 		out = append(out, th.Good.Render(fmt.Sprintf("reconciled %d orders: TikTok, 3PLs and store agree", r.Checked))+sep+
-			common.Ago(r.At, c.Now()))
+			draw.Ago(r.At, c.Now()))
 	default:
 		counts := map[store.FindingKind]int{}
 		var kinds []store.FindingKind
@@ -97,7 +99,7 @@ func Lines(c *common.Common, v View, width int) []string {
 		for _, k := range kinds {
 			items = append(items, fmt.Sprintf("%d %s", counts[k], kindLabel(k)))
 		}
-		out = append(out, common.Wrap(items, sep, width)...)
+		out = append(out, draw.Wrap(items, sep, width)...)
 	}
 	if len(r.Problems) > 0 {
 		out = append(out, th.Muted.Render(fmt.Sprintf("%d 3PL lookups failed; see shipdeck reconcile", len(r.Problems))))

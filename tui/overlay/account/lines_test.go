@@ -8,6 +8,7 @@ import (
 
 	"github.com/shipdeck/shipdeck/store"
 	"github.com/shipdeck/shipdeck/theme"
+
 	"github.com/shipdeck/shipdeck/tui/common"
 )
 

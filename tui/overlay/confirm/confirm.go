@@ -7,6 +7,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/shipdeck/shipdeck/tui/common"
+	"github.com/shipdeck/shipdeck/tui/draw"
 )
 
 // Model is a confirmation dialog.
@@ -58,7 +59,7 @@ func (m *Model) Update(msg tea.Msg) tea.Cmd {
 func (m *Model) View() string {
 	th := m.c.Theme
 	// Wide enough for the question: it names what will be touched.
-	w, h := common.DialogSize(max(64, common.Width(m.text)+4), 7, m.w, m.h)
+	w, h := draw.DialogSize(max(64, draw.Width(m.text)+4), 7, m.w, m.h)
 	lines := []string{
 		"",
 		" " + th.Strong.Render(m.text),

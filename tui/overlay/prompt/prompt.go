@@ -8,6 +8,8 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/shipdeck/shipdeck/tui/common"
+	"github.com/shipdeck/shipdeck/tui/draw"
+	"github.com/shipdeck/shipdeck/tui/widget"
 )
 
 // Model is a text prompt dialog.
@@ -15,7 +17,7 @@ type Model struct {
 	c      *common.Common
 	title  string
 	label  string
-	input  common.Input
+	input  widget.Input
 	submit func(string) tea.Cmd
 	done   bool
 	w, h   int
@@ -24,7 +26,7 @@ type Model struct {
 // New asks for a line of text under title; enter with non-blank text calls
 // submit, esc cancels.
 func New(c *common.Common, title, label, placeholder string, submit func(string) tea.Cmd) *Model {
-	return &Model{c: c, title: title, label: label, input: common.NewInput("› ", placeholder), submit: submit}
+	return &Model{c: c, title: title, label: label, input: widget.NewInput("› ", placeholder), submit: submit}
 }
 
 // Name implements common.Overlay.
@@ -65,7 +67,7 @@ func (m *Model) Update(msg tea.Msg) tea.Cmd {
 // View implements common.Component.
 func (m *Model) View() string {
 	th := m.c.Theme
-	w, h := common.DialogSize(64, 7, m.w, m.h)
+	w, h := draw.DialogSize(64, 7, m.w, m.h)
 	lines := []string{
 		" " + m.label,
 		" " + m.input.View(m.c, max(0, w-4)),

@@ -1,4 +1,4 @@
-package common
+package widget
 
 import (
 	"slices"
@@ -6,6 +6,8 @@ import (
 	"testing"
 
 	tea "charm.land/bubbletea/v2"
+
+	"github.com/shipdeck/shipdeck/tui/common"
 )
 
 func typeInto(c *Chooser, s string) {
@@ -40,7 +42,7 @@ func TestChooserFiltersMovesAndChooses(t *testing.T) {
 			c := NewChooser("> ", "", names, tt.pattern)
 			typeInto(&c, tt.typed)
 			for _, a := range tt.actions {
-				if c.Handle(DialogMsg{Action: a}) {
+				if c.Handle(common.DialogMsg{Action: a}) {
 					t.Fatalf("%s reported accept", a)
 				}
 			}
@@ -51,7 +53,7 @@ func TestChooserFiltersMovesAndChooses(t *testing.T) {
 			if got := map[bool]string{true: c.Item(i)}[ok]; got != tt.chosen {
 				t.Fatalf("chosen %q, want %q", got, tt.chosen)
 			}
-			if !c.Handle(DialogMsg{Action: "accept"}) || c.Done() {
+			if !c.Handle(common.DialogMsg{Action: "accept"}) || c.Done() {
 				t.Fatal("accept was not reported, or finished the chooser by itself")
 			}
 		})
@@ -69,42 +71,8 @@ func TestChooserWindowKeepsTheCursorInSightAndEscCancels(t *testing.T) {
 	if idx, cur := c.Window(0); len(idx) != 0 || cur >= 0 {
 		t.Fatalf("an empty window holds %v, cursor %d", idx, cur)
 	}
-	c.Handle(DialogMsg{Action: "cancel"})
+	c.Handle(common.DialogMsg{Action: "cancel"})
 	if !c.Done() {
 		t.Fatal("esc did not cancel")
-	}
-}
-
-func TestWrapAndDropColumns(t *testing.T) {
-	if got := Wrap([]string{"aa", "bb", "cc"}, " ", 5); !slices.Equal(got, []string{"aa bb", "cc"}) {
-		t.Errorf("Wrap = %q", got)
-	}
-	if got := Wrap([]string{"toolong", "x"}, " ", 3); !slices.Equal(got, []string{"toolong", "x"}) {
-		t.Errorf("Wrap of a wide item = %q", got)
-	}
-	// Widths 4, 4, 4 ranked 0, 1, 2: the rank-2 column goes first, the
-	// unranked one never.
-	width := []int{4, 4, 4}
-	fitsIn := func(w int) func([]bool) bool {
-		return func(shown []bool) bool {
-			n := 0
-			for i, s := range shown {
-				if s {
-					n += width[i]
-				}
-			}
-			return n <= w
-		}
-	}
-	for _, tt := range []struct {
-		w    int
-		want []bool
-	}{
-		{12, []bool{true, true, true}}, {8, []bool{true, true, false}}, {4, []bool{true, false, false}},
-		{1, []bool{true, false, false}},
-	} {
-		if got := DropColumns([]int{0, 1, 2}, fitsIn(tt.w)); !slices.Equal(got, tt.want) {
-			t.Errorf("DropColumns at %d = %v, want %v", tt.w, got, tt.want)
-		}
 	}
 }

@@ -1,8 +1,10 @@
-package common
+package widget
 
 import (
 	tea "charm.land/bubbletea/v2"
 	"github.com/sahilm/fuzzy"
+
+	"github.com/shipdeck/shipdeck/tui/common"
 )
 
 // Chooser is what the choosing overlays (the command palette, the carrier
@@ -94,7 +96,7 @@ func (c *Chooser) Window(rows int) (idx []int, cursor int) {
 // text and refilters. It reports whether the action was accept, which the
 // overlay acts on.
 func (c *Chooser) Handle(msg tea.Msg) (accept bool) {
-	if d, ok := msg.(DialogMsg); ok {
+	if d, ok := msg.(common.DialogMsg); ok {
 		if cur, moved := MoveCursor(d.Action, c.cursor, len(c.shown), 1); moved {
 			c.cursor = cur
 			return false

@@ -1,4 +1,4 @@
-package common
+package widget
 
 // MoveCursor applies a dialog's list action (next, previous, page-down,
 // page-up) to a cursor over n items with pages of page rows. It reports
