@@ -31,6 +31,9 @@ type goldenShipStation struct {
 	// state of the one order: its ShipStation status, and which list
 	// holds its tracking ("shipments", "fulfillments" or none).
 	status, via string
+	// ours is which entry of the list is this order's (the others keep
+	// another orderId and must be ignored).
+	ours        int
 	number, key string
 	calls       []string
 	posts       [][]byte
@@ -91,12 +94,11 @@ func (g *goldenShipStation) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			}
 			break
 		}
-		// Every entry carries the order's number; one is this order's
-		// (the documented FedEx fulfillment, whose number fits its carrier),
-		// the other stays on another orderId and must be ignored.
+		// Every entry carries the order's number; one is this order's, the
+		// other stays on another orderId and must be ignored.
 		v := loadGolden(g.t, list+".json")
 		entries := v[list].([]any)
-		ours := entries[len(entries)-1].(map[string]any)
+		ours := entries[g.ours].(map[string]any)
 		for _, e := range entries {
 			e.(map[string]any)["orderNumber"] = g.number
 		}
@@ -158,13 +160,20 @@ func TestShipStationGoldenPayloadsThroughTheEngine(t *testing.T) {
 		wantProvider   string
 		wantProviderID string
 		wantCalls      []string
+		ours           int // the list entry that is this order's
+		// refused: the tracking pre-flight stops the write-back with TikTok's
+		// code (ShipStation's documented USPS fulfillment carries a
+		// FedEx-shaped number, which TikTok refuses with 21004015).
+		refused string
 	}{
 		{name: "label bought in ShipStation (stamps_com)", via: "shipments", wantTrack: "9400111899561704681189", wantCode: "stamps_com",
 			wantProvider: "USPS", wantProviderID: "7117858858072016686",
 			wantCalls: []string{"GET /orders/123456789", "GET /shipments"}},
-		{name: "marked shipped without a label (fulfillment)", via: "fulfillments", wantTrack: "664756278745", wantCode: "FedEx",
+		{name: "marked shipped without a label (fulfillment)", via: "fulfillments", ours: 1, wantTrack: "664756278745", wantCode: "FedEx",
 			wantProvider: "FedEx", wantProviderID: "7117858743957718830",
 			wantCalls: []string{"GET /orders/123456789", "GET /shipments", "GET /fulfillments"}},
+		{name: "fulfillment whose number does not fit its carrier", via: "fulfillments", ours: 0, wantTrack: "783408231234", wantCode: "USPS",
+			wantProvider: "USPS", wantCalls: []string{"GET /orders/123456789", "GET /shipments", "GET /fulfillments"}, refused: "21004015"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -176,7 +185,7 @@ func TestShipStationGoldenPayloadsThroughTheEngine(t *testing.T) {
 				t.Fatal(err)
 			}
 			t.Cleanup(func() { st.Close() })
-			g := &goldenShipStation{t: t, status: "awaiting_shipment"}
+			g := &goldenShipStation{t: t, status: "awaiting_shipment", ours: tc.ours}
 			srv := httptest.NewServer(g)
 			t.Cleanup(srv.Close)
 			ss, err := carrier.NewShipStation(carrier.ShipStationConfig{Name: "shipstation", Endpoint: srv.URL,
@@ -243,6 +252,13 @@ func TestShipStationGoldenPayloadsThroughTheEngine(t *testing.T) {
 				t.Fatal(err)
 			}
 			got, _ = st.Order(ctx, orderID)
+			if tc.refused != "" {
+				if got.State != store.StateDead || !strings.Contains(got.Reason, tc.refused) || len(mp.ships) != 0 {
+					t.Fatalf("after write-back: %s (%s), %d ship calls; want dead by the pre-flight with %s and no call",
+						got.State, got.Reason, len(mp.ships), tc.refused)
+				}
+				return
+			}
 			if got.State != store.StateShipped {
 				t.Fatalf("after write-back: %s (%s)", got.State, got.Reason)
 			}

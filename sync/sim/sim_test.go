@@ -60,6 +60,10 @@ func TestConfigTOMLMatchesTheSimulator(t *testing.T) {
 			MaxInterval string `toml:"max_interval"`
 			Overlap     string `toml:"overlap"`
 		} `toml:"poll"`
+		Health struct {
+			ReconcileEvery  string `toml:"reconcile_every"`
+			ReconcileWindow string `toml:"reconcile_window"`
+		} `toml:"health"`
 		Carrier []struct {
 			Name             string `toml:"name"`
 			Kind             string `toml:"kind"`
@@ -72,6 +76,14 @@ func TestConfigTOMLMatchesTheSimulator(t *testing.T) {
 			TransitDays      int    `toml:"transit_days"`
 			TiktokProviderID string `toml:"tiktok_provider_id"`
 			Zone             string `toml:"zone"`
+			Rates            struct {
+				PerOrderCents int64 `toml:"per_order_cents"`
+				PerUnitCents  int64 `toml:"per_unit_cents"`
+				WeightBands   []struct {
+					MaxGrams int   `toml:"max_g"`
+					Cents    int64 `toml:"cents"`
+				} `toml:"weight_bands"`
+			} `toml:"rates"`
 		} `toml:"carrier"`
 		Route []struct {
 			When     map[string]any `toml:"when"`
