@@ -109,6 +109,11 @@ func (s *Sim) ConfigTOML() string {
 		if c.ProviderID != "" {
 			fmt.Fprintf(&b, "tiktok_provider_id = %s\n", q(c.ProviderID))
 		}
+		if c.Kind == carrier.KindREST {
+			// What the 3PL charges, for `shipdeck costs` (ShipStation
+			// reports each label's cost itself).
+			b.WriteString("rates = { per_order_cents = 175, per_unit_cents = 35, weight_bands = [{ max_g = 450, cents = 425 }, { max_g = 1000, cents = 610 }, { max_g = 5000, cents = 950 }] }\n")
+		}
 	}
 
 	b.WriteString("\n# Everything goes to the flaky 3PL first, so the console has failures to show.\n")
