@@ -224,13 +224,13 @@ func TestCostsFromShipStationAndRateCards(t *testing.T) {
 	for _, oc := range rep.PerOrder {
 		o, _ := w.st.Order(ctx, oc.ID)
 		switch oc.Source {
-		case account.CostReported:
+		case store.CostReported:
 			nReported++
 			reported += oc.ThreePLCents
 			if want, ok := labels[oc.ID]; !ok || want != oc.ThreePLCents {
 				t.Errorf("order %s: reported cost %d, ShipStation's label says %d (listed %v)", oc.ID, oc.ThreePLCents, want, ok)
 			}
-		case account.CostRateCard:
+		case store.CostRateCard:
 			nCarded++
 			carded += oc.ThreePLCents
 			units := 0

@@ -2,6 +2,7 @@ package sync
 
 import (
 	"context"
+	"time"
 
 	"github.com/shipdeck/shipdeck/store"
 	"github.com/shipdeck/shipdeck/sync/account"
@@ -52,6 +53,9 @@ func (e *Engine) accountLoop(ctx context.Context) {
 		if _, err := e.AccountHealth(ctx); err != nil && ctx.Err() == nil {
 			e.log.Warn("account health estimate failed", "err", err)
 		}
+		if err := e.refreshCosts(ctx); err != nil && ctx.Err() == nil {
+			e.log.Warn("cost comparison failed", "err", err)
+		}
 		now := e.now()
 		if e.cfg.ReconcileEvery > 0 && !e.Paused() && now.Sub(lastReconcile) >= e.cfg.ReconcileEvery {
 			lastReconcile = now
@@ -74,5 +78,23 @@ func preflightTracking(o store.Order) error {
 		return &tiktok.APIError{Endpoint: "tracking pre-flight", Class: tiktok.ClassNeedsHuman,
 			Reason: "not sent", Message: err.Error()}
 	}
+	return nil
+}
+
+// costWindow is the period the console's cost comparison covers.
+const costWindow = 30 * 24 * time.Hour
+
+// refreshCosts prices the last 30 days' orders for the snapshot, keeping
+// the totals and the five SKUs with the most units, not the per-order list.
+func (e *Engine) refreshCosts(ctx context.Context) error {
+	r, err := account.Costs(ctx, e.st, e.cfg.Costs, e.now().Add(-costWindow))
+	if err != nil {
+		return err
+	}
+	r.PerOrder = nil
+	r.PerSKU = r.PerSKU[:min(len(r.PerSKU), 5)]
+	e.mu.Lock()
+	e.costs = r
+	e.mu.Unlock()
 	return nil
 }

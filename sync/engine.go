@@ -118,6 +118,9 @@ type Config struct {
 	// is how often the estimate is refreshed (default 5 minutes).
 	Account     account.Config
 	HealthEvery time.Duration
+	// Costs prices the 3PLs' orders against FBT for the console, over the
+	// last 30 days, each time the health estimate is refreshed.
+	Costs account.CostConfig
 	// ReconcileEvery is how often TikTok, the 3PLs and the store are
 	// cross-checked over the last ReconcileWindow (default 7 days); the
 	// first run comes one interval after the start, so a restart loop never
@@ -228,6 +231,7 @@ type Engine struct {
 	// cross-check, for snapshots.
 	accountHealth store.AccountHealth
 	lastReconcile store.ReconcileReport
+	costs         store.CostReport
 	subs          map[int]chan store.Snapshot
 	nextSub       int
 }

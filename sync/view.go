@@ -97,7 +97,7 @@ func (e *Engine) Refresh(ctx context.Context) {
 		w.NextPoll = q.NextPoll
 	}
 	e.snap = store.Snapshot{At: now, Shop: e.cfg.Shop, Demo: e.cfg.Demo, Worker: w, Counts: counts,
-		Quota: q, Carriers: carriers, Health: e.accountHealth, Reconcile: e.lastReconcile, Alerts: alerts, Seq: e.snap.Seq + 1}
+		Quota: q, Carriers: carriers, Health: e.accountHealth, Reconcile: e.lastReconcile, Costs: e.costs, Alerts: alerts, Seq: e.snap.Seq + 1}
 	snap := e.snap
 	for _, ch := range e.subs {
 		select {

@@ -246,7 +246,7 @@ func money(cents int64) string {
 }
 
 // printCosts writes the cost comparison.
-func printCosts(w io.Writer, r account.CostReport, list int) {
+func printCosts(w io.Writer, r store.CostReport, list int) {
 	fmt.Fprintf(w, "orders at 3PLs since %s: %d (%d priced, %d with no reported cost and no rate card)\n",
 		r.Since.Format(time.DateOnly), r.Orders, r.Priced, r.Unknown)
 	fmt.Fprintf(w, "3PLs: %s   FBT would be: %s   FBT minus 3PLs: %s\n", money(r.ThreePLCents), money(r.FBTCents), money(r.DiffCents))

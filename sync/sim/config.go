@@ -92,6 +92,9 @@ func (s *Sim) ConfigTOML() string {
 	b.WriteString("[poll]\n")
 	b.WriteString("min_interval = \"1m\"\nmax_interval = \"15m\"\noverlap = \"2m\"\n")
 
+	b.WriteString("\n# Cross-check TikTok, the 3PLs and the store hourly (default every 6 h).\n[health]\n")
+	b.WriteString("reconcile_every = \"1h\"\nreconcile_window = \"48h\"\n")
+
 	for _, c := range s.carriers {
 		b.WriteString("\n[[carrier]]\n")
 		fmt.Fprintf(&b, "name = %s\n", q(c.Name))

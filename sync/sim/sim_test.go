@@ -60,6 +60,10 @@ func TestConfigTOMLMatchesTheSimulator(t *testing.T) {
 			MaxInterval string `toml:"max_interval"`
 			Overlap     string `toml:"overlap"`
 		} `toml:"poll"`
+		Health struct {
+			ReconcileEvery  string `toml:"reconcile_every"`
+			ReconcileWindow string `toml:"reconcile_window"`
+		} `toml:"health"`
 		Carrier []struct {
 			Name             string `toml:"name"`
 			Kind             string `toml:"kind"`

@@ -20,7 +20,7 @@ type Model struct {
 
 // New returns the overlay showing snap's estimate until the next snapshot.
 func New(c *common.Common, snap store.Snapshot) *Model {
-	return &Model{c: c, v: View{Health: snap.Health, Reconcile: snap.Reconcile}}
+	return &Model{c: c, v: View{Health: snap.Health, Reconcile: snap.Reconcile, Costs: snap.Costs}}
 }
 
 // Name implements common.Overlay.
@@ -39,7 +39,7 @@ func (m *Model) SetSize(w, h int) { m.w, m.h = w, h }
 func (m *Model) Update(msg tea.Msg) tea.Cmd {
 	switch msg := msg.(type) {
 	case common.SnapshotMsg:
-		m.v = View{Health: msg.Snapshot.Health, Reconcile: msg.Snapshot.Reconcile}
+		m.v = View{Health: msg.Snapshot.Health, Reconcile: msg.Snapshot.Reconcile, Costs: msg.Snapshot.Costs}
 	case common.NavMsg:
 		m.scroll = widget.Scroll(msg.Name, m.scroll)
 	}
