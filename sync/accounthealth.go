@@ -44,11 +44,10 @@ func (e *Engine) logHealthChanges(prev, cur store.AccountHealth) {
 	}
 }
 
-// accountLoop refreshes the health estimate and runs the periodic
-// reconciliation. Neither spends TikTok quota: both read the store's mirror
-// of TikTok, kept current by the poller.
+// accountLoop refreshes the health estimate and the cost comparison. It
+// spends no TikTok quota: it reads the store's mirror of TikTok, kept
+// current by the poller.
 func (e *Engine) accountLoop(ctx context.Context) {
-	lastReconcile := e.now()
 	for {
 		if _, err := e.AccountHealth(ctx); err != nil && ctx.Err() == nil {
 			e.log.Warn("account health estimate failed", "err", err)
@@ -56,15 +55,25 @@ func (e *Engine) accountLoop(ctx context.Context) {
 		if err := e.refreshCosts(ctx); err != nil && ctx.Err() == nil {
 			e.log.Warn("cost comparison failed", "err", err)
 		}
-		now := e.now()
-		if e.cfg.ReconcileEvery > 0 && !e.Paused() && now.Sub(lastReconcile) >= e.cfg.ReconcileEvery {
-			lastReconcile = now
-			if _, err := e.Reconcile(ctx, now.Add(-e.cfg.ReconcileWindow)); err != nil && ctx.Err() == nil {
-				e.log.Warn("reconciliation failed", "err", err)
-			}
-		}
 		if !e.wait(ctx, e.cfg.HealthEvery, nil) {
 			return
+		}
+	}
+}
+
+// reconcileLoop runs the periodic reconciliation in its own loop, so a
+// slow 3PL never holds the health estimate back. The first run comes one
+// interval after the start.
+func (e *Engine) reconcileLoop(ctx context.Context) {
+	if e.cfg.ReconcileEvery <= 0 {
+		return
+	}
+	for e.wait(ctx, e.cfg.ReconcileEvery, nil) {
+		if e.Paused() {
+			continue
+		}
+		if _, err := e.Reconcile(ctx, e.now().Add(-e.cfg.ReconcileWindow)); err != nil && ctx.Err() == nil {
+			e.log.Warn("reconciliation failed", "err", err)
 		}
 	}
 }

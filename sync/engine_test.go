@@ -483,3 +483,14 @@ func TestPauseLastsAcrossRestarts(t *testing.T) {
 		t.Error("resume did not take")
 	}
 }
+
+// A stop that arrives while the worker is starting (SIGTERM right after
+// `serve` began) is a clean stop, not an error exit.
+func TestRunStoppedWhileStartingIsACleanStop(t *testing.T) {
+	w := newWorld(t, worldOptions{ordersPerDay: 10})
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if err := w.eng.Run(ctx); err != nil {
+		t.Fatalf("run stopped while starting: %v", err)
+	}
+}

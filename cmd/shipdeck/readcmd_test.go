@@ -42,16 +42,6 @@ carrier = "swift"
 // open them.
 func readFixture(t *testing.T) []string {
 	t.Helper()
-	dir := t.TempDir()
-	cfg := filepath.Join(dir, "shipdeck.toml")
-	if err := os.WriteFile(cfg, []byte(importOnlyConfig), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	data := filepath.Join(dir, "data")
-	st, err := store.Open(data, store.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
 	now := time.Date(2026, 11, 24, 15, 0, 0, 0, time.UTC)
 	put := func(id string, state store.State, carrier, class string) store.Order {
 		o := store.Order{ID: id, Status: store.StatusAwaitingShipment, State: state, ErrorClass: class,
@@ -67,7 +57,7 @@ func readFixture(t *testing.T) []string {
 		put("F-SWIFT-RETRY", store.StateFailed, "swift", "retryable"),
 		put("Q-FLAKY", store.StateQueued, "flaky", ""),
 	}
-	err = st.Update(context.Background(), func(tx *store.Tx) error {
+	return storeFixture(t, func(tx *store.Tx) error {
 		for _, o := range orders {
 			if err := tx.PutOrder(o); err != nil {
 				return err
@@ -75,6 +65,23 @@ func readFixture(t *testing.T) []string {
 		}
 		return nil
 	})
+}
+
+// storeFixture writes importOnlyConfig and a store filled by fill, and
+// returns the global flags that open them.
+func storeFixture(t *testing.T, fill func(tx *store.Tx) error) []string {
+	t.Helper()
+	dir := t.TempDir()
+	cfg := filepath.Join(dir, "shipdeck.toml")
+	if err := os.WriteFile(cfg, []byte(importOnlyConfig), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	data := filepath.Join(dir, "data")
+	st, err := store.Open(data, store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = st.Update(context.Background(), fill)
 	if cerr := st.Close(); err == nil {
 		err = cerr
 	}
@@ -270,5 +277,48 @@ func TestReadCommandsPrintJSON(t *testing.T) {
 	var rows []operatorRow
 	if err := json.Unmarshal([]byte(out), &rows); err != nil || len(rows) != 1 || rows[0].Name != "ana" || rows[0].Role != "operator" {
 		t.Fatalf("keys list --json = %+v, %v\n%s", rows, err, out)
+	}
+}
+
+func TestDisplayZoneLabelsCLITablesAndCSV(t *testing.T) {
+	global := readFixture(t)
+	cfg := global[1]
+	b, err := os.ReadFile(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(cfg, append(b, []byte("\n[console]\ntimezone = \"Europe/Berlin\"\n")...), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	out, errOut, code := runCLI(t, append([]string{"orders", "--state", "failed"}, global...)...)
+	if code != 0 || !strings.Contains(out, " CET") {
+		t.Fatalf("orders table in Berlin time: exit %d %s\n%s", code, errOut, out)
+	}
+	out, errOut, code = runCLI(t, append([]string{"export", "failed"}, global...)...)
+	if code != 0 || !strings.Contains(out, "+01:00") || strings.Contains(out, "Z,") {
+		t.Fatalf("CSV in Berlin time: exit %d %s\n%s", code, errOut, out)
+	}
+
+	// A zone that does not exist names the file, the line and the key.
+	if err := os.WriteFile(cfg, append(b, []byte("\n[console]\ntimezone = \"Mars/Olympus\"\n")...), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	_, errOut, code = runCLI(t, append([]string{"orders"}, global...)...)
+	if code == 0 || !strings.Contains(errOut, "console.timezone") || !strings.Contains(errOut, `"Mars/Olympus"`) ||
+		!strings.Contains(errOut, cfg) {
+		t.Fatalf("bad zone: exit %d, %s", code, errOut)
+	}
+}
+
+func TestConsoleOptionsAreBuiltOnceForLocalAndSSHSessions(t *testing.T) {
+	a := &app{cfg: &Config{Console: ConsoleConfig{Light: true, Mouse: true}, Keys: map[string][]string{"retry": {"t"}}}}
+	plain := a.consoleOptions(store.Actor{Name: "ana"}, nil)
+	noColor := a.consoleOptions(store.Actor{Name: "ana"}, []string{"NO_COLOR=1"})
+	if plain.Theme.Options().NoColor || !noColor.Theme.Options().NoColor {
+		t.Fatalf("NO_COLOR from the session's environment: plain %v, with NO_COLOR %v",
+			plain.Theme.Options().NoColor, noColor.Theme.Options().NoColor)
+	}
+	if plain.Theme.Options().Dark || !plain.Mouse || plain.KeyMap["retry"][0] != "t" || plain.Actor.Name != "ana" {
+		t.Fatalf("options = %+v", plain)
 	}
 }

@@ -18,6 +18,7 @@ import (
 
 	"github.com/shipdeck/shipdeck/cmd/shipdeck/conncap"
 	"github.com/shipdeck/shipdeck/cmd/shipdeck/sshd"
+	"github.com/shipdeck/shipdeck/sanitize"
 	"github.com/shipdeck/shipdeck/store"
 	"github.com/shipdeck/shipdeck/tui"
 )
@@ -91,7 +92,7 @@ func serve(ctx context.Context, env *runEnv, a *app) error {
 	}
 	// The SSH library retries accept errors silently; log them instead.
 	ln := conncap.Wrap(raw, conncap.Config{Name: "ssh", Logger: a.log})
-	fmt.Fprintf(env.out, "shipdeck serving %s over SSH on %s\n", a.cfg.Shop.Name, ln.Addr())
+	fmt.Fprintf(env.out, "shipdeck serving %s over SSH on %s\n", sanitize.Line(a.cfg.Shop.Name), ln.Addr())
 	fmt.Fprintf(env.out, "host key %s\n", srv.HostKeyFingerprint())
 	if reg.Current().Missing() || reg.Current().Len() == 0 {
 		fmt.Fprintf(env.out, "no operators yet: every key is refused. Add one with\n  shipdeck keys add NAME operator ~/.ssh/id_ed25519.pub --data %s\nthen send SIGHUP (or restart)\n", a.dataDir)
@@ -170,7 +171,7 @@ func (h sshHandler) Command(ctx context.Context, op sshd.Operator, args []string
 	root.SetOut(stdout)
 	root.SetErr(stderr)
 	if err := root.ExecuteContext(ctx); err != nil {
-		fmt.Fprintf(stderr, "shipdeck: %v\n", err)
+		fmt.Fprintf(stderr, "shipdeck: %s\n", sanitize.Text(err.Error()))
 		return exitCode(err)
 	}
 	return exitOK
