@@ -11,7 +11,25 @@ import (
 	"golang.org/x/sys/unix"
 )
 
-// ReleaseMapped asks the kernel to reclaim the pages of the store's table
+// largeScan is how many orders a scan reads before the store releases the
+// pages it mapped in: the search index's build at start and the account
+// health estimate read every order, and a small box should not keep the
+// whole store resident for them.
+const largeScan = 50_000
+
+// releaseAfterScan releases the mapped table pages after a scan of read
+// orders, if it was large. A refusal is logged, never an error: the pages
+// only stay resident.
+func (s *Store) releaseAfterScan(read int) {
+	if read < largeScan {
+		return
+	}
+	if _, err := s.releaseMapped(); err != nil {
+		s.log.Info("store: mapped pages stay resident after a large scan", "err", err)
+	}
+}
+
+// releaseMapped asks the kernel to reclaim the pages of the store's table
 // files that this process has read through Badger's memory maps, and
 // returns how many bytes of mappings it advised. Badger maps every table
 // into memory, so a one-off scan of every order (the search index's build
@@ -22,13 +40,16 @@ import (
 // MADV_PAGEOUT (Linux 5.4) never changes what a mapping holds, so advising
 // a range that Badger has unmapped and something else has mapped since is
 // harmless. On older kernels the advice is refused and nothing changes.
-func (s *Store) ReleaseMapped() (int64, error) {
+func (s *Store) releaseMapped() (int64, error) {
 	if s.opts.InMemory {
 		return 0, nil
 	}
 	dir, err := filepath.Abs(s.dir)
 	if err != nil {
 		return 0, fmt.Errorf("release mapped tables of %s: %w", s.dir, err)
+	}
+	if real, err := filepath.EvalSymlinks(dir); err == nil {
+		dir = real // /proc/self/maps shows resolved paths
 	}
 	f, err := os.Open("/proc/self/maps")
 	if err != nil {

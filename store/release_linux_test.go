@@ -7,10 +7,10 @@ import (
 	"time"
 )
 
-// TestReleaseMappedKeepsEveryOrder reads a store's orders through Badger's
+// TestreleaseMappedKeepsEveryOrder reads a store's orders through Badger's
 // maps, releases the mapped pages and reads them again: the advice must
 // cover the table files and change nothing the store returns.
-func TestReleaseMappedKeepsEveryOrder(t *testing.T) {
+func TestreleaseMappedKeepsEveryOrder(t *testing.T) {
 	dir := t.TempDir()
 	ctx := context.Background()
 	st, err := Open(dir, Options{GCInterval: -1})
@@ -43,7 +43,7 @@ func TestReleaseMappedKeepsEveryOrder(t *testing.T) {
 	if got := count(); got != n {
 		t.Fatalf("scan found %d orders, want %d", got, n)
 	}
-	advised, err := st.ReleaseMapped()
+	advised, err := st.releaseMapped()
 	if err != nil {
 		t.Skipf("this kernel refuses MADV_PAGEOUT: %v", err)
 	}

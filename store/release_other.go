@@ -2,6 +2,9 @@
 
 package store
 
-// ReleaseMapped is a no-op outside Linux: there is no portable way to ask
+// releaseMapped does nothing outside Linux: there is no portable way to ask
 // the kernel to reclaim a mapping's pages without dropping them.
-func (s *Store) ReleaseMapped() (int64, error) { return 0, nil }
+func (s *Store) releaseMapped() (int64, error) { return 0, nil }
+
+// releaseAfterScan does nothing outside Linux.
+func (s *Store) releaseAfterScan(int) {}

@@ -211,11 +211,6 @@ func (e *Engine) buildIndex(ctx context.Context) {
 	if err != nil && ctx.Err() == nil {
 		e.log.Warn("build search index", "err", err)
 	}
-	// The build read every order once; its pages of the store's files are
-	// not the working set, so they need not stay in the console's memory.
-	if _, err := e.st.ReleaseMapped(); err != nil {
-		e.log.Info("release the store's mapped pages after the index build", "err", err)
-	}
 }
 
 // searchText is the text an order is found by: id, buyer, SKUs, carrier
