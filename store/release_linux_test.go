@@ -7,10 +7,10 @@ import (
 	"time"
 )
 
-// TestreleaseMappedKeepsEveryOrder reads a store's orders through Badger's
+// TestReleaseMappedKeepsEveryOrder reads a store's orders through Badger's
 // maps, releases the mapped pages and reads them again: the advice must
 // cover the table files and change nothing the store returns.
-func TestreleaseMappedKeepsEveryOrder(t *testing.T) {
+func TestReleaseMappedKeepsEveryOrder(t *testing.T) {
 	dir := t.TempDir()
 	ctx := context.Background()
 	st, err := Open(dir, Options{GCInterval: -1})
