@@ -103,8 +103,9 @@ func (g *diskGuard) check() (DiskSpace, bool) {
 	return d, changed
 }
 
-// refuse returns a *DiskFullError when a fresh reading is below the
-// reserve, nil otherwise.
+// refuseLowDisk takes a fresh reading and returns a *DiskFullError when
+// it is below the reserve, nil otherwise (and always for an in-memory
+// store).
 func (s *Store) refuseLowDisk() error {
 	if s.disk == nil {
 		return nil

@@ -102,3 +102,14 @@ func TestMemTableFitsTheReserve(t *testing.T) {
 		}
 	}
 }
+
+// BenchmarkFreeSpace is the guard's cost on every commit (one statfs),
+// against the fsync each commit already pays (BenchmarkSyncedTransition).
+func BenchmarkFreeSpace(b *testing.B) {
+	dir := b.TempDir()
+	for b.Loop() {
+		if _, err := freeSpace(dir); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

@@ -30,6 +30,9 @@ import (
 //	k/bulk                              set while a bulk write is in progress
 //	n/<notification id>                 webhook dedup (value: seen-at 8B)
 //	nt/<seen-at 8B><notification id>    webhook dedup expiry index
+//	al/<rule>/<subject>                 firing alerts (layout 3)
+//	ao/<seq 8B>                         alert notices waiting for delivery (layout 3)
+//	k/mark/<name>                       small named values (layout 3)
 //
 // Variable-length ids that are followed by more key bytes end with 0x00, so
 // that order "A" never matches the prefix of order "A/B"; ids containing
@@ -58,15 +61,15 @@ const (
 	prefixSeq          = "k/seq/"
 	prefixSeen         = "n/"
 	prefixSeenByTime   = "nt/"
+	prefixAlert        = "al/"
+	prefixNotice       = "ao/"
+	prefixMark         = "k/mark/"
 )
 
-// schemaVersion is the key layout version written at first open. Layout 2
-// added the by-creation index (ic/); a layout-1 store gets it rebuilt at open.
-const schemaVersion = "2"
-
-// rebuildableSchema reports whether an older layout differs from
-// schemaVersion only in derived keys, so rebuilding the indexes upgrades it.
-func rebuildableSchema(v string) bool { return v == "1" }
+// schemaVersion is the key layout version written at first open; a store
+// written by an older layout is migrated at open (see migrations): layout 2
+// added the by-creation index (ic/), layout 3 the alert state.
+const schemaVersion = "3"
 
 // idEnd terminates a variable-length id inside a longer key.
 const idEnd = 0x00

@@ -162,32 +162,21 @@ func (s *Store) prepare() error {
 	if err != nil {
 		return fmt.Errorf("read schema: %w", err)
 	}
-	upgrade := false
 	switch {
 	case schema == nil:
 		if err := s.writeSchema(); err != nil {
 			return err
 		}
-	case rebuildableSchema(string(schema)):
-		upgrade = true
 	case string(schema) != schemaVersion:
-		return fmt.Errorf("data was written by a shipdeck with key layout %q; this one reads layout %q",
-			schema, schemaVersion)
+		if err := s.migrate(string(schema)); err != nil {
+			return err
+		}
 	}
-	switch {
-	case upgrade:
-		s.log.Info("store: upgrading the key layout; rebuilding indexes and counters", "dir", s.dir,
-			"from", string(schema), "to", schemaVersion)
-	case interrupted:
+	if interrupted {
 		s.log.Warn("store: a bulk write was interrupted; rebuilding indexes and counters", "dir", s.dir)
-	default:
-		return nil
-	}
-	if err := s.rebuildIndexes(); err != nil {
-		return fmt.Errorf("rebuild indexes: %w", err)
-	}
-	if upgrade {
-		return s.writeSchema()
+		if err := s.rebuildIndexes(); err != nil {
+			return fmt.Errorf("rebuild indexes after an interrupted bulk write: %w", err)
+		}
 	}
 	return nil
 }

@@ -85,6 +85,8 @@ type Snapshot struct {
 	// latest reconciliation (zero until the first has run).
 	Health    AccountHealth   `json:"health,omitzero"`
 	Reconcile ReconcileReport `json:"reconcile,omitzero"`
+	// Alerts are the firing alerts, critical first.
+	Alerts []Alert `json:"alerts,omitempty"`
 	// Seq increases with every snapshot, so sessions can skip stale ones.
 	Seq uint64 `json:"seq"`
 }

@@ -21,6 +21,7 @@ const (
 	TopicCursor
 	// TopicDisk: the data directory's disk went low or recovered.
 	TopicDisk
+	TopicAlerts
 	// TopicAll matches every topic.
 	TopicAll Topic = 1<<iota - 1
 )

@@ -2,6 +2,7 @@ package sync_test
 
 import (
 	"context"
+	"strings"
 	"testing"
 	"time"
 
@@ -130,5 +131,45 @@ func TestAccountHealthOverSimulatedDays(t *testing.T) {
 		want.vtrBad, want.vtrTotal, want.sfcrBad, want.sfcrTotal, want.otdrBad, want.otdrTotal, len(h.ScanWatch), h.Orders)
 	if h.Orders >= int(w.counts().Total)+1 {
 		t.Errorf("the estimate read %d orders of %d: it must read its window only", h.Orders, w.counts().Total)
+	}
+}
+
+// TestWriteBackRefusesATrackingNumberTikTokWouldReject: a UPS-coded
+// shipment with a USPS-shaped number never reaches TikTok; the order goes
+// to an operator with the reason, and no quota is spent on it.
+func TestWriteBackRefusesATrackingNumberTikTokWouldReject(t *testing.T) {
+	ctx := context.Background()
+	w := newWorld(t, worldOptions{ordersPerDay: 300, history: 12 * time.Hour})
+	if _, err := w.eng.Poll(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := w.eng.PipelineOnce(ctx); err != nil {
+		t.Fatal(err)
+	}
+	page, err := w.eng.Queue(ctx, store.StatePushed, 0, 1)
+	if err != nil || len(page) != 1 {
+		t.Fatalf("no pushed order: %v", err)
+	}
+	id := page[0].ID
+	err = w.st.Update(ctx, func(tx *store.Tx) error {
+		o, err := tx.Order(id)
+		if err != nil {
+			return err
+		}
+		o.Push.TrackingNumber, o.Push.CarrierCode, o.State = "9400111899223197428490", "ups", store.StateTracking
+		return tx.PutOrder(o)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := w.eng.PipelineOnce(ctx); err != nil {
+		t.Fatal(err)
+	}
+	o, _ := w.st.Order(ctx, id)
+	if o.State != store.StateDead || !strings.Contains(o.Reason, "not UPS") || !strings.Contains(o.Reason, "21004015") {
+		t.Fatalf("order %s is %s (%q), want dead with the pre-flight reason", id, o.State, o.Reason)
+	}
+	if got := w.sim.Counters().Marketplace.ShipsByOrder[id]; got != 0 {
+		t.Fatalf("TikTok was asked to ship it %d times", got)
 	}
 }

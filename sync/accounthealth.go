@@ -5,6 +5,7 @@ import (
 
 	"github.com/shipdeck/shipdeck/store"
 	"github.com/shipdeck/shipdeck/sync/account"
+	"github.com/shipdeck/shipdeck/sync/tiktok"
 )
 
 // AccountHealth estimates the shop's fulfilment metrics now from the
@@ -62,4 +63,16 @@ func (e *Engine) accountLoop(ctx context.Context) {
 			return
 		}
 	}
+}
+
+// preflightTracking refuses, before any TikTok call, a tracking number
+// TikTok would reject (21004012, 21004015, 21011022) or count against the
+// Valid Tracking Rate: the order goes to an operator with the reason
+// instead of spending quota on a refusal.
+func preflightTracking(o store.Order) error {
+	if err := account.CheckTracking(o.Push.TrackingNumber, o.Push.CarrierCode); err != nil {
+		return &tiktok.APIError{Endpoint: "tracking pre-flight", Class: tiktok.ClassNeedsHuman,
+			Reason: "not sent", Message: err.Error()}
+	}
+	return nil
 }

@@ -25,46 +25,14 @@ func pushActivity(o *store.Order, carrierName string) (store.Activity, bool) {
 	return a, true
 }
 
-// noteCircuits records each carrier whose circuit changed since the last
-// snapshot in the activity log. The first snapshot only learns the states.
-func (e *Engine) noteCircuits(ctx context.Context, rows []store.CarrierStats) {
-	var changed []store.Activity
-	e.mu.Lock()
-	if e.circuits == nil {
-		e.circuits = make(map[string]store.CircuitState, len(rows))
-		for _, r := range rows {
-			e.circuits[r.Name] = r.Circuit
-		}
+// circuitActivity is the activity entry for a carrier's circuit changing.
+func circuitActivity(name string, before, after store.CircuitState, at time.Time) store.Activity {
+	level := "info"
+	if after == store.CircuitOpen {
+		level = "error"
 	}
-	for _, r := range rows {
-		before, known := e.circuits[r.Name]
-		e.circuits[r.Name] = r.Circuit
-		if !known || before == r.Circuit {
-			continue
-		}
-		level := "info"
-		if r.Circuit == store.CircuitOpen {
-			level = "error"
-		}
-		changed = append(changed, store.Activity{Kind: store.ActivityCircuit, Carrier: r.Name, Level: level,
-			Text: "circuit " + string(before) + " → " + string(r.Circuit)})
-	}
-	e.mu.Unlock()
-	if len(changed) == 0 {
-		return
-	}
-	err := e.st.Update(ctx, func(tx *store.Tx) error {
-		for _, a := range changed {
-			a.At = e.now()
-			if err := tx.AddActivity(a); err != nil {
-				return err
-			}
-		}
-		return nil
-	})
-	if err != nil {
-		e.log.Warn("record circuit change", "err", err)
-	}
+	return store.Activity{At: at, Kind: store.ActivityCircuit, Carrier: name, Level: level,
+		Text: "circuit " + string(before) + " → " + string(after)}
 }
 
 // Activity returns a page of the activity log, newest first: at most n

@@ -18,7 +18,6 @@ func TestActivityLogRecordsPollsFailedPushesCircuitsAndOperators(t *testing.T) {
 	if err := w.sim.InjectCarrierFault("steady", sim.Fault{Kind: sim.FaultServerError, Count: 1_000_000}); err != nil {
 		t.Fatal(err)
 	}
-	w.eng.Refresh(ctx) // learns the circuits, all closed
 	if _, err := w.eng.Poll(ctx); err != nil {
 		t.Fatal(err)
 	}
@@ -27,7 +26,6 @@ func TestActivityLogRecordsPollsFailedPushesCircuitsAndOperators(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	w.eng.Refresh(ctx) // sees steady's circuit open
 	failed, err := w.st.Failed(ctx, 0, 1)
 	if err != nil || len(failed) == 0 {
 		t.Fatalf("no failed push to retry: %v", err)

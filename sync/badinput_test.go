@@ -1,10 +1,12 @@
 package sync_test
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
 	"io"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"reflect"
@@ -76,6 +78,8 @@ type rig struct {
 	eng     *shipsync.Engine
 	market  *scripted
 	carrier *scripted
+	// logs is the engine's log (text handler), for what an operator reads.
+	logs *bytes.Buffer
 }
 
 // Client timeouts in the rig: short, so a stalled reply costs little.
@@ -86,7 +90,7 @@ const (
 
 func newRig(t *testing.T) *rig {
 	t.Helper()
-	r := &rig{t: t, clock: sim.NewManualClock(start), market: &scripted{}, carrier: &scripted{}}
+	r := &rig{t: t, clock: sim.NewManualClock(start), market: &scripted{}, carrier: &scripted{}, logs: &bytes.Buffer{}}
 	msrv := httptest.NewServer(r.market)
 	csrv := httptest.NewServer(r.carrier)
 	t.Cleanup(func() {
@@ -127,6 +131,7 @@ func newRig(t *testing.T) *rig {
 		Store: st, Marketplace: tt, Planner: planner, Router: router,
 		Carriers: []shipsync.Carrier{{Carrier: bad, MaxInFlight: 4, TransitDays: 2, ProviderID: "7117858858072016686"}},
 		Health:   health.NewTracker(), Breakers: health.NewBreakers(health.BreakerConfig{}), Now: r.clock.Now,
+		Logger: slog.New(slog.NewTextHandler(r.logs, nil)),
 	})
 	if err != nil {
 		t.Fatal(err)

@@ -40,6 +40,7 @@ func refuse(action, id, why string) error {
 // command runs one operator change on one order in a transaction together
 // with its audit entry.
 func (e *Engine) command(ctx context.Context, actor store.Actor, action, id, detail string, fn func(o *store.Order) error) error {
+	var entry store.AuditEntry
 	err := e.st.Update(ctx, func(tx *store.Tx) error {
 		o, err := tx.Order(id)
 		if errors.Is(err, store.ErrNotFound) {
@@ -55,10 +56,12 @@ func (e *Engine) command(ctx context.Context, actor store.Actor, action, id, det
 		if err := tx.PutOrder(o); err != nil {
 			return err
 		}
-		return tx.AddAudit(store.AuditEntry{At: e.now(), Who: actor.Name, Role: actor.Role.String(), Action: action,
-			OrderID: id, Before: string(before), After: string(o.State), Detail: detail})
+		entry = store.AuditEntry{At: e.now(), Who: actor.Name, Role: actor.Role.String(), Action: action,
+			OrderID: id, Before: string(before), After: string(o.State), Detail: detail}
+		return tx.AddAudit(entry)
 	})
 	if err == nil {
+		e.emit(Event{Kind: EventOperator, Audit: entry})
 		e.nudge()
 	}
 	return err
@@ -190,6 +193,8 @@ func (e *Engine) RetryMatching(ctx context.Context, actor store.Actor, f store.F
 		}
 		done += moved
 	}
+	e.emit(Event{Kind: EventOperator, Audit: store.AuditEntry{At: e.now(), Who: actor.Name, Role: actor.Role.String(), Action: "retry",
+		Detail: fmt.Sprintf("bulk: %s (%d orders)", detail, done)}})
 	e.nudge()
 	return done, nil
 }
@@ -254,6 +259,34 @@ func (e *Engine) rerouteRefusal(o *store.Order, to string) string {
 	return ""
 }
 
+// commandRetryAfter is the longest server-given delay an operator command
+// waits out on a 3PL call (a rate limit's Retry-After, RFC 9110 §10.2.3);
+// commandTries bounds the tries. A longer delay is refused at once with
+// the wait, rather than holding the operator's command.
+const (
+	commandRetryAfter = 5 * time.Second
+	commandTries      = 3
+)
+
+// waitOutRateLimit runs call, and again after the 3PL's Retry-After when
+// it is rate limited for at most commandRetryAfter. A longer wait is a
+// refusal of the action on order id that says how long.
+func waitOutRateLimit(ctx context.Context, action, id, carrierName string, call func() error) error {
+	for try := 1; ; try++ {
+		err := call()
+		wait := carrier.RetryAfterOf(err)
+		if err == nil || carrier.ClassOf(err) != carrier.Retryable || wait <= 0 || try == commandTries {
+			return err
+		}
+		if wait > commandRetryAfter {
+			return refuse(action, id, fmt.Sprintf("%s is rate limiting us for %s; try again then", carrierName, wait))
+		}
+		if !sleep(ctx, wait) {
+			return errors.Join(err, ctx.Err())
+		}
+	}
+}
+
 // cancelOld checks the order's current 3PL when the push may have reached
 // it, and cancels every live copy there. It returns a note for the audit
 // entry, or a refusal when the old 3PL cannot be checked or cancelled.
@@ -271,7 +304,12 @@ func (e *Engine) cancelOld(ctx context.Context, o *store.Order, to string) (stri
 		live = append(live, o.Push.ExternalID)
 	}
 	if caps.Lookup {
-		remotes, err := old.Lookup(ctx, o.ID)
+		var remotes []carrier.Remote
+		err := waitOutRateLimit(ctx, "re-route", o.ID, old.Name(), func() error {
+			var err error
+			remotes, err = old.Lookup(ctx, o.ID)
+			return err
+		})
 		if err != nil {
 			return "", fmt.Errorf("re-route order %s: look it up at %s first: %w", o.ID, old.Name(), err)
 		}
@@ -311,7 +349,7 @@ func (e *Engine) cancelOld(ctx context.Context, o *store.Order, to string) (stri
 	}()
 	for _, extID := range live {
 		start := time.Now()
-		err := old.Cancel(ctx, extID)
+		err := waitOutRateLimit(ctx, "re-route", o.ID, old.Name(), func() error { return old.Cancel(ctx, extID) })
 		att := store.Attempt{OrderID: o.ID, At: now, Kind: store.AttemptCancel, Carrier: old.Name(),
 			Generation: o.Push.Generation, Latency: time.Since(start), Outcome: store.OutcomeSuccess}
 		if err != nil {
@@ -418,14 +456,17 @@ func (e *Engine) SetPaused(ctx context.Context, actor store.Actor, paused bool) 
 	if err != nil {
 		return fmt.Errorf("%s worker: %w", action, err)
 	}
+	e.emit(Event{Kind: EventOperator, Audit: store.AuditEntry{At: e.now(), Who: actor.Name, Role: actor.Role.String(), Action: action}})
 	e.mu.Lock()
 	e.paused = paused
-	if paused {
-		e.worker.State, e.worker.Reason = store.WorkerPaused, "paused by "+actor.Name
-	} else {
-		e.worker.State, e.worker.Reason = store.WorkerSleeping, ""
-	}
 	e.mu.Unlock()
+	e.setWorker(func(w *store.WorkerStatus) {
+		if paused {
+			w.State, w.Reason = store.WorkerPaused, "paused by "+actor.Name
+		} else {
+			w.State, w.Reason = store.WorkerSleeping, ""
+		}
+	})
 	e.nudge()
 	return nil
 }

@@ -181,23 +181,26 @@ type Deps struct {
 	// Now is the clock (default time.Now); the demo runs it accelerated.
 	Now    func() time.Time
 	Logger *slog.Logger
+	// Observers receive the engine's events (logs, metrics, alerts).
+	Observers []Observer
 }
 
 // Engine is the sync worker. It is safe for concurrent use by several
 // console sessions.
 type Engine struct {
-	cfg      Config
-	st       *store.Store
-	mp       Marketplace
-	planner  Planner
-	router   *route.Router
-	carriers map[string]*carrierSlot
-	names    []string
-	health   *health.Tracker
-	breakers *health.Breakers
-	search   *search.Index
-	now      func() time.Time
-	log      *slog.Logger
+	cfg       Config
+	st        *store.Store
+	mp        Marketplace
+	planner   Planner
+	router    *route.Router
+	carriers  map[string]*carrierSlot
+	names     []string
+	health    *health.Tracker
+	breakers  *health.Breakers
+	search    *search.Index
+	now       func() time.Time
+	log       *slog.Logger
+	observers []Observer
 
 	rndMu gosync.Mutex
 	rnd   *rand.Rand
@@ -227,9 +230,6 @@ type Engine struct {
 	lastReconcile store.ReconcileReport
 	subs          map[int]chan store.Snapshot
 	nextSub       int
-	// circuits is each carrier's circuit state at the last snapshot, to
-	// record changes in the activity log.
-	circuits map[string]store.CircuitState
 }
 
 // carrierSlot is one carrier with its in-flight semaphore.
@@ -271,7 +271,7 @@ func New(cfg Config, d Deps) (*Engine, error) {
 	e := &Engine{
 		cfg: cfg, st: d.Store, mp: d.Marketplace, planner: d.Planner, router: d.Router,
 		carriers: map[string]*carrierSlot{}, health: d.Health, breakers: d.Breakers,
-		search: d.Search, now: d.Now, log: d.Logger,
+		search: d.Search, now: d.Now, log: d.Logger, observers: d.Observers,
 		rnd:       rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15)),
 		wake:      make(chan struct{}, 1),
 		pollNow:   make(chan []string, 64),
@@ -366,8 +366,13 @@ func (e *Engine) delay(attempt int, server time.Duration) time.Duration {
 
 func (e *Engine) setWorker(fn func(*store.WorkerStatus)) {
 	e.mu.Lock()
+	before := e.worker
 	fn(&e.worker)
+	after := e.worker
 	e.mu.Unlock()
+	if after.State != before.State || after.Reason != before.Reason {
+		e.emit(Event{Kind: EventWorker, Worker: after, Previous: before.State})
+	}
 }
 
 // Paused reports whether an operator paused the worker.

@@ -2,7 +2,9 @@ package sync_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"strings"
 	"testing"
 	"time"
 
@@ -43,7 +45,7 @@ func TestCancelAfterPushCancelsAtCarrier(t *testing.T) {
 	o := r.order("O1")
 	t.Logf("after TikTok cancel: state=%s cancelAtCarrier=%v reason=%q; cancels at 3PL=%d live at 3PL=%d",
 		o.State, o.CancelAtCarrier, o.Reason, c1.cancels, c1.live("O1"))
-	c1.ship("O1", "TRK1")
+	c1.ship("O1", "TRK00000001")
 	r.eng.Track(r.ctx)
 	r.pass()
 	o = r.order("O1")
@@ -80,7 +82,7 @@ func TestWriteBackWaitsOutRateLimit(t *testing.T) {
 	for i := range 20 {
 		id := "W" + string(rune('A'+i))
 		r.pushed(id)
-		c1.ship(id, "T"+id)
+		c1.ship(id, "TRACK0000"+id)
 	}
 	r.eng.Track(r.ctx)
 	r.mp.shipErr = &tiktok.APIError{Endpoint: "ship package", Class: tiktok.ClassRateLimited, HTTPStatus: 429, RetryAfter: 10 * time.Minute}
@@ -188,7 +190,7 @@ func TestSameCarrierRerouteNeverDuplicates(t *testing.T) {
 	c1 := newFake("a", ssCaps)
 	r := newLifeRig(t, c1)
 	r.pushed("O1")
-	c1.ship("O1", "TRK")
+	c1.ship("O1", "TRK00000002")
 	r.eng.Track(r.ctx)
 	r.mp.shipErr = &tiktok.APIError{Endpoint: "ship package", Class: tiktok.ClassNeedsHuman, Reason: "provider not allowed"}
 	r.pass()
@@ -325,5 +327,66 @@ func TestOpenCircuitDoesNotStarveRouting(t *testing.T) {
 	t.Logf("CA1 (for b, whose circuit is closed): state=%s reason=%q; pushes at b=%d", got.State, got.Reason, len(b.pushes))
 	if got.State == store.StateReady {
 		t.Errorf("CA1 held back behind %d ready orders waiting on a's open circuit", 6)
+	}
+}
+
+// A re-route checks the old 3PL first; a 429 there with a short
+// Retry-After is waited out rather than failing the operator's command,
+// and a long one is refused at once, saying how long.
+func TestRerouteWaitsOutShortRetryAfterOnLookup(t *testing.T) {
+	tests := []struct {
+		name       string
+		retryAfter time.Duration
+		wantErr    bool
+		wantWord   string
+	}{
+		{"short Retry-After is waited out", 300 * time.Millisecond, false, ""},
+		{"long Retry-After is refused at once", 10 * time.Minute, true, "10m0s"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c1 := newFake("a", restCaps)
+			c2 := newFake("b", restCaps)
+			r := newLifeRig(t, c1, c2)
+			c1.pushFn = func(s carrier.Shipment) (carrier.PushResult, error) {
+				return carrier.PushResult{}, &carrier.Error{Carrier: "a", Op: "push", Class: carrier.Permanent, HTTPStatus: 422, Reason: "bad address"}
+			}
+			r.mp.set("O1", "AWAITING_SHIPMENT", r.clk.Now().Unix()-60)
+			r.poll()
+			r.pass()
+			if o := r.order("O1"); o.State != store.StateDead {
+				t.Fatalf("setup: order is %s, want dead", o.State)
+			}
+			limited := 0
+			c1.lookupFn = func(string) ([]carrier.Remote, error) {
+				if limited == 0 {
+					limited++
+					return nil, &carrier.Error{Carrier: "a", Op: "lookup", Class: carrier.Retryable, HTTPStatus: 429, RetryAfter: tt.retryAfter}
+				}
+				return nil, nil
+			}
+			start := time.Now()
+			err := r.eng.Reroute(r.ctx, r.op, "O1", "b")
+			took := time.Since(start)
+			if (err != nil) != tt.wantErr {
+				t.Fatalf("reroute: %v, want error %v", err, tt.wantErr)
+			}
+			if err != nil && (!errors.Is(err, shipsync.ErrRefused) || !strings.Contains(err.Error(), tt.wantWord)) {
+				t.Fatalf("reroute: %v, want a refusal naming %q", err, tt.wantWord)
+			}
+			if tt.wantErr && took > time.Minute {
+				t.Fatalf("the refusal waited %s", took)
+			}
+			wantLookups := 2
+			if tt.wantErr {
+				wantLookups = 1
+			}
+			if c1.lookups != wantLookups {
+				t.Errorf("lookups at a: %d, want %d", c1.lookups, wantLookups)
+			}
+			if o := r.order("O1"); !tt.wantErr && (o.State != store.StateQueued || o.Carrier() != "b") {
+				t.Errorf("after the re-route: %s at %s, want queued at b", o.State, o.Carrier())
+			}
+		})
 	}
 }

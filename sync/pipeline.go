@@ -470,10 +470,17 @@ func (e *Engine) pushOne(ctx context.Context, slot *carrierSlot, o store.Order) 
 	class := carrier.ClassOf(perr)
 	ok := perr == nil
 	e.health.Record(slot.Name(), now, lat, ok || class == carrier.Permanent)
-	e.breakers.Record(slot.Name(), now, ok || class == carrier.Permanent)
+	circuit, circuitChanged := e.recordBreaker(slot.Name(), now, ok || class == carrier.Permanent)
 	var sum PushSummary
+	var ev Event
 	err := e.st.Update(ctx, func(tx *store.Tx) error {
 		sum = PushSummary{}
+		ev = Event{}
+		if circuitChanged {
+			if err := tx.AddActivity(circuit); err != nil {
+				return err
+			}
+		}
 		cur, err := tx.Order(o.ID)
 		if err != nil {
 			return err
@@ -511,12 +518,31 @@ func (e *Engine) pushOne(ctx context.Context, slot *carrierSlot, o store.Order) 
 				return err
 			}
 		}
+		ev = Event{Kind: EventPush, At: now, Order: o.ID, Carrier: slot.Name(), Outcome: string(cur.State), Class: cur.ErrorClass,
+			Reason: cur.Reason, RequestID: o.Push.IdempotencyKey, HTTPStatus: att.HTTPStatus, Attempts: cur.Attempts, Latency: lat}
 		return tx.PutOrder(cur)
 	})
 	if err != nil {
 		return sum, fmt.Errorf("record push of order %s to %s: %w", o.ID, slot.Name(), err)
 	}
+	if ev.Kind != "" {
+		e.emit(ev)
+	}
 	return sum, nil
+}
+
+// recordBreaker feeds a call's outcome to the carrier's circuit breaker and
+// reports the breaker opening or closing, to the observers and as the
+// activity entry the caller commits with the call's outcome.
+func (e *Engine) recordBreaker(name string, now time.Time, ok bool) (store.Activity, bool) {
+	before := e.breakers.State(name, now)
+	e.breakers.Record(name, now, ok)
+	after := e.breakers.State(name, now)
+	if after == before || after == store.CircuitHalfOpen {
+		return store.Activity{}, false
+	}
+	e.emit(Event{Kind: EventCircuit, At: now, Carrier: name, Circuit: after})
+	return circuitActivity(name, before, after, now), true
 }
 
 // applyFailure moves an order after a failed push: failed with a retry

@@ -26,10 +26,19 @@ const maxPages = 200
 // Poll runs one incremental search from the stored cursor (minus the
 // overlap) to now, storing each page and moving the cursor only after the
 // page is stored.
-func (e *Engine) Poll(ctx context.Context) (PollResult, error) {
+func (e *Engine) Poll(ctx context.Context) (res PollResult, err error) {
 	if e.mp == nil {
 		return PollResult{}, nil
 	}
+	used := e.quotaUsed(ctx)
+	defer func() {
+		if ctx.Err() != nil {
+			return // shutting down: not a poll outcome
+		}
+		ev := Event{Kind: EventPoll, Poll: res, Calls: e.quotaUsed(ctx) - used, Err: err}
+		ev.NextPoll, _ = e.planner.NextPoll(ctx, e.now())
+		e.emit(ev)
+	}()
 	cur, err := e.st.Cursor(ctx)
 	if err != nil {
 		return PollResult{}, fmt.Errorf("poll: read cursor: %w", err)
@@ -40,7 +49,7 @@ func (e *Engine) Poll(ctx context.Context) (PollResult, error) {
 		// First run: look back far enough to catch every open order.
 		from = now.Add(-7 * 24 * time.Hour)
 	}
-	res, err := e.searchWindow(ctx, store.CallPoll, from, now)
+	res, err = e.searchWindow(ctx, store.CallPoll, from, now)
 	if err != nil {
 		if ctx.Err() == nil {
 			_ = e.st.Update(ctx, func(tx *store.Tx) error {
@@ -135,8 +144,9 @@ func (e *Engine) storeOrders(ctx context.Context, orders []tiktok.Order) (int, e
 	}
 	now := e.now()
 	changed := 0
+	var fresh []time.Time
 	err := e.st.Update(ctx, func(tx *store.Tx) error {
-		changed = 0
+		changed, fresh = 0, fresh[:0]
 		for _, t := range orders {
 			in := fromTikTok(t)
 			var curp *store.Order
@@ -164,12 +174,18 @@ func (e *Engine) storeOrders(ctx context.Context, orders []tiktok.Order) (int, e
 			if err := tx.PutOrder(o); err != nil {
 				return fmt.Errorf("store order %s: %w", o.ID, err)
 			}
+			if curp == nil && !o.CreateTime.IsZero() {
+				fresh = append(fresh, o.CreateTime)
+			}
 			changed++
 		}
 		return nil
 	})
 	if err != nil {
 		return 0, err
+	}
+	for _, created := range fresh {
+		e.emit(Event{Kind: EventDetected, At: now, Delay: max(now.Sub(created), 0)})
 	}
 	if changed > 0 {
 		e.nudge()
@@ -345,10 +361,20 @@ func (e *Engine) gatherNotified(ctx context.Context, first []string) []string {
 	return ids
 }
 
+// quotaUsed is the quota day's calls so far, for a poll's cost (0 when
+// the ledger cannot be read: the poll event then shows no cost).
+func (e *Engine) quotaUsed(ctx context.Context) int {
+	q, err := e.planner.Status(ctx, e.now())
+	if err != nil {
+		return 0
+	}
+	return q.Used
+}
+
 // afterPoll records the poll's outcome in the worker status.
 func (e *Engine) afterPoll(ctx context.Context, err error) {
 	if err != nil && !errors.Is(err, context.Canceled) {
-		e.log.Warn("poll failed", "err", err)
+		// The poll event carries the error to the log.
 		e.degrade(e.pollFailureReason(ctx, err))
 		return
 	}

@@ -1,10 +1,12 @@
 package sync
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
 	"slices"
+	gosync "sync"
 	"time"
 
 	"github.com/shipdeck/shipdeck/sanitize"
@@ -31,14 +33,44 @@ func (e *Engine) Reconcile(ctx context.Context, since time.Time) (store.Reconcil
 	if err != nil {
 		return rep, fmt.Errorf("reconcile: read orders: %w", err)
 	}
-	run := &reconcileRun{rep: &rep, skip: map[string]bool{}}
-	for i := range orders {
-		if err := ctx.Err(); err != nil {
-			return rep, err
-		}
-		rep.Checked++
-		e.reconcileOrder(ctx, &orders[i], run)
+	parent := ctx
+	ctx, cancel := context.WithTimeout(ctx, reconcileBudget)
+	defer cancel()
+	run := &reconcileRun{rep: &rep, skip: map[string]bool{}, fails: map[string]int{}}
+	work := make(chan *store.Order)
+	var wg gosync.WaitGroup
+	for range reconcileWorkers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for o := range work {
+				e.reconcileOrder(ctx, o, run)
+			}
+		}()
 	}
+	for i := range orders {
+		select {
+		case work <- &orders[i]:
+			rep.Checked++
+		case <-ctx.Done():
+		}
+		if ctx.Err() != nil {
+			break
+		}
+	}
+	close(work)
+	wg.Wait()
+	if err := parent.Err(); err != nil {
+		return rep, err
+	}
+	if ctx.Err() != nil {
+		rep.Problems = append(rep.Problems, fmt.Sprintf("stopped after %s with %d of %d orders sent for checking; the rest wait for the next run",
+			reconcileBudget, rep.Checked, len(orders)))
+	}
+	slices.SortFunc(rep.Findings, func(a, b store.Finding) int {
+		return cmp.Or(cmp.Compare(a.OrderID, b.OrderID), cmp.Compare(a.Kind, b.Kind), cmp.Compare(a.RemoteID, b.RemoteID))
+	})
+	slices.Sort(rep.Problems)
 	e.mu.Lock()
 	e.lastReconcile = rep
 	e.mu.Unlock()
@@ -80,12 +112,61 @@ func trying(o *store.Order) bool {
 	return false
 }
 
+// reconcileBudget bounds one run in real time, so a slow or failing 3PL
+// can never hold the cross-check (or the command that asked for it) for
+// long; what it did not reach waits for the next run.
+const reconcileBudget = 3 * time.Minute
+
+// reconcileWorkers is how many orders are cross-checked at once; each
+// lookup also takes a slot of its carrier's in-flight limit.
+const reconcileWorkers = 8
+
 // reconcileRun is one cross-check in progress: the report, and the carriers
-// that rate-limited it, which are not asked again in this run (a
-// reconciliation is never worth spending a 3PL's whole rate limit).
+// that rate-limited it or failed three lookups in a row, which are not
+// asked again in this run (a cross-check is never worth a 3PL's whole rate
+// limit, nor waiting out a 3PL that is down).
 type reconcileRun struct {
-	rep  *store.ReconcileReport
-	skip map[string]bool
+	mu    gosync.Mutex
+	rep   *store.ReconcileReport
+	skip  map[string]bool
+	fails map[string]int
+}
+
+// skipped reports whether the run stopped asking a carrier.
+func (r *reconcileRun) skipped(name string) bool {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.skip[name]
+}
+
+// outcome records one lookup; err is nil on success.
+func (r *reconcileRun) outcome(orderID, name string, err error) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.rep.Lookups++
+	if err == nil {
+		r.fails[name] = 0
+		return
+	}
+	r.fails[name]++
+	switch {
+	case r.skip[name]:
+	case carrier.RetryAfterOf(err) > 0:
+		r.skip[name] = true
+		r.rep.Problems = append(r.rep.Problems, sanitize.Line(fmt.Sprintf("%s rate-limited the cross-check at order %s; its other orders were not checked this run: %v", name, orderID, err)))
+	case r.fails[name] >= 3:
+		r.skip[name] = true
+		r.rep.Problems = append(r.rep.Problems, sanitize.Line(fmt.Sprintf("%s failed three lookups in a row (last for order %s); its other orders were not checked this run: %v", name, orderID, err)))
+	default:
+		r.rep.Problems = append(r.rep.Problems, sanitize.Line(fmt.Sprintf("order %s at %s: %v", orderID, name, err)))
+	}
+}
+
+// add records a finding.
+func (r *reconcileRun) add(f store.Finding) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.rep.Findings = append(r.rep.Findings, f)
 }
 
 // shippedGrace is how long a 3PL's shipment may wait for the tracker before
@@ -93,11 +174,10 @@ type reconcileRun struct {
 const shippedGrace = time.Hour
 
 func (e *Engine) reconcileOrder(ctx context.Context, o *store.Order, run *reconcileRun) {
-	rep := run.rep
 	add := func(f store.Finding) {
 		f.OrderID = o.ID
 		f.Explain = sanitize.Line(f.Explain)
-		rep.Findings = append(rep.Findings, f)
+		run.add(f)
 	}
 	ours := ""
 	if o.Push != nil {
@@ -115,19 +195,22 @@ func (e *Engine) reconcileOrder(ctx context.Context, o *store.Order, run *reconc
 	}
 
 	for _, name := range e.carriersToAsk(o) {
-		if run.skip[name] {
+		if run.skipped(name) {
 			continue
 		}
 		slot := e.carriers[name]
-		rep.Lookups++
+		select {
+		case slot.sem <- struct{}{}:
+		case <-ctx.Done():
+			return
+		}
 		remotes, err := slot.Lookup(ctx, o.ID)
+		<-slot.sem
+		if ctx.Err() != nil {
+			return
+		}
+		run.outcome(o.ID, name, err)
 		if err != nil {
-			if carrier.RetryAfterOf(err) > 0 {
-				run.skip[name] = true
-				rep.Problems = append(rep.Problems, sanitize.Line(fmt.Sprintf("%s rate-limited the cross-check at order %s; its other orders were not checked this run: %v", name, o.ID, err)))
-				continue
-			}
-			rep.Problems = append(rep.Problems, sanitize.Line(fmt.Sprintf("order %s at %s: %v", o.ID, name, err)))
 			continue
 		}
 		for _, r := range remotes {

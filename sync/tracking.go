@@ -202,6 +202,9 @@ func (e *Engine) writeBackOne(ctx context.Context, o store.Order) (bool, error) 
 		// Not a TikTok order: tracking is the end.
 		return true, e.finishWriteBack(ctx, o, now, writeBackResult{note: "imported order: no TikTok write-back"})
 	}
+	if err := preflightTracking(o); err != nil {
+		return true, e.finishWriteBack(ctx, o, now, writeBackResult{err: err})
+	}
 	if !o.ShippedAt.IsZero() && now.Sub(o.ShippedAt) > reroutableWindow {
 		return true, e.finishWriteBack(ctx, o, now, writeBackResult{err: errTooLateToCorrect()})
 	}
@@ -316,7 +319,9 @@ const onHoldRetry = 10 * time.Minute
 // finishWriteBack records a write-back's outcome.
 func (e *Engine) finishWriteBack(ctx context.Context, o store.Order, now time.Time, r writeBackResult) error {
 	werr := r.err
-	return e.st.Update(ctx, func(tx *store.Tx) error {
+	var ev Event
+	err := e.st.Update(ctx, func(tx *store.Tx) error {
+		ev = Event{}
 		cur, err := tx.Order(o.ID)
 		if err != nil || cur.State != store.StateTracking {
 			return err
@@ -371,8 +376,14 @@ func (e *Engine) finishWriteBack(ctx context.Context, o store.Order, now time.Ti
 		if err := tx.AddAttempt(att); err != nil {
 			return err
 		}
+		ev = Event{Kind: EventWriteBack, At: now, Order: o.ID, Carrier: o.Carrier(), Outcome: string(cur.State),
+			Class: cur.ErrorClass, Reason: cur.Reason, RequestID: requestID(werr), Attempts: cur.WriteBackAttempts, Latency: r.latency}
 		return tx.PutOrder(cur)
 	})
+	if err == nil && ev.Kind != "" {
+		e.emit(ev)
+	}
+	return err
 }
 
 func hasPackage(ps []store.Package, id string) bool {

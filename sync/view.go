@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -78,6 +79,11 @@ func (e *Engine) Refresh(ctx context.Context) {
 	if err != nil {
 		e.log.Warn("snapshot quota", "err", err)
 	}
+	alerts, err := e.st.Alerts(ctx)
+	if err != nil {
+		e.log.Warn("snapshot alerts", "err", err)
+	}
+	slices.SortStableFunc(alerts, func(a, b store.Alert) int { return strings.Compare(b.Severity, a.Severity) }) // critical before warning
 	carriers := make([]store.CarrierStats, 0, len(e.names))
 	for _, name := range e.names {
 		slot := e.carriers[name]
@@ -85,14 +91,13 @@ func (e *Engine) Refresh(ctx context.Context) {
 		row.Kind, row.InFlight, row.Circuit = slot.Kind(), len(slot.sem), e.breakers.State(name, now)
 		carriers = append(carriers, row)
 	}
-	e.noteCircuits(ctx, carriers)
 	e.mu.Lock()
 	w := e.worker
 	if w.State != store.WorkerPaused && w.State != store.WorkerDegraded && !q.NextPoll.IsZero() {
 		w.NextPoll = q.NextPoll
 	}
 	e.snap = store.Snapshot{At: now, Shop: e.cfg.Shop, Demo: e.cfg.Demo, Worker: w, Counts: counts,
-		Quota: q, Carriers: carriers, Health: e.accountHealth, Reconcile: e.lastReconcile, Seq: e.snap.Seq + 1}
+		Quota: q, Carriers: carriers, Health: e.accountHealth, Reconcile: e.lastReconcile, Alerts: alerts, Seq: e.snap.Seq + 1}
 	snap := e.snap
 	for _, ch := range e.subs {
 		select {
@@ -229,6 +234,10 @@ func exportHeader() []string {
 	return []string{"order_id", "state", "status", "carrier", "attempts", "error_class", "reason", "ship_by", "next_attempt", "buyer", "city", "country", "tracking"}
 }
 
+// ErrUnknownView means an export named a view that does not exist; the
+// error names the ones that do.
+var ErrUnknownView = errors.New("unknown view")
+
 // Export writes the orders of a view as CSV: "failed" (failed and dead),
 // a local state name, or "all".
 func (e *Engine) Export(ctx context.Context, actor store.Actor, view string, w io.Writer) (int, error) {
@@ -258,7 +267,7 @@ func (e *Engine) Export(ctx context.Context, actor store.Actor, view string, w i
 	default:
 		st := store.State(view)
 		if !st.Valid() {
-			return 0, fmt.Errorf("export %q: unknown view (use failed, all or a state: %v)", view, store.States())
+			return 0, fmt.Errorf("export %q: %w (use failed, all or a state: %v)", view, ErrUnknownView, store.States())
 		}
 		err = e.forMatching(ctx, store.Filter{States: []store.State{st}}, write)
 	}

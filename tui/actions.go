@@ -9,6 +9,8 @@ import (
 
 	"github.com/shipdeck/shipdeck/store"
 	"github.com/shipdeck/shipdeck/tui/common"
+	"github.com/shipdeck/shipdeck/tui/draw"
+	"github.com/shipdeck/shipdeck/tui/overlay/account"
 	"github.com/shipdeck/shipdeck/tui/overlay/activity"
 	"github.com/shipdeck/shipdeck/tui/overlay/carrier"
 	"github.com/shipdeck/shipdeck/tui/overlay/confirm"
@@ -55,6 +57,7 @@ func (m *Model) actionHandlers() map[string]func(string) tea.Cmd {
 		"clear":         m.clearFilter,
 		"copy":          m.copyID,
 		"activity":      m.activity,
+		"health":        m.health,
 		"repaint":       func(string) tea.Cmd { return tea.ClearScreen },
 		"quit":          m.quit,
 	}
@@ -119,7 +122,7 @@ func (m *Model) reroute(arg string) tea.Cmd {
 	if to := strings.TrimSpace(arg); to != "" {
 		return onPick(to)
 	}
-	m.openOverlay(picker.New(m.c, "Re-route "+common.Clean(id), eng.Carriers(), m.snap.Carriers, o.Carrier(), onPick))
+	m.openOverlay(picker.New(m.c, "Re-route "+draw.Clean(id), eng.Carriers(), m.snap.Carriers, o.Carrier(), onPick))
 	return nil
 }
 
@@ -163,7 +166,7 @@ func (m *Model) resolve(arg string) tea.Cmd {
 	if strings.TrimSpace(arg) != "" {
 		return submit(strings.TrimSpace(arg))
 	}
-	m.openOverlay(prompt.New(m.c, "Resolve "+common.Clean(id), "Why is it resolved? (recorded in the audit trail)",
+	m.openOverlay(prompt.New(m.c, "Resolve "+draw.Clean(id), "Why is it resolved? (recorded in the audit trail)",
 		"shipped by hand, refunded…", submit))
 	return nil
 }
@@ -181,7 +184,7 @@ func (m *Model) mark(string) tea.Cmd {
 // OSC 52, which the terminal carries out, so it works over SSH too.
 func (m *Model) copyID(string) tea.Cmd {
 	o, _ := m.target()
-	return tea.Batch(tea.SetClipboard(o.ID), m.toasts.Push(common.ToastInfo, "copied "+common.Clean(o.ID)))
+	return tea.Batch(tea.SetClipboard(o.ID), m.toasts.Push(common.ToastInfo, "copied "+draw.Clean(o.ID)))
 }
 
 func (m *Model) pause(string) tea.Cmd {
@@ -244,6 +247,12 @@ func (m *Model) drillCarrier(name string) tea.Cmd {
 func carrierStates() []store.State {
 	return []store.State{store.StateQueued, store.StatePushing, store.StatePushed, store.StateTracking,
 		store.StateFailed, store.StateDead, store.StateUnknown, store.StateHeld}
+}
+
+// health opens the account-health view.
+func (m *Model) health(string) tea.Cmd {
+	m.openOverlay(account.New(m.c, m.snap))
+	return nil
 }
 
 // activity opens the activity log.

@@ -7,8 +7,9 @@ import (
 	"charm.land/bubbles/v2/table"
 
 	"github.com/shipdeck/shipdeck/store"
-	"github.com/shipdeck/shipdeck/tui/common"
 	"github.com/shipdeck/shipdeck/tui/tuitest"
+
+	"github.com/shipdeck/shipdeck/tui/draw"
 )
 
 // benchSizes are the shop sizes the frame benchmarks compare: the frame
@@ -56,8 +57,8 @@ func BenchmarkFrameAllRows(b *testing.B) {
 			rows := make([]table.Row, len(orders))
 			for i := range orders {
 				o := &orders[i]
-				rows[i] = table.Row{common.Clean(o.ID), common.Clean(o.Buyer()), common.Clean(o.LineItems[0].SKU),
-					common.Clean(o.Carrier()), common.Countdown(o.ShipBy(), testNow)}
+				rows[i] = table.Row{draw.Clean(o.ID), draw.Clean(o.Buyer()), draw.Clean(o.LineItems[0].SKU),
+					draw.Clean(o.Carrier()), draw.Countdown(o.ShipBy(), testNow)}
 			}
 			orders = nil
 			cols := []table.Column{{Title: "ORDER", Width: 18}, {Title: "BUYER", Width: 6}, {Title: "SKU", Width: 6},

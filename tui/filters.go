@@ -9,8 +9,10 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/shipdeck/shipdeck/store"
-	"github.com/shipdeck/shipdeck/tui/common"
 	"github.com/shipdeck/shipdeck/tui/overlay/choose"
+
+	"github.com/shipdeck/shipdeck/tui/common"
+	"github.com/shipdeck/shipdeck/tui/draw"
 )
 
 // classSample is how many failed and dead orders the error-class chooser
@@ -86,7 +88,7 @@ func (m *Model) filterCarrier(arg string) tea.Cmd {
 		i := slices.IndexFunc(carriers, func(c string) bool { return strings.EqualFold(c, strings.TrimSpace(name)) })
 		if i < 0 {
 			return m.toasts.Push(common.ToastWarn, fmt.Sprintf("carrier: no carrier %q (%s)",
-				common.Clean(name), strings.Join(carriers, ", ")))
+				draw.Clean(name), strings.Join(carriers, ", ")))
 		}
 		p := m.filterTarget()
 		f := p.ViewFilter()

@@ -2,9 +2,10 @@ package tui
 
 import (
 	"github.com/shipdeck/shipdeck/store"
-	"github.com/shipdeck/shipdeck/tui/common"
 	"github.com/shipdeck/shipdeck/tui/keys"
 	"github.com/shipdeck/shipdeck/tui/panes/carriers"
+
+	"github.com/shipdeck/shipdeck/tui/common"
 )
 
 // target is the order actions apply to: the one in the detail overlay, or

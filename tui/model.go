@@ -13,11 +13,12 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/shipdeck/shipdeck/store"
-	"github.com/shipdeck/shipdeck/tui/common"
 	"github.com/shipdeck/shipdeck/tui/keys"
 	"github.com/shipdeck/shipdeck/tui/panes/failed"
 	"github.com/shipdeck/shipdeck/tui/panes/queues"
 	"github.com/shipdeck/shipdeck/tui/toast"
+
+	"github.com/shipdeck/shipdeck/tui/common"
 )
 
 // Model is the console's root model. It implements tea.Model and is used by
@@ -180,6 +181,9 @@ func (m *Model) broadcast(msg tea.Msg) tea.Cmd {
 // up in the key table.
 func (m *Model) handleKey(k tea.KeyPressMsg) tea.Cmd {
 	if m.overlay != nil && m.overlay.CapturesKeys() {
+		if b, ok := m.keys.LookupIn(m.overlay.Name(), k.String()); ok {
+			return m.toOverlay(common.DialogMsg{Action: b.Name})
+		}
 		return m.toOverlay(k)
 	}
 	b, ok := m.keys.Lookup(k.String())

@@ -10,7 +10,6 @@ import (
 
 	"github.com/shipdeck/shipdeck/store"
 	"github.com/shipdeck/shipdeck/theme"
-	"github.com/shipdeck/shipdeck/tui/common"
 	"github.com/shipdeck/shipdeck/tui/keys"
 	"github.com/shipdeck/shipdeck/tui/panes/carriers"
 	"github.com/shipdeck/shipdeck/tui/panes/failed"
@@ -18,6 +17,8 @@ import (
 	"github.com/shipdeck/shipdeck/tui/panes/quota"
 	"github.com/shipdeck/shipdeck/tui/toast"
 	"github.com/shipdeck/shipdeck/zone"
+
+	"github.com/shipdeck/shipdeck/tui/common"
 )
 
 // Options configures one console session.
@@ -71,6 +72,13 @@ func New(eng Engine, opts Options) (*Model, error) {
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	c := &common.Common{Ctx: ctx, Theme: th, Now: now, Tick: tea.Tick, Actor: opts.Actor, Marks: common.NewSelection(), Zone: opts.Zone}
+	c.Keys = func(name string) string {
+		b, _ := table.Binding(name)
+		if len(b.Keys) == 0 {
+			return ""
+		}
+		return keys.Binding{Keys: b.Keys[:1]}.KeyHelp()
+	}
 	m := &Model{
 		eng: eng, c: c, cancel: cancel, keys: table, exportDir: dir, zoom: -1, mouse: opts.Mouse,
 		toasts: toast.New(c),

@@ -7,8 +7,9 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/shipdeck/shipdeck/store"
-	"github.com/shipdeck/shipdeck/tui/common"
 	"github.com/shipdeck/shipdeck/tui/keys"
+
+	"github.com/shipdeck/shipdeck/tui/draw"
 )
 
 // View composes the screen from the components' cached state; it never
@@ -34,14 +35,14 @@ func (m *Model) render() string {
 	body := m.body()
 	lines = append(lines, body...)
 	lines = append(lines, m.footer())
-	screen := common.Block(lines, m.width, m.height)
+	screen := draw.Block(lines, m.width, m.height)
 	if m.overlay != nil {
-		screen = common.Center(screen, m.overlay.View(), m.width, m.height)
+		screen = draw.Center(screen, m.overlay.View(), m.width, m.height)
 	}
 	if ts := m.toasts.Lines(m.width - 2); len(ts) > 0 {
 		for i, t := range ts {
 			y := m.height - 1 - len(ts) + i
-			screen = common.Place(screen, t, max(0, m.width-common.Width(t)-1), y)
+			screen = draw.Place(screen, t, max(0, m.width-draw.Width(t)-1), y)
 		}
 	}
 	return screen
@@ -65,7 +66,7 @@ func (m *Model) body() []string {
 		if focused {
 			border, title = m.c.Theme.BorderFocused, m.c.Theme.TitleFocused
 		}
-		box := common.Box(" "+strconv.Itoa(i+1)+" "+p.Title()+" ", p.View(), f.w, f.h, border, title)
+		box := draw.Box(" "+strconv.Itoa(i+1)+" "+p.Title()+" ", p.View(), f.w, f.h, border, title)
 		for j, line := range strings.Split(box, "\n") {
 			row := f.y - 1 + j
 			if row >= 0 && row < bodyH {
@@ -102,23 +103,32 @@ func (m *Model) header() string {
 	sep := th.Muted.Render(th.Glyphs.Sep)
 	left := th.AppName.Render(" shipdeck")
 	if m.snap.Shop != "" {
-		left += sep + th.Shop.Render(common.Clean(m.snap.Shop))
+		left += sep + th.Shop.Render(draw.Clean(m.snap.Shop))
 	}
 	if m.snap.Demo {
 		left += " " + th.DemoBadge.Render("DEMO")
 	}
 	left += sep + m.workerStatus()
 	if w := m.snap.Worker.Warning; w != "" {
-		left += sep + th.Warn.Render("⚠ "+common.Clean(w))
+		left += sep + th.Warn.Render("⚠ "+draw.Clean(w))
+	}
+	if a := m.snap.Alerts; len(a) > 0 {
+		// The alert strip: how many fire and the most severe, in full with
+		// `shipdeck alerts`.
+		label := "⚠ " + strconv.Itoa(len(a)) + " alert"
+		if len(a) > 1 {
+			label += "s"
+		}
+		left += sep + th.Warn.Render(label+": "+draw.Cut(draw.Clean(a[0].Summary), 48))
 	}
 	if n := m.c.Marks.Len(); n > 0 {
 		left += sep + th.Marked.Render(strconv.Itoa(n)+" marked")
 	}
 	if m.c.Actor.Name != "" {
-		left += sep + th.Muted.Render(common.Clean(m.c.Actor.Name)+" ("+m.c.Actor.Role.String()+")")
+		left += sep + th.Muted.Render(draw.Clean(m.c.Actor.Name)+" ("+m.c.Actor.Role.String()+")")
 	}
 	clock := th.Clock.Render(m.c.Zone.Clock(now) + " ")
-	return common.Right(left, clock, m.width)
+	return draw.Right(left, clock, m.width)
 }
 
 // workerStatus describes what the worker is doing.
@@ -134,7 +144,7 @@ func (m *Model) workerStatus() string {
 	case store.WorkerPolling:
 		return st.Render("● polling")
 	case store.WorkerSleeping:
-		next := "next poll " + common.Countdown(w.NextPoll, now)
+		next := "next poll " + draw.Countdown(w.NextPoll, now)
 		if !w.NextPoll.IsZero() && !w.NextPoll.After(now) {
 			next = "poll due"
 		}
@@ -142,17 +152,17 @@ func (m *Model) workerStatus() string {
 	case store.WorkerPaused:
 		s := st.Render("❚❚ paused")
 		if w.Reason != "" {
-			s += " " + th.Muted.Render(common.Clean(w.Reason))
+			s += " " + th.Muted.Render(draw.Clean(w.Reason))
 		}
 		return s
 	case store.WorkerDegraded:
 		s := st.Render("▲ degraded")
 		if w.Reason != "" {
-			s += " " + th.Warn.Render(common.Clean(w.Reason))
+			s += " " + th.Warn.Render(draw.Clean(w.Reason))
 		}
 		return s
 	}
-	return st.Render(common.Clean(string(w.State)))
+	return st.Render(draw.Clean(string(w.State)))
 }
 
 // footer lists the keys that apply now, greying out the disabled ones;
@@ -178,7 +188,7 @@ func (m *Model) footer() string {
 			left = append(left, item)
 		}
 	}
-	return common.Right(" "+strings.Join(left, "  "), "  "+strings.Join(right, "  ")+" ", m.width)
+	return draw.Right(" "+strings.Join(left, "  "), "  "+strings.Join(right, "  ")+" ", m.width)
 }
 
 // tooSmall is the whole screen when the terminal cannot fit the panes: it
@@ -200,5 +210,5 @@ func (m *Model) tooSmall() string {
 		// Counts first: they are why the operator looked.
 		lines = []string{counts, lines[0], lines[1], lines[3]}
 	}
-	return common.Block(lines, m.width, m.height)
+	return draw.Block(lines, m.width, m.height)
 }

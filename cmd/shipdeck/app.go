@@ -58,8 +58,12 @@ type app struct {
 	now     func() time.Time
 	speed   float64
 	log     *slog.Logger
-	logFile *os.File
+	logs    logSink
+	ops     opsParts
 	getenv  func(string) (string, bool)
+	// noSecrets lets commands that only read the store run without the
+	// shop's and carriers' secrets in the environment.
+	noSecrets bool
 	// zone is the display time zone ([console] timezone).
 	zone zone.Zone
 	// reloadOperators reloads the SSH operators file when serving.
@@ -70,6 +74,12 @@ type app struct {
 type appOptions struct {
 	// Demo allows the built-in simulator when no config is given.
 	Demo bool
+	// LogTo, when set, receives the log (headless: stderr for journald);
+	// otherwise it goes to the rotating file in the data directory.
+	LogTo io.Writer
+	// NoSecrets opens for commands that only read the store: missing
+	// secrets leave TikTok and the carriers unconfigured instead of failing.
+	NoSecrets bool
 	// NoSearch leaves out the search index, for commands that never search
 	// (an import would otherwise hold every order it stores in memory).
 	NoSearch bool
@@ -78,10 +88,11 @@ type appOptions struct {
 // openApp loads the config (or starts the demo simulator), opens the store
 // and wires the engine. It starts no worker: callers run eng.Run.
 func openApp(ctx context.Context, f flags, opts appOptions) (a *app, err error) {
-	a = &app{getenv: os.LookupEnv, now: time.Now, speed: 1}
+	a = &app{getenv: os.LookupEnv, now: time.Now, speed: 1, noSecrets: opts.NoSecrets}
+	opened := a // the error returns set a to nil; what was opened still closes
 	defer func() {
 		if err != nil {
-			a.Close()
+			opened.Close()
 		}
 	}()
 	switch {
@@ -104,7 +115,7 @@ func openApp(ctx context.Context, f flags, opts appOptions) (a *app, err error) 
 	if err := os.MkdirAll(a.dataDir, 0o700); err != nil {
 		return nil, fmt.Errorf("data directory %s: %w", a.dataDir, err)
 	}
-	if err := a.openLog(); err != nil {
+	if err := a.openLog(opts.LogTo); err != nil {
 		return nil, err
 	}
 	sopts := store.Options{Logger: a.log, Now: a.now, MinFree: a.cfg.Store.MinFree.Bytes}
@@ -165,18 +176,6 @@ func (a *app) startDemo(ctx context.Context, f flags) error {
 	return nil
 }
 
-// openLog routes the program's log (and Badger's) to a file in the data
-// directory, never to the terminal the console draws on.
-func (a *app) openLog() error {
-	f, err := os.OpenFile(filepath.Join(a.dataDir, "shipdeck.log"), os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o600)
-	if err != nil {
-		return fmt.Errorf("open log in %s: %w", a.dataDir, err)
-	}
-	a.logFile = f
-	a.log = slog.New(slog.NewTextHandler(f, &slog.HandlerOptions{Level: slog.LevelInfo}))
-	return nil
-}
-
 // secret reads the secret a config key names from the environment (the
 // demo's own in the demo). Errors name the variable, never its value.
 func (a *app) secret(key, env string) (string, error) {
@@ -185,6 +184,9 @@ func (a *app) secret(key, env string) (string, error) {
 	}
 	v, ok := a.getenv(env)
 	if !ok || v == "" {
+		if a.noSecrets {
+			return unsetSecret, errNoSecret
+		}
 		return "", fmt.Errorf("%s: environment variable %s is not set", key, env)
 	}
 	return v, nil
@@ -214,7 +216,7 @@ func (a *app) wire(ctx context.Context) error {
 		return fmt.Errorf("%s: quota: %w", c.path, err)
 	}
 	var mp shipsync.Marketplace
-	if c.Shop.AppKey != "" {
+	if c.Shop.AppKey != "" && !a.missingSecret(c.Shop.AppSecretEnv, c.Shop.AccessTokenEnv) {
 		secretV, err := a.secret("shop.app_secret_env", c.Shop.AppSecretEnv)
 		if err != nil {
 			return err
@@ -223,7 +225,10 @@ func (a *app) wire(ctx context.Context) error {
 		if err != nil {
 			return err
 		}
-		refresh, _ := a.secret("shop.refresh_token_env", c.Shop.RefreshTokenEnv)
+		refresh, rerr := a.secret("shop.refresh_token_env", c.Shop.RefreshTokenEnv)
+		if rerr != nil {
+			refresh = "" // optional: without it an expired token is reported, not refreshed
+		}
 		a.tt, err = tiktok.New(tiktok.Config{
 			BaseURL: c.Shop.BaseURL, AuthBaseURL: c.Shop.AuthURL, AppKey: c.Shop.AppKey, AppSecret: secretV,
 			AccessToken: token, RefreshToken: refresh, ShopCipher: c.Shop.ShopCipher, Now: a.now,
@@ -236,8 +241,10 @@ func (a *app) wire(ctx context.Context) error {
 			AfterSend: func(ctx context.Context, call tiktok.Call, res tiktok.Result) {
 				if res.HTTPStatus == http.StatusTooManyRequests || res.Code == tiktok.CodeRateLimited {
 					_ = a.planner.NoteRateLimited(ctx, a.now())
+					a.log.Warn("quota: TikTok rate limit", "endpoint", call.Endpoint, "http_status", res.HTTPStatus, "code", res.Code)
 				}
 			},
+			OnToken: a.onToken,
 		})
 		if err != nil {
 			return fmt.Errorf("%s: shop: %w", c.path, err)
@@ -278,7 +285,7 @@ func (a *app) wire(ctx context.Context) error {
 	}, shipsync.Deps{
 		Store: a.st, Marketplace: mp, Planner: a.planner, Router: router, Carriers: carriers,
 		Health: tracker, Breakers: health.NewBreakers(health.BreakerConfig{}), Search: a.idx,
-		Now: a.now, Logger: a.log,
+		Now: a.now, Logger: a.log, Observers: a.observers(),
 	})
 	return err
 }
@@ -308,17 +315,21 @@ func (a *app) carriers() ([]shipsync.Carrier, []route.CarrierInfo, error) {
 		switch cc.Kind {
 		case carrier.KindREST:
 			token, terr := a.secret(key+".token_env", cc.TokenEnv)
-			if terr != nil {
+			if terr != nil && !errors.Is(terr, errNoSecret) {
 				return nil, nil, terr
 			}
-			ad, err = carrier.NewREST(carrier.RESTConfig{Name: cc.Name, Endpoint: cc.Endpoint, Token: token, Timeout: cc.Timeout.Duration})
+			var zone *time.Location
+			if cc.Zone != "" {
+				zone, _ = time.LoadLocation(cc.Zone) // checked by validate
+			}
+			ad, err = carrier.NewREST(carrier.RESTConfig{Name: cc.Name, Endpoint: cc.Endpoint, Token: token, Timeout: cc.Timeout.Duration, Zone: zone})
 		case carrier.KindShipStation:
 			k, kerr := a.secret(key+".key_env", cc.KeyEnv)
-			if kerr != nil {
+			if kerr != nil && !errors.Is(kerr, errNoSecret) {
 				return nil, nil, kerr
 			}
 			s, serr := a.secret(key+".secret_env", cc.SecretEnv)
-			if serr != nil {
+			if serr != nil && !errors.Is(serr, errNoSecret) {
 				return nil, nil, serr
 			}
 			ad, err = carrier.NewShipStation(carrier.ShipStationConfig{Name: cc.Name, Endpoint: cc.Endpoint, APIKey: k, APISecret: s, Timeout: cc.Timeout.Duration})
@@ -332,7 +343,8 @@ func (a *app) carriers() ([]shipsync.Carrier, []route.CarrierInfo, error) {
 		if err != nil {
 			return nil, nil, fmt.Errorf("%s: %s: %w", a.cfg.path, key, err)
 		}
-		out = append(out, shipsync.Carrier{Carrier: ad, MaxInFlight: cc.MaxInFlight, TransitDays: cc.TransitDays, ProviderID: cc.TikTokProviderID})
+		out = append(out, shipsync.Carrier{Carrier: ad, MaxInFlight: cc.MaxInFlight, TransitDays: cc.TransitDays, ProviderID: cc.TikTokProviderID,
+			Providers: carrier.NewProviderMap(cc.Providers)})
 		infos = append(infos, route.CarrierInfo{Name: cc.Name, TransitDays: cc.TransitDays})
 	}
 	return out, infos, nil
@@ -361,9 +373,7 @@ func (a *app) Close() {
 	if a.sim != nil {
 		_ = a.sim.Close()
 	}
-	if a.logFile != nil {
-		_ = a.logFile.Close()
-	}
+	a.logs.close()
 }
 
 // portOf returns the port of host:port for hints.
@@ -388,8 +398,12 @@ func (a *app) runWorker(ctx context.Context) error {
 		}
 		hooks <- nil
 	}()
+	a.logStart("worker")
+	ops := a.startOps(ctx)
 	err := a.eng.Run(ctx)
 	cancel()
 	<-hooks
+	ops.Wait()
+	a.logStop("worker", err)
 	return err
 }

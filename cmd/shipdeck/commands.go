@@ -22,7 +22,8 @@ import (
 // commands returns every sub-command. Those in operatorCommands also run
 // over SSH on `shipdeck serve`.
 func commands(env *runEnv) []*cobra.Command {
-	cmds := []*cobra.Command{syncCmd(env), checkCmd(env), simCmd(env), routeCmd(env), importCmd(env), serveCmd(env), keysCmd(env)}
+	cmds := []*cobra.Command{syncCmd(env), checkCmd(env), simCmd(env), routeCmd(env), importCmd(env), serveCmd(env), keysCmd(env),
+		versionCmd(env), restoreCmd(env)}
 	return append(cmds, operatorCommands(env)...)
 }
 
@@ -30,7 +31,7 @@ func commands(env *runEnv) []*cobra.Command {
 func operatorCommands(env *runEnv) []*cobra.Command {
 	return []*cobra.Command{ordersCmd(env), retryCmd(env), rerouteCmd(env), holdCmd(env, true), holdCmd(env, false),
 		resolveCmd(env), exportCmd(env), quotaCmd(env), pauseCmd(env, true), pauseCmd(env, false), auditCmd(env),
-		healthCmd(env), reconcileCmd(env), costsCmd(env)}
+		healthCmd(env), reconcileCmd(env), costsCmd(env), alertsCmd(env), backupCmd(env)}
 }
 
 // withApp runs fn with the serving app (over SSH) or a freshly opened one
@@ -56,6 +57,8 @@ func commandError(err error) error {
 		return withCode(exitForbidden, err)
 	case errors.Is(err, shipsync.ErrRefused):
 		return withCode(exitRefused, err)
+	case errors.Is(err, shipsync.ErrUnknownView):
+		return usageError{err}
 	}
 	return err
 }
@@ -134,12 +137,12 @@ func syncCmd(env *runEnv) *cobra.Command {
 			if rounds < 1 {
 				return usageError{fmt.Errorf("--rounds %d: must be at least 1", rounds)}
 			}
-			return withApp(cmd, env, appOptions{}, func(ctx context.Context, a *app) error {
+			return withApp(cmd, env, appOptions{LogTo: env.err}, func(ctx context.Context, a *app) error {
 				if !once {
 					fmt.Fprintf(env.out, "shipdeck: syncing %s; Ctrl-C stops\n", a.cfg.Shop.Name)
 					return a.runWorker(ctx)
 				}
-				prog := newProgress(env.err)
+				prog := newProgress(env)
 				report := func(p Phase) {
 					prog.clear()
 					if !asJSON {
@@ -174,8 +177,10 @@ func syncCmd(env *runEnv) *cobra.Command {
 // syncOnce runs one full cycle: recover, poll, push, track, write back.
 // Before each step it calls working with the step's name (for a live line
 // on a terminal), and after it done with the step's outcome.
-func syncOnce(ctx context.Context, a *app, rounds int, working func(step string), done func(Phase)) (SyncSummary, error) {
-	sum := SyncSummary{Waiting: map[store.State]int64{}}
+func syncOnce(ctx context.Context, a *app, rounds int, working func(step string), done func(Phase)) (sum SyncSummary, err error) {
+	a.logStart("sync --once")
+	defer func() { a.logStop("sync --once", err) }()
+	sum = SyncSummary{Waiting: map[store.State]int64{}}
 	ctl, err := a.st.WorkerControl(ctx)
 	if err != nil {
 		return sum, err
@@ -351,7 +356,7 @@ func quotaCmd(env *runEnv) *cobra.Command {
 		Short: "Print today's TikTok API quota ledger",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			return withApp(cmd, env, appOptions{}, func(ctx context.Context, a *app) error {
+			return withApp(cmd, env, appOptions{NoSecrets: true}, func(ctx context.Context, a *app) error {
 				q, err := a.planner.Status(ctx, a.now())
 				if err != nil {
 					return err
@@ -501,7 +506,7 @@ func ordersCmd(env *runEnv) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			return withApp(cmd, env, appOptions{}, func(ctx context.Context, a *app) error {
+			return withApp(cmd, env, appOptions{NoSecrets: true}, func(ctx context.Context, a *app) error {
 				orders, err := a.eng.Matching(ctx, f, 0, limit)
 				if err != nil {
 					return err
@@ -666,7 +671,7 @@ func exportCmd(env *runEnv) *cobra.Command {
 			if len(args) == 1 {
 				view = args[0]
 			}
-			return withApp(cmd, env, appOptions{}, func(ctx context.Context, a *app) error {
+			return withApp(cmd, env, appOptions{NoSecrets: true}, func(ctx context.Context, a *app) error {
 				w := env.out
 				if out != "" && env.shared == nil {
 					f, err := os.Create(out)
@@ -700,7 +705,7 @@ func auditCmd(env *runEnv) *cobra.Command {
 		Short: "Show the audit trail: who did what to which order, newest first",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			return withApp(cmd, env, appOptions{}, func(ctx context.Context, a *app) error {
+			return withApp(cmd, env, appOptions{NoSecrets: true}, func(ctx context.Context, a *app) error {
 				entries, err := a.eng.Audit(ctx, last)
 				if err != nil {
 					return err

@@ -63,6 +63,9 @@ type Config struct {
 	Routes   []RouteConfig   `toml:"route"`
 	SSH      SSHConfig       `toml:"ssh"`
 	Console  ConsoleConfig   `toml:"console"`
+	Log      LogConfig       `toml:"log"`
+	Metrics  MetricsConfig   `toml:"metrics"`
+	Alerts   AlertsConfig    `toml:"alerts"`
 	Health   HealthConfig    `toml:"health"`
 	Costs    CostsConfig     `toml:"costs"`
 	// Keys remaps console key bindings: binding name → keys.
@@ -136,6 +139,11 @@ type CarrierConfig struct {
 	MaxInFlight      int      `toml:"max_in_flight"`
 	TransitDays      int      `toml:"transit_days"`
 	TikTokProviderID string   `toml:"tiktok_provider_id"`
+	// Zone is the IANA zone of the times a rest 3PL sends without an offset.
+	Zone string `toml:"zone"`
+	// Providers maps the 3PL's carrier codes to TikTok shipping providers
+	// (a name, or a shipping_provider_id), on top of the built-in table.
+	Providers map[string]string `toml:"providers"`
 	// Rates prices this 3PL's orders when it reports no cost itself.
 	Rates RateCardConfig `toml:"rates"`
 }
@@ -238,7 +246,11 @@ func ParseConfig(path, src string) (*Config, error) {
 		return nil, c.errAt(k, "unknown key (check the spelling against the README)")
 	}
 	c.defaults()
+	c.opsDefaults()
 	if err := c.validate(); err != nil {
+		return nil, err
+	}
+	if err := c.validateOps(); err != nil {
 		return nil, err
 	}
 	return c, nil
@@ -390,6 +402,16 @@ func (c *Config) validate() error {
 		}
 		if cc.MaxInFlight < 1 || cc.MaxInFlight > 256 {
 			return c.errAtN("carrier", i, "max_in_flight", "must be 1..256")
+		}
+		if cc.Zone != "" {
+			if _, err := time.LoadLocation(cc.Zone); err != nil || cc.Kind != carrier.KindREST {
+				return c.errAtN("carrier", i, "zone", fmt.Sprintf("zone %q: a rest carrier's IANA zone, such as America/Chicago (ShipStation's is always Pacific)", cc.Zone))
+			}
+		}
+		for code, p := range cc.Providers {
+			if strings.TrimSpace(code) == "" || strings.TrimSpace(p) == "" {
+				return c.errAtN("carrier", i, "providers", "each entry maps a carrier code to a TikTok provider name or id")
+			}
 		}
 		if cc.TransitDays < 0 {
 			return c.errAtN("carrier", i, "transit_days", "must not be negative")

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"strings"
 	"testing"
+	"time"
 )
 
 const goodConfig = `[shop]
@@ -53,6 +54,9 @@ func TestConfigErrorsNameFileLineAndKey(t *testing.T) {
 		{"misspelled route condition", func(s string) string { return strings.Replace(s, "{ country", "{ contry", 1) }, 24, "route.when.contry"},
 		{"syntax error", func(s string) string { return strings.Replace(s, "[quota]", "[quota", 1) }, 8, "table name"},
 		{"unknown key binding", func(s string) string { return s + "\n[keys]\nteleport = [\"t\"]\n" }, 29, "teleport"},
+		{"reserve too small", func(s string) string { return s + "\n[store]\nmin_free = \"8MB\"\n" }, 29, "store.min_free: must be at least 16 MB"},
+		{"reserve not a size", func(s string) string { return s + "\n[store]\nmin_free = \"lots\"\n" }, 29, "not a size"},
+		{"no webhook connections", func(s string) string { return s + "\n[webhook]\nmax_connections = -1\n" }, 29, "webhook.max_connections"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -82,7 +86,26 @@ func TestGoodConfigGetsDefaults(t *testing.T) {
 	if c.Quota.PerSecond != 50 || c.Quota.ReservePercent != 20 || c.Poll.Overlap.Duration == 0 || c.SSH.Listen != "127.0.0.1:2222" {
 		t.Errorf("defaults not applied: %+v %+v %+v", c.Quota, c.Poll, c.SSH)
 	}
+	if c.Store.MinFree.Bytes != 64<<20 || c.Webhook.MaxConnections != 256 || c.Webhook.ReadTimeout.Duration != 10*time.Second ||
+		c.Webhook.IdleTimeout.Duration != 30*time.Second {
+		t.Errorf("store and webhook defaults not applied: %+v %+v", c.Store, c.Webhook)
+	}
 	if c.Carriers[0].MaxInFlight != 8 || c.Carriers[0].Timeout.Duration == 0 {
 		t.Errorf("carrier defaults not applied: %+v", c.Carriers[0])
+	}
+}
+
+func TestByteSizes(t *testing.T) {
+	for in, want := range map[string]uint64{"64MB": 64 << 20, "64MiB": 64 << 20, "1GB": 1 << 30, "512 KB": 512 << 10, "2gib": 2 << 30} {
+		var b byteSize
+		if err := b.UnmarshalText([]byte(in)); err != nil || b.Bytes != want {
+			t.Errorf("%q: got %d, %v; want %d", in, b.Bytes, err, want)
+		}
+	}
+	for _, in := range []string{"", "64", "MB", "-1MB", "1.5GB", "64TB", "99999999999999GB"} {
+		var b byteSize
+		if err := b.UnmarshalText([]byte(in)); err == nil {
+			t.Errorf("%q: accepted as %d bytes", in, b.Bytes)
+		}
 	}
 }

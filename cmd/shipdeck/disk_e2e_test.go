@@ -3,7 +3,6 @@
 package main
 
 import (
-	"bytes"
 	"errors"
 	"fmt"
 	"os"
@@ -59,15 +58,14 @@ func TestFullDiskDegradesAndResumes(t *testing.T) {
 	bin := buildBinary(t)
 	s := startCrashSim(t, bin, dir, 11, 5000)
 	appendConfig(t, s.config, "\n[store]\nmin_free = \""+fullDiskReserve+"\"\n")
-	logPath := filepath.Join(data, "shipdeck.log")
+	// serve is headless: its log is its stderr (for journald).
 
 	// Phase 1: serve pushes; the disk drops below the reserve.
-	srv := startServe(t, bin, s, data)
+	srv := startServe(t, bin, s, data, 0)
 	waitUntil(t, 60*time.Second, "the worker pushes a first order", func() bool {
 		n, _ := s.pushes()
 		if srv.exited() {
-			b, _ := os.ReadFile(logPath)
-			t.Fatalf("serve exited: %v\n%s\nlog:\n%s", srv.wait(), srv.output(), b)
+			t.Fatalf("serve exited: %v\n%s", srv.wait(), srv.output())
 		}
 		return n > 0
 	})
@@ -76,8 +74,7 @@ func TestFullDiskDegradesAndResumes(t *testing.T) {
 	said := regexp.MustCompile(`disk almost full: (\d+) MB free on ` + regexp.QuoteMeta(data))
 	var logged []string
 	waitUntil(t, 10*time.Second, "the log says "+said.String(), func() bool {
-		b, _ := os.ReadFile(logPath)
-		logged = said.FindStringSubmatch(string(b))
+		logged = said.FindStringSubmatch(srv.output())
 		return logged != nil
 	})
 	// The watcher notices on the filler's way down: between the reserve
@@ -105,7 +102,7 @@ func TestFullDiskDegradesAndResumes(t *testing.T) {
 	if err := os.Remove(filler); err != nil {
 		t.Fatal(err)
 	}
-	waitUntil(t, 10*time.Second, "the log says the worker resumed", func() bool { return fileHas(logPath, "worker resumed: disk space is back") })
+	waitUntil(t, 10*time.Second, "the log says the worker resumed", func() bool { return strings.Contains(srv.output(), "worker resumed: disk space is back") })
 
 	// Phase 4: full again, then stop: a clean exit within the bound.
 	fill(t, filler, 0)
@@ -133,7 +130,7 @@ func TestFullDiskDegradesAndResumes(t *testing.T) {
 	if err := os.Remove(filler); err != nil {
 		t.Fatal(err)
 	}
-	srv = startServe(t, bin, s, data)
+	srv = startServe(t, bin, s, data, 0)
 	took, err = srv.stop()
 	if err != nil || took > shutdownBound {
 		t.Errorf("serve stopped with %v after %v\n%s", err, took, srv.output())
@@ -162,10 +159,16 @@ type served struct {
 	err  error
 }
 
-func startServe(t *testing.T, bin string, s *crashSim, data string) *served {
+// startServe starts serve on data and waits until it is ready; fdLimit,
+// if not zero, caps its open files (ulimit -n).
+func startServe(t *testing.T, bin string, s *crashSim, data string, fdLimit int) *served {
 	t.Helper()
 	out := &sshtest.Buffer{}
-	cmd := exec.Command(bin, "serve", "--config", s.config, "--data", data, "--listen", "127.0.0.1:0")
+	args := []string{"serve", "--config", s.config, "--data", data, "--listen", "127.0.0.1:0"}
+	cmd := exec.Command(bin, args...)
+	if fdLimit > 0 {
+		cmd = exec.Command("/bin/sh", append([]string{"-c", fmt.Sprintf(`ulimit -n %d && exec "$0" "$@"`, fdLimit), bin}, args...)...)
+	}
 	cmd.Env = append(os.Environ(), s.env...)
 	cmd.Stdout, cmd.Stderr = out, out
 	if err := cmd.Start(); err != nil {
@@ -263,11 +266,6 @@ func freeBytes(t *testing.T, dir string) uint64 {
 		t.Fatal(err)
 	}
 	return st.Bavail * uint64(st.Bsize)
-}
-
-func fileHas(path, text string) bool {
-	b, _ := os.ReadFile(path)
-	return bytes.Contains(b, []byte(text))
 }
 
 func appendConfig(t *testing.T, path, text string) {

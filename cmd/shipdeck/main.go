@@ -13,6 +13,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
 	"time"
 
@@ -110,18 +111,54 @@ func newRoot(env *runEnv) *cobra.Command {
 		SilenceUsage:  true,
 		SilenceErrors: true,
 		Args:          cobra.NoArgs,
+		Version:       version(),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return runConsole(cmd.Context(), env, globalFlags(cmd))
 		},
 	}
-	root.PersistentFlags().String("config", "", "config file (TOML); without it shipdeck runs the demo on the built-in simulator")
+	root.PersistentFlags().String("config", "", "config file (TOML; default $SHIPDECK_CONFIG, then $XDG_CONFIG_HOME/shipdeck/config.toml); without one shipdeck runs the demo")
 	root.PersistentFlags().String("data", "", "data directory (default: ./shipdeck-data next to the config, or a fresh demo directory)")
 	root.PersistentFlags().Float64("speed", 60, "demo only: how many times faster than real time the simulated shop runs")
+	root.SetVersionTemplate(versionText())
 	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error { return usageError{err} })
 	for _, c := range commands(env) {
 		root.AddCommand(c)
 	}
+	usageChecks(root)
 	return root
+}
+
+// usageChecks makes every command-line mistake in the tree c a usage error
+// (exit 2, as the README promises): wrong argument counts, unknown
+// commands, and a group such as `keys` run without one of its commands.
+// The message names the command's usage line.
+func usageChecks(c *cobra.Command) {
+	if c.HasSubCommands() && !c.Runnable() {
+		c.Args = cobra.ArbitraryArgs
+		c.RunE = func(cmd *cobra.Command, args []string) error {
+			if len(args) > 0 {
+				return usageError{fmt.Errorf("unknown command %q for %q", args[0], cmd.CommandPath())}
+			}
+			var names []string
+			for _, sub := range cmd.Commands() {
+				if sub.IsAvailableCommand() {
+					names = append(names, sub.Name())
+				}
+			}
+			return usageError{fmt.Errorf("%s needs a command: %s", cmd.CommandPath(), strings.Join(names, ", "))}
+		}
+	}
+	if check := c.Args; check != nil {
+		c.Args = func(cmd *cobra.Command, args []string) error {
+			if err := check(cmd, args); err != nil {
+				return usageError{fmt.Errorf("%w (usage: %s)", err, cmd.UseLine())}
+			}
+			return nil
+		}
+	}
+	for _, sub := range c.Commands() {
+		usageChecks(sub)
+	}
 }
 
 // usageError marks a command-line mistake (exit code 2).
@@ -144,6 +181,9 @@ type flags struct {
 func globalFlags(cmd *cobra.Command) flags {
 	var f flags
 	f.Config, _ = cmd.Flags().GetString("config")
+	if f.Config == "" {
+		f.Config = discoverConfig(os.Getenv)
+	}
 	f.Data, _ = cmd.Flags().GetString("data")
 	f.Speed, _ = cmd.Flags().GetFloat64("speed")
 	return f

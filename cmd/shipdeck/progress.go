@@ -3,25 +3,20 @@ package main
 import (
 	"fmt"
 	"io"
-	"os"
-
-	"github.com/charmbracelet/x/term"
 )
 
-// progress draws a live "working on" line on a terminal, redrawn in place
-// with carriage returns; on anything else (a pipe, a file, cron's mail) it
-// draws nothing, so logs never fill with frames.
+// progress draws a live "working on" line on the command's error stream
+// when it is a terminal, redrawn in place; on anything else (a pipe, a
+// file, cron's mail) it draws nothing, so logs never fill with frames.
 type progress struct {
 	w     io.Writer
 	on    bool
 	drawn bool
 }
 
-// newProgress returns a progress line on w, live only when w is a
-// terminal.
-func newProgress(w io.Writer) *progress {
-	f, ok := w.(*os.File)
-	return &progress{w: w, on: ok && term.IsTerminal(f.Fd())}
+// newProgress returns the progress line of a command run in env.
+func newProgress(env *runEnv) *progress {
+	return &progress{w: env.err, on: onTerminal(env)}
 }
 
 // show says which step is running.

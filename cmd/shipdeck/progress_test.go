@@ -10,7 +10,7 @@ import (
 
 func TestProgressDrawsFramesOnlyOnATerminal(t *testing.T) {
 	var buf bytes.Buffer
-	p := newProgress(&buf)
+	p := newProgress(&runEnv{err: &buf})
 	p.show("push")
 	p.clear()
 	if buf.Len() != 0 {
@@ -23,7 +23,7 @@ func TestProgressDrawsFramesOnlyOnATerminal(t *testing.T) {
 	}
 	defer ptmx.Close()
 	defer tty.Close()
-	p = newProgress(tty)
+	p = newProgress(&runEnv{err: tty})
 	p.show("push")
 	p.clear()
 	got := make([]byte, 64)

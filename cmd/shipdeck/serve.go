@@ -24,6 +24,7 @@ import (
 
 func serveCmd(env *runEnv) *cobra.Command {
 	var listen string
+	var demo bool
 	c := &cobra.Command{
 		Use:   "serve [--listen 127.0.0.1:2222]",
 		Short: "Run the worker headless and serve the console over SSH",
@@ -32,7 +33,11 @@ func serveCmd(env *runEnv) *cobra.Command {
 			"the data directory); manage it with `shipdeck keys`. SIGHUP reloads it; SIGINT/SIGTERM stop cleanly.",
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			a, err := openApp(cmd.Context(), globalFlags(cmd), appOptions{Demo: true})
+			f := globalFlags(cmd)
+			if f.Config == "" && !demo {
+				return usageError{errors.New("serve needs a config (--config, $SHIPDECK_CONFIG or $XDG_CONFIG_HOME/shipdeck/config.toml); --demo serves the built-in demo shop")}
+			}
+			a, err := openApp(cmd.Context(), f, appOptions{Demo: demo, LogTo: env.err})
 			if err != nil {
 				return err
 			}
@@ -44,6 +49,7 @@ func serveCmd(env *runEnv) *cobra.Command {
 		},
 	}
 	c.Flags().StringVar(&listen, "listen", "", "address for SSH (default [ssh] listen, 127.0.0.1:2222)")
+	c.Flags().BoolVar(&demo, "demo", false, "serve the built-in demo shop when no config is given")
 	return c
 }
 
@@ -74,6 +80,7 @@ func serve(ctx context.Context, env *runEnv, a *app) error {
 		return err
 	}
 	a.reloadOperators = srv.ReloadOperators
+	a.ops.sessions = srv.Sessions
 	raw, err := net.Listen("tcp", s.Listen)
 	if err != nil {
 		return fmt.Errorf("ssh listen %s: %w", s.Listen, err)
@@ -192,6 +199,7 @@ func sshRoot(env *runEnv) *cobra.Command {
 			return nil
 		},
 	})
+	usageChecks(root)
 	return root
 }
 

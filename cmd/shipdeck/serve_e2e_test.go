@@ -70,7 +70,7 @@ func TestServeOverRealSSHInTmux(t *testing.T) {
 		}
 	}
 	port := freePort(t)
-	serve := exec.Command(bin, "serve", "--data", data, "--listen", "127.0.0.1:"+port, "--speed", "120")
+	serve := exec.Command(bin, "serve", "--demo", "--data", data, "--listen", "127.0.0.1:"+port, "--speed", "120")
 	out, err := serve.StdoutPipe()
 	if err != nil {
 		t.Fatal(err)

@@ -17,6 +17,7 @@ import (
 	"github.com/shipdeck/shipdeck/cmd/shipdeck/sshd"
 	"github.com/shipdeck/shipdeck/cmd/shipdeck/sshd/sshtest"
 	"github.com/shipdeck/shipdeck/store"
+	"github.com/shipdeck/shipdeck/sync/sim"
 )
 
 // serveWait bounds every wait in the serve tests. It guards against hangs;
@@ -158,19 +159,27 @@ func (d *servedDemo) waitQuiet() {
 // pick returns an order in one of the states, skipping used ids.
 func (d *servedDemo) pick(used map[string]bool, states ...store.State) string {
 	d.t.Helper()
+	return d.pickAt(used, "", states...)
+}
+
+// pickAt returns an order routed to carrierName ("" for any) in one of the
+// states, skipping used ids.
+func (d *servedDemo) pickAt(used map[string]bool, carrierName string, states ...store.State) string {
+	d.t.Helper()
 	for _, st := range states {
 		orders, err := d.a.st.Queue(context.Background(), st, 0, 200)
 		if err != nil {
 			d.t.Fatal(err)
 		}
 		for _, o := range orders {
-			if !used[o.ID] {
+			if (carrierName == "" || o.Carrier() == carrierName) && !used[o.ID] {
 				used[o.ID] = true
 				return o.ID
 			}
 		}
 	}
-	d.t.Fatalf("no unused order in %v", states)
+	c, _ := d.a.st.Counts(context.Background())
+	d.t.Fatalf("no unused order at %q in %v (counts %v)", carrierName, states, c.ByState)
 	return ""
 }
 
@@ -188,14 +197,26 @@ func TestServeRolesAndExitCodesOverSSH(t *testing.T) {
 	if testing.Short() {
 		t.Skip("serves the demo over SSH; skipped in -short mode")
 	}
-	d := startServedDemo(t, 60, nil)
+	// No dice: the simulated carriers fail only where this test says, so
+	// every run takes the same path. Every push to the flaky carrier is
+	// rate limited, so its orders end dead after their last attempt, and
+	// a re-route must check them there with a lookup.
+	d := startServedDemo(t, 60, func(a *app) {
+		a.sim.SetCarrierFaults(0)
+		if err := a.sim.InjectCarrierFault("flaky", sim.Fault{Kind: sim.FaultRateLimited, Endpoint: "create", Count: 1 << 20}); err != nil {
+			t.Fatal(err)
+		}
+	})
 	clients := map[string]*gossh.Client{}
 	for _, o := range servedOperators {
 		clients[o.name] = d.dial(o.name)
 	}
-	// The flaky carrier produces failed pushes within seconds.
-	d.waitCounts("four failed or dead orders", func(c store.Counts) bool {
-		return c.ByState[store.StateFailed]+c.ByState[store.StateDead] >= 4
+	// Dead orders stay dead until an operator acts, so the steps below find
+	// them whenever the worker is paused.
+	// Six are used below: a retry and two re-routes for each of olga and
+	// ada. (More go dead as the open circuit lets probes through.)
+	d.waitCounts("six dead orders", func(c store.Counts) bool {
+		return c.ByState[store.StateDead] >= 6
 	})
 
 	used := map[string]bool{}
@@ -229,6 +250,7 @@ func TestServeRolesAndExitCodesOverSSH(t *testing.T) {
 		return func(who string) string { return ids[who+"/"+key] }
 	}
 	failedish := []store.State{store.StateFailed, store.StateDead}
+	limitedBefore := 0
 	parked := []store.State{store.StateNew, store.StateReady, store.StateQueued}
 
 	steps := []step{
@@ -261,6 +283,21 @@ func TestServeRolesAndExitCodesOverSSH(t *testing.T) {
 			step{who: who, cmd: "retry %s", order: fresh("retry", failedish...), code: exitOK, audit: "retry"},
 			// Retried, it is queued again: a second retry does not apply.
 			step{who: who, cmd: "retry %s", order: again("retry"), code: exitRefused},
+			// The flaky 3PL answers the re-route's lookup with a 429 and
+			// Retry-After: 1; the re-route waits it out and goes ahead.
+			step{who: who, cmd: "reroute %s --carrier swift", order: func(who string) string {
+				id := d.pickAt(used, "flaky", failedish...)
+				ids[who+"/reroute-429"] = id
+				limitedBefore = d.a.sim.Counters().Carriers["flaky"].RateLimited
+				if err := d.a.sim.InjectCarrierFault("flaky", sim.Fault{Kind: sim.FaultRateLimited, Endpoint: "lookup"}); err != nil {
+					t.Fatal(err)
+				}
+				return id
+			}, code: exitOK, audit: "reroute", then: func() {
+				if n := d.a.sim.Counters().Carriers["flaky"].RateLimited - limitedBefore; n != 1 {
+					t.Errorf("the flaky 3PL rate limited %d calls during the re-route, want its one lookup", n)
+				}
+			}},
 			step{who: who, cmd: "reroute %s --carrier swift", order: fresh("reroute", slices.Concat(failedish, parked)...), code: exitOK, audit: "reroute"},
 			step{who: who, cmd: "reroute %s --carrier swift", order: again("reroute"), code: exitRefused},
 			step{who: who, cmd: "reroute %s --carrier nosuch", order: fresh("reroute-bad", parked...), code: exitRefused},

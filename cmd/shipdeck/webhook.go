@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/shipdeck/shipdeck/cmd/shipdeck/conncap"
+	"github.com/shipdeck/shipdeck/metrics"
 	"github.com/shipdeck/shipdeck/store"
 	"github.com/shipdeck/shipdeck/sync/tiktok"
 )
@@ -45,17 +46,21 @@ func (a *app) webhookHandler() (http.Handler, error) {
 		n, err := v.Verify(r.Context(), r.Header.Get("Authorization"), body)
 		switch {
 		case errors.Is(err, tiktok.ErrDuplicate):
+			a.ops.metrics.Webhook(metrics.WebhookDuplicate)
 			w.WriteHeader(http.StatusOK) // acknowledged before; TikTok stops retrying
 			return
 		case errors.Is(err, tiktok.ErrBadSignature):
+			a.ops.metrics.Webhook(metrics.WebhookBadSignature)
 			a.log.Warn("webhook: bad signature", "remote", r.RemoteAddr)
 			http.Error(w, "bad signature", http.StatusUnauthorized)
 			return
 		case err != nil:
+			a.ops.metrics.Webhook(metrics.WebhookRefused)
 			a.log.Warn("webhook refused", "remote", r.RemoteAddr, "err", err)
 			http.Error(w, "refused", http.StatusBadRequest)
 			return
 		}
+		a.ops.metrics.Webhook(metrics.WebhookAccepted)
 		if err := a.eng.HandleNotification(r.Context(), n); err != nil {
 			// Acknowledged all the same: TikTok would resend the same
 			// bytes, and the poll's sweep is the backstop.

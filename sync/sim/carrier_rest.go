@@ -8,6 +8,7 @@ import (
 	"math/rand/v2"
 	"mime"
 	"net/http"
+	"strconv"
 	"strings"
 	gosync "sync"
 	"time"
@@ -255,8 +256,12 @@ func (c *restCarrier) create(r *http.Request, body []byte, now time.Time) restRe
 		}
 	}
 	c.seq++
+	id := fmt.Sprintf("%s-%06d", c.p.Prefix, 100000+c.seq)
+	if c.p.Wire != wireContract {
+		id = strconv.Itoa(100000 + c.seq) // a numeric id, sent as a JSON number
+	}
 	o := &restOrder{
-		id: fmt.Sprintf("%s-%06d", c.p.Prefix, 100000+c.seq), externalID: s.ExternalID, created: now,
+		id: id, externalID: s.ExternalID, created: now,
 		tracking: c.p.Tracking(c.rng),
 	}
 	o.pickAt = now.Add(between(c.rng, c.p.PickMin, c.p.PickMax))
@@ -264,7 +269,7 @@ func (c *restCarrier) create(r *http.Request, body []byte, now time.Time) restRe
 	c.orders[o.id] = o
 	c.byExternal[s.ExternalID] = append(c.byExternal[s.ExternalID], o)
 	c.counters.CreatesByExternalID[s.ExternalID]++
-	reply, _ := json.Marshal(map[string]string{"id": o.id, "status": string(carrier.StatusAccepted)})
+	reply, _ := json.Marshal(map[string]any{"id": c.wireID(o.id), "status": string(carrier.StatusAccepted)})
 	c.keys[key] = &idemRecord{hash: hash, body: reply}
 	c.log.Debug("3pl order created", "carrier", c.info.Name, "id", o.id)
 	return restReply{status: http.StatusCreated, body: reply, created: true}
@@ -346,8 +351,39 @@ func (c *restCarrier) get(r *http.Request, _ []byte, now time.Time) restReply {
 	if o == nil {
 		return restReply{status: http.StatusNotFound, body: errorBody("not_found", "no order with id "+r.PathValue("id"))}
 	}
-	b, _ := json.Marshal(c.remote(o, now))
+	b, _ := json.Marshal(c.wire(c.remote(o, now)))
 	return restReply{status: http.StatusOK, body: b}
+}
+
+// wireID writes an id in the 3PL's style: a JSON number when the style
+// has numeric ids and the id is all digits.
+func (c *restCarrier) wireID(id string) any {
+	if c.p.Wire == wireContract || id == "" || strings.Trim(id, "0123456789") != "" {
+		return id
+	}
+	return json.Number(id)
+}
+
+// wire is one order as this 3PL writes it: the contract's shape, or
+// numeric ids and unix times, with fields the contract does not have
+// (which a client must ignore).
+func (c *restCarrier) wire(rm carrier.Remote) any {
+	if c.p.Wire == wireContract {
+		return rm
+	}
+	m := map[string]any{"id": c.wireID(rm.ID), "external_id": c.wireID(rm.ExternalID), "status": rm.Status,
+		"warehouse": map[string]any{"id": 7, "name": c.info.Name + " DC1"}}
+	if rm.TrackingNumber != "" {
+		m["tracking_number"], m["carrier_code"] = rm.TrackingNumber, rm.CarrierCode
+	}
+	if !rm.ShippedAt.IsZero() {
+		if c.p.Wire == wireUnixMillis {
+			m["shipped_at"] = rm.ShippedAt.UnixMilli()
+		} else {
+			m["shipped_at"] = rm.ShippedAt.Unix()
+		}
+	}
+	return m
 }
 
 func (c *restCarrier) lookup(r *http.Request, _ []byte, now time.Time) restReply {
@@ -358,10 +394,10 @@ func (c *restCarrier) lookup(r *http.Request, _ []byte, now time.Time) restReply
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	out := struct {
-		Orders []carrier.Remote `json:"orders"`
-	}{Orders: []carrier.Remote{}}
+		Orders []any `json:"orders"`
+	}{Orders: []any{}}
 	for _, o := range c.byExternal[ext] {
-		out.Orders = append(out.Orders, c.remote(o, now))
+		out.Orders = append(out.Orders, c.wire(c.remote(o, now)))
 	}
 	b, _ := json.Marshal(out)
 	return restReply{status: http.StatusOK, body: b}
@@ -383,7 +419,7 @@ func (c *restCarrier) cancel(r *http.Request, _ []byte, now time.Time) restReply
 		o.cancelledAt = now
 		c.counters.Cancels++
 	}
-	b, _ := json.Marshal(map[string]string{"id": o.id, "status": string(carrier.StatusCancelled)})
+	b, _ := json.Marshal(map[string]any{"id": c.wireID(o.id), "status": string(carrier.StatusCancelled)})
 	return restReply{status: http.StatusOK, body: b}
 }
 

@@ -106,7 +106,9 @@ func (s *Sim) ConfigTOML() string {
 		b.WriteString("timeout = \"10s\"\n")
 		fmt.Fprintf(&b, "max_in_flight = %d\n", maxInFlight(c.Profile))
 		fmt.Fprintf(&b, "transit_days = %d\n", c.TransitDays)
-		fmt.Fprintf(&b, "tiktok_provider_id = %s\n", q(c.ProviderID))
+		if c.ProviderID != "" {
+			fmt.Fprintf(&b, "tiktok_provider_id = %s\n", q(c.ProviderID))
+		}
 	}
 
 	b.WriteString("\n# Everything goes to the flaky 3PL first, so the console has failures to show.\n")

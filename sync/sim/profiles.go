@@ -33,7 +33,23 @@ type carrierProfile struct {
 	Tracking    func(rng *rand.Rand) string
 	// Picky refuses addresses it cannot serve and SKUs it does not stock.
 	Picky bool
+	// Wire is how the 3PL writes ids and times in its replies.
+	Wire wireStyle
 }
+
+// wireStyle is how a simulated REST 3PL writes its replies. Real 3PLs do not
+// all follow the contract's RFC 3339 strings: many send unix seconds or
+// milliseconds and numeric ids, and shipdeck must read them all.
+type wireStyle int
+
+const (
+	// wireContract: string ids, RFC 3339 times (the contract's examples).
+	wireContract wireStyle = iota
+	// wireUnix: numeric ids, unix seconds.
+	wireUnix
+	// wireUnixMillis: numeric ids, unix milliseconds.
+	wireUnixMillis
+)
 
 func carrierProfiles() []carrierProfile {
 	return []carrierProfile{
@@ -49,6 +65,7 @@ func carrierProfiles() []carrierProfile {
 				TailP: 0.02, TailMin: 1500 * time.Millisecond, TailMax: 3 * time.Second},
 			PickMin: 30 * time.Minute, PickMax: 90 * time.Minute, ShipMin: 4 * time.Hour, ShipMax: 10 * time.Hour,
 			CarrierCode: "usps", ProviderID: ProviderUSPS, TransitDays: 4, Tracking: uspsTracking,
+			Wire: wireUnix,
 		},
 		{
 			Name: ProfileFlaky, Prefix: "FLK",
@@ -57,6 +74,7 @@ func carrierProfiles() []carrierProfile {
 			PickMin: time.Hour, PickMax: 4 * time.Hour, ShipMin: 6 * time.Hour, ShipMax: 18 * time.Hour,
 			Timeout: 0.03, ServerError: 0.06, Reset: 0.03, RateLimited: 0.05, AfterCreate: 0.05,
 			CarrierCode: "fedex", ProviderID: ProviderFedEx, TransitDays: 3, Tracking: fedexTracking,
+			Wire: wireUnixMillis,
 		},
 		{
 			Name: ProfilePicky, Prefix: "PKY",
@@ -68,13 +86,15 @@ func carrierProfiles() []carrierProfile {
 	}
 }
 
-// shipStationProfile is the simulated ShipStation account's pace.
+// shipStationProfile is the simulated ShipStation account's pace. It ships
+// with several carriers (USPS through Stamps.com, UPS), so it has no single
+// TikTok provider: the carrier code of each label decides.
 func shipStationProfile() carrierProfile {
 	return carrierProfile{
 		Name:    ProfileShipStation,
 		Latency: latencyProfile{Min: 150 * time.Millisecond, Max: 400 * time.Millisecond},
 		ShipMin: 2 * time.Hour, ShipMax: 6 * time.Hour,
-		CarrierCode: "usps", ProviderID: ProviderUSPS, TransitDays: 3, Tracking: uspsTracking,
+		CarrierCode: "stamps_com", TransitDays: 3, Tracking: uspsTracking,
 	}
 }
 

@@ -45,6 +45,37 @@ type ssRecord struct {
 	shipAt     time.Time // zero until awaiting_shipment
 	tracking   string
 	shipmentID int64
+	// carrierCode is the label's carrier (stamps_com, ups_walleted), or the
+	// carrier name the warehouse typed when it marked the order shipped.
+	carrierCode string
+	// marked is set when the warehouse marks the order shipped without
+	// buying a label in ShipStation: it then shows under /fulfillments,
+	// never under /shipments (v1 "List Shipments" note).
+	marked bool
+}
+
+// ssFulfillment is a v1 fulfillment: an order marked shipped without a
+// ShipStation label (v1 "List Fulfillments" response).
+type ssFulfillment struct {
+	FulfillmentID           int64     `json:"fulfillmentId"`
+	OrderID                 int64     `json:"orderId"`
+	OrderNumber             string    `json:"orderNumber"`
+	UserID                  string    `json:"userId"`
+	CustomerEmail           *string   `json:"customerEmail"`
+	TrackingNumber          string    `json:"trackingNumber"`
+	CreateDate              string    `json:"createDate"`
+	ShipDate                string    `json:"shipDate"`
+	VoidDate                *string   `json:"voidDate"`
+	DeliveryDate            *string   `json:"deliveryDate"`
+	CarrierCode             string    `json:"carrierCode"`
+	FulfillmentProviderCode *string   `json:"fulfillmentProviderCode"`
+	FulfillmentServiceCode  *string   `json:"fulfillmentServiceCode"`
+	FulfillmentFee          float64   `json:"fulfillmentFee"`
+	VoidRequested           bool      `json:"voidRequested"`
+	Voided                  bool      `json:"voided"`
+	MarketplaceNotified     bool      `json:"marketplaceNotified"`
+	NotifyErrorMessage      *string   `json:"notifyErrorMessage"`
+	ShipTo                  ssAddress `json:"shipTo"`
 }
 
 // ssOrder is ShipStation's order model (the fields shipdeck sends or reads).
@@ -147,6 +178,7 @@ func (s *shipStation) handler() http.Handler {
 	mux.Handle("GET /orders", s.op("orders", s.listOrders))
 	mux.Handle("GET /orders/{orderId}", s.op("order", s.getOrder))
 	mux.Handle("GET /shipments", s.op("shipments", s.listShipments))
+	mux.Handle("GET /fulfillments", s.op("fulfillments", s.listFulfillments))
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusNotFound, ssMessage("No HTTP resource was found that matches the request URI."), 0)
 	})
@@ -267,7 +299,17 @@ func (s *shipStation) createOrder(r *http.Request, body []byte, now time.Time) r
 		return restReply{status: http.StatusOK, body: b}
 	}
 	s.seq++
-	rec := &ssRecord{order: in, created: now, modified: now, tracking: s.p.Tracking(s.rng), shipmentID: 41000000 + s.seq}
+	rec := &ssRecord{order: in, created: now, modified: now, shipmentID: 41000000 + s.seq}
+	// The account ships with USPS through Stamps.com and with UPS, and its
+	// warehouse marks some orders shipped by hand (one in three each).
+	switch s.seq % 3 {
+	case 0:
+		rec.carrierCode, rec.tracking = s.p.CarrierCode, s.p.Tracking(s.rng)
+	case 1:
+		rec.carrierCode, rec.tracking = "ups_walleted", upsTracking(s.rng)
+	default:
+		rec.carrierCode, rec.tracking, rec.marked = "USPS", s.p.Tracking(s.rng), true
+	}
 	rec.order.OrderID = s.seq
 	if rec.order.OrderKey == "" {
 		rec.order.OrderKey = hexString(s.seq, uint64(now.UnixNano()), 32)
@@ -309,7 +351,7 @@ func (s *shipStation) view(rec *ssRecord, now time.Time) ssOrder {
 	o.ModifyDate = s.ssDate(rec.modified)
 	if s.shipped(rec, now) {
 		o.OrderStatus = ssShipped
-		code, service, day := s.p.CarrierCode, "usps_ground_advantage", rec.shipAt.In(s.pacific).Format(time.DateOnly)
+		code, service, day := rec.carrierCode, ssService(rec.carrierCode), rec.shipAt.In(s.pacific).Format(time.DateOnly)
 		o.CarrierCode, o.ServiceCode, o.ShipDate = &code, &service, &day
 		o.ModifyDate = s.ssDate(rec.shipAt)
 	}
@@ -353,17 +395,49 @@ func (s *shipStation) listShipments(r *http.Request, _ []byte, now time.Time) re
 	defer s.mu.Unlock()
 	out := []ssShipment{}
 	for _, rec := range s.orders {
-		if (num != "" && rec.order.OrderNumber != num) || !s.shipped(rec, now) {
+		if (num != "" && rec.order.OrderNumber != num) || !s.shipped(rec, now) || rec.marked {
 			continue
 		}
 		out = append(out, ssShipment{
 			ShipmentID: rec.shipmentID, OrderID: rec.order.OrderID, OrderKey: rec.order.OrderKey,
 			OrderNumber: rec.order.OrderNumber, CreateDate: s.ssDate(rec.shipAt),
 			ShipDate: rec.shipAt.In(s.pacific).Format(time.DateOnly), TrackingNumber: rec.tracking,
-			CarrierCode: s.p.CarrierCode, ServiceCode: "usps_ground_advantage", ShipTo: rec.order.ShipTo,
+			CarrierCode: rec.carrierCode, ServiceCode: ssService(rec.carrierCode), ShipTo: rec.order.ShipTo,
 		})
 	}
 	b, _ := json.Marshal(map[string]any{"shipments": out, "total": len(out), "page": 1, "pages": 1})
+	return restReply{status: http.StatusOK, body: b}
+}
+
+// ssService is the service code of a label.
+func ssService(carrierCode string) string {
+	if carrierCode == "ups_walleted" {
+		return "ups_ground"
+	}
+	return "usps_ground_advantage"
+}
+
+// listFulfillments lists the orders the warehouse marked shipped without a
+// ShipStation label, with their dates at midnight Pacific as v1 shows them.
+func (s *shipStation) listFulfillments(r *http.Request, _ []byte, now time.Time) restReply {
+	num := strings.TrimSpace(r.URL.Query().Get("orderNumber"))
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	out := []ssFulfillment{}
+	for _, rec := range s.orders {
+		if (num != "" && rec.order.OrderNumber != num) || !s.shipped(rec, now) || !rec.marked {
+			continue
+		}
+		day := rec.shipAt.In(s.pacific)
+		midnight := time.Date(day.Year(), day.Month(), day.Day(), 0, 0, 0, 0, s.pacific)
+		out = append(out, ssFulfillment{
+			FulfillmentID: rec.shipmentID, OrderID: rec.order.OrderID, OrderNumber: rec.order.OrderNumber,
+			UserID: "c9f06d74-95de-4263-9b04-e87095cababf", TrackingNumber: rec.tracking,
+			CreateDate: s.ssDate(rec.shipAt), ShipDate: s.ssDate(midnight), CarrierCode: rec.carrierCode,
+			ShipTo: rec.order.ShipTo,
+		})
+	}
+	b, _ := json.Marshal(map[string]any{"fulfillments": out, "total": len(out), "page": 1, "pages": 1})
 	return restReply{status: http.StatusOK, body: b}
 }
 

@@ -78,7 +78,7 @@ func TestShipStationUpsertAndShipments(t *testing.T) {
 	clock.Advance(7 * time.Hour)
 	_, _, body = c.do(http.MethodGet, "/shipments?orderNumber=576653688135258178", nil)
 	json.Unmarshal(body, &shipments)
-	if len(shipments.Shipments) != 1 || len(shipments.Shipments[0].TrackingNumber) != 22 || shipments.Shipments[0].CarrierCode != "usps" {
+	if len(shipments.Shipments) != 1 || len(shipments.Shipments[0].TrackingNumber) != 22 || shipments.Shipments[0].CarrierCode != "stamps_com" {
 		t.Fatalf("shipments after 7 h: %s", body)
 	}
 	var orders struct{ Orders []ssOrder }

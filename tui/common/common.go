@@ -1,7 +1,8 @@
-// Package common holds what every part of the shipdeck console shares: the
-// theme, the clock, the acting operator, the cancellation context for
-// commands, the multi-selection, the messages components send each other,
-// and the small text and layout helpers they draw with.
+// Package common holds the shared types and messages of the shipdeck
+// console: the session state every component reads (theme, clock, zone,
+// operator, the command context, the multi-selection), the interfaces of
+// panes and overlays, and the messages components send each other. Text
+// and layout helpers are in package draw; reusable widgets in widget.
 package common
 
 import (
@@ -14,6 +15,8 @@ import (
 	"github.com/shipdeck/shipdeck/store"
 	"github.com/shipdeck/shipdeck/theme"
 	"github.com/shipdeck/shipdeck/zone"
+
+	"github.com/shipdeck/shipdeck/tui/draw"
 )
 
 // TickFunc schedules fn after d, like tea.Tick. It is injected so tests can
@@ -39,8 +42,23 @@ type Common struct {
 	Actor store.Actor
 	// Marks is the multi-selection, shared by the order panes.
 	Marks *Selection
+	// Keys spells the first key of a key-table binding ("y"), so dialogs
+	// name the keys the session really uses, remaps included.
+	Keys func(binding string) string
 
 	nextID int
+}
+
+// KeysOf spells a binding's first key, its palette name when it has no
+// key, or the name itself when no key table is set.
+func (c *Common) KeysOf(binding string) string {
+	if c.Keys == nil {
+		return binding
+	}
+	if k := c.Keys(binding); k != "" {
+		return k
+	}
+	return ":" + binding
 }
 
 // NewID returns an id unique within the session, for components that must
@@ -117,7 +135,7 @@ type Filtered interface {
 // FilterTitle is a pane's title with its active filter, if any.
 func FilterTitle(title string, l Filtered) string {
 	if f, ok := l.Filter(); ok {
-		return title + " · " + Clean(f.String())
+		return title + " · " + draw.Clean(f.String())
 	}
 	return title
 }

@@ -68,6 +68,14 @@ type ClickMsg struct {
 	X, Y int
 }
 
+// DialogMsg is a key-table action for the open overlay that takes typing
+// (accept, cancel, confirm, decline, next, previous, page-down, page-up,
+// complete): the root looks the key up in the overlay's scope of the key
+// table, so dialog keys are remappable and listed in help like any other.
+type DialogMsg struct {
+	Action string
+}
+
 // NavMsg is a navigation action from the key table delivered to the
 // focused pane or overlay (down, up, pgdown, home, next-queue...).
 type NavMsg struct {

@@ -21,11 +21,17 @@ const (
 	GroupNavigate Group = "Navigation"
 	GroupView     Group = "Views"
 	GroupFilter   Group = "Filters and jumps"
-	GroupApp      Group = "Console"
+	// GroupDialog holds the keys of the overlays that take typing: they
+	// apply only inside the overlays their In names, where every other key
+	// is text.
+	GroupDialog Group = "In dialogs"
+	GroupApp    Group = "Console"
 )
 
 // Groups lists the groups in display order.
-func Groups() []Group { return []Group{GroupActions, GroupFilter, GroupNavigate, GroupView, GroupApp} }
+func Groups() []Group {
+	return []Group{GroupActions, GroupFilter, GroupNavigate, GroupView, GroupApp, GroupDialog}
+}
 
 // Context is what the console knows at the moment a binding is shown or
 // pressed. Disabled functions read it; they never call the engine.
@@ -78,6 +84,11 @@ type Binding struct {
 	// Disabled says why the binding does not apply now, or "" when it
 	// does. nil means it always applies (role permitting).
 	Disabled func(Context) string
+	// In names the overlays that take typing where the binding acts
+	// (confirm, prompt, palette, picker, choose, search, activity). A
+	// binding with In set is looked up only there (LookupIn), never from
+	// the dashboard.
+	In []string
 }
 
 // Reason says why the binding cannot be used in ctx: the role check first,

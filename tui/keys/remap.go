@@ -70,21 +70,7 @@ func (t *Table) Remap(m map[string][]string) error {
 		}
 		next[i].Keys = ks
 	}
-	owners := map[string][]string{}
-	var order []string
-	for _, b := range next {
-		for _, k := range b.Keys {
-			if _, seen := owners[k]; !seen {
-				order = append(order, k)
-			}
-			owners[k] = append(owners[k], b.Name)
-		}
-	}
-	for _, k := range order {
-		if len(owners[k]) > 1 {
-			e.Conflicts = append(e.Conflicts, Conflict{Key: k, Bindings: owners[k]})
-		}
-	}
+	e.Conflicts = conflicts(next)
 	if len(e.Unknown) > 0 || len(e.Conflicts) > 0 || len(e.Empty) > 0 {
 		return e
 	}
@@ -125,4 +111,32 @@ func quoteAll(ss []string) string {
 		q[i] = fmt.Sprintf("%q", s)
 	}
 	return strings.Join(q, ", ")
+}
+
+// conflicts lists the keys bound to more than one binding within one
+// scope (the dashboard, or one overlay), in table order.
+func conflicts(bs []Binding) []Conflict {
+	type scoped struct{ scope, key string }
+	owners := map[scoped][]string{}
+	var order []scoped
+	for _, b := range bs {
+		for _, k := range b.Keys {
+			for _, sc := range b.Scopes() {
+				at := scoped{sc, k}
+				if _, seen := owners[at]; !seen {
+					order = append(order, at)
+				}
+				owners[at] = append(owners[at], b.Name)
+			}
+		}
+	}
+	var out []Conflict
+	for _, at := range order {
+		if len(owners[at]) > 1 && !slices.ContainsFunc(out, func(c Conflict) bool {
+			return c.Key == at.key && slices.Equal(c.Bindings, owners[at])
+		}) {
+			out = append(out, Conflict{Key: at.key, Bindings: owners[at]})
+		}
+	}
+	return out
 }

@@ -11,6 +11,8 @@ import (
 type Table struct {
 	bindings []Binding
 	byKey    map[string]int
+	// inOverlay indexes the dialog bindings by overlay, then key.
+	inOverlay map[string]map[string]int
 }
 
 // Default returns the built-in key table.
@@ -23,6 +25,16 @@ func Default() *Table {
 // Lookup returns the binding a key triggers.
 func (t *Table) Lookup(key string) (Binding, bool) {
 	i, ok := t.byKey[key]
+	if !ok {
+		return Binding{}, false
+	}
+	return t.bindings[i], true
+}
+
+// LookupIn returns the dialog binding a key triggers inside the named
+// overlay; keys it does not find there are the overlay's text.
+func (t *Table) LookupIn(overlay, key string) (Binding, bool) {
+	i, ok := t.inOverlay[overlay][key]
 	if !ok {
 		return Binding{}, false
 	}
@@ -44,11 +56,30 @@ func (t *Table) Bindings() []Binding { return slices.Clone(t.bindings) }
 
 func (t *Table) reindex() {
 	t.byKey = make(map[string]int, len(t.bindings)*2)
+	t.inOverlay = map[string]map[string]int{}
 	for i, b := range t.bindings {
 		for _, k := range b.Keys {
-			t.byKey[k] = i
+			if len(b.In) == 0 {
+				t.byKey[k] = i
+				continue
+			}
+			for _, o := range b.In {
+				if t.inOverlay[o] == nil {
+					t.inOverlay[o] = map[string]int{}
+				}
+				t.inOverlay[o][k] = i
+			}
 		}
 	}
+}
+
+// Scopes lists where a binding's keys are looked up: "" for the dashboard,
+// else the overlays it acts in. Two bindings conflict only within a scope.
+func (b Binding) Scopes() []string {
+	if len(b.In) == 0 {
+		return []string{""}
+	}
+	return b.In
 }
 
 func defaultBindings() []Binding {
@@ -98,6 +129,8 @@ func defaultBindings() []Binding {
 			Group: GroupView, Palette: true, Footer: true},
 		{Name: "activity", Keys: []string{"a"}, Short: "activity", Help: "the activity log: polls, failed pushes, circuits, operators, newest first",
 			Group: GroupView, Palette: true},
+		{Name: "health", Keys: []string{"H"}, Short: "health", Help: "account health: TikTok's LDR, VTR, SFCR, OTDR estimated, scan watch, reconciliation",
+			Group: GroupView, Palette: true},
 		{Name: "palette", Keys: []string{":"}, Short: "commands", Help: "open the command palette",
 			Group: GroupView, Footer: true},
 		{Name: "help", Keys: []string{"?"}, Short: "help", Help: "show every key",
@@ -122,6 +155,26 @@ func defaultBindings() []Binding {
 		{Name: "next-queue", Keys: []string{"right", "]"}, Short: "next queue", Help: "select the next queue", Group: GroupNavigate},
 		{Name: "focus-next", Keys: []string{"tab"}, Short: "next pane", Help: "focus the next pane", Group: GroupNavigate},
 		{Name: "focus-prev", Keys: []string{"shift+tab"}, Short: "prev pane", Help: "focus the previous pane", Group: GroupNavigate},
+
+		// In dialogs: the keys of the overlays that take typing.
+		{Name: "confirm", Keys: []string{"y", "Y"}, Short: "confirm", Help: "answer yes to a question (enter never confirms)",
+			Group: GroupDialog, In: []string{"confirm"}},
+		{Name: "decline", Keys: []string{"n", "N", "enter", "q"}, Short: "decline", Help: "answer no to a question",
+			Group: GroupDialog, In: []string{"confirm"}},
+		{Name: "accept", Keys: []string{"enter"}, Short: "accept", Help: "take the highlighted entry or the text typed",
+			Group: GroupDialog, In: []string{"prompt", "palette", "picker", "choose", "search", "activity"}},
+		{Name: "cancel", Keys: []string{"esc", "ctrl+c"}, Short: "cancel", Help: "close the dialog without doing anything",
+			Group: GroupDialog, In: []string{"confirm", "prompt", "palette", "picker", "choose", "search", "activity"}},
+		{Name: "next", Keys: []string{"down", "ctrl+n"}, Short: "next", Help: "highlight the next entry",
+			Group: GroupDialog, In: []string{"palette", "picker", "choose", "search"}},
+		{Name: "previous", Keys: []string{"up", "ctrl+p"}, Short: "previous", Help: "highlight the previous entry",
+			Group: GroupDialog, In: []string{"palette", "picker", "choose", "search"}},
+		{Name: "page-down", Keys: []string{"pgdown"}, Short: "page down", Help: "highlight an entry a page further",
+			Group: GroupDialog, In: []string{"palette", "picker", "choose", "search"}},
+		{Name: "page-up", Keys: []string{"pgup"}, Short: "page up", Help: "highlight an entry a page back",
+			Group: GroupDialog, In: []string{"palette", "picker", "choose", "search"}},
+		{Name: "complete", Keys: []string{"tab"}, Short: "complete", Help: "complete the command or its argument",
+			Group: GroupDialog, In: []string{"palette"}},
 
 		// Console.
 		{Name: "back", Keys: []string{"esc"}, Short: "back", Help: "close the overlay or unzoom", Group: GroupApp},

@@ -11,7 +11,9 @@ import (
 
 func TestDefaultTableHasNoConflictsAndEveryBindingIsNamed(t *testing.T) {
 	tb := Default()
-	seen := map[string]string{}
+	if c := conflicts(tb.Bindings()); len(c) > 0 {
+		t.Errorf("conflicts in the default table: %+v", c)
+	}
 	names := map[string]bool{}
 	for _, b := range tb.Bindings() {
 		if b.Name == "" || b.Help == "" || b.Short == "" || b.Group == "" {
@@ -21,12 +23,6 @@ func TestDefaultTableHasNoConflictsAndEveryBindingIsNamed(t *testing.T) {
 			t.Errorf("binding %q twice", b.Name)
 		}
 		names[b.Name] = true
-		for _, k := range b.Keys {
-			if other, ok := seen[k]; ok {
-				t.Errorf("key %q bound to %s and %s", k, other, b.Name)
-			}
-			seen[k] = b.Name
-		}
 	}
 	for _, want := range []string{"retry", "retry-all", "reroute", "hold", "release", "resolve", "mark", "pause",
 		"export", "detail", "search", "palette", "help", "back", "repaint", "quit"} {

@@ -9,23 +9,24 @@ import (
 
 	"github.com/shipdeck/shipdeck/store"
 	"github.com/shipdeck/shipdeck/theme"
-	"github.com/shipdeck/shipdeck/tui/common"
+
+	"github.com/shipdeck/shipdeck/tui/draw"
 )
 
 // Columns shared by the order panes. Every string that comes from outside
-// passes through common.Clean here.
+// passes through draw.Clean here.
 
 // IDColumn is the order id.
 func IDColumn() Column {
 	return Column{Title: "ORDER", Width: 18, Cell: func(o *store.Order, _ time.Time, th *theme.Theme) (string, lipgloss.Style) {
-		return common.Clean(o.ID), th.Text
+		return draw.Clean(o.ID), th.Text
 	}}
 }
 
 // BuyerColumn is the recipient's name.
 func BuyerColumn() Column {
 	return Column{Title: "BUYER", Cell: func(o *store.Order, _ time.Time, th *theme.Theme) (string, lipgloss.Style) {
-		return common.Clean(o.Buyer()), th.Text
+		return draw.Clean(o.Buyer()), th.Text
 	}}
 }
 
@@ -34,7 +35,7 @@ func SKUColumn() Column {
 	return Column{Title: "SKU", Drop: 3, Cell: func(o *store.Order, _ time.Time, th *theme.Theme) (string, lipgloss.Style) {
 		skus := make([]string, 0, len(o.LineItems))
 		for _, li := range o.LineItems {
-			skus = append(skus, common.Clean(li.SKU))
+			skus = append(skus, draw.Clean(li.SKU))
 		}
 		return strings.Join(skus, ","), th.Muted
 	}}
@@ -43,7 +44,7 @@ func SKUColumn() Column {
 // CarrierColumn is the current push's carrier.
 func CarrierColumn() Column {
 	return Column{Title: "CARRIER", Width: 12, Drop: 1, Cell: func(o *store.Order, _ time.Time, th *theme.Theme) (string, lipgloss.Style) {
-		c := common.Clean(o.Carrier())
+		c := draw.Clean(o.Carrier())
 		if c == "" {
 			c = "—"
 		}
@@ -66,14 +67,14 @@ func ShipByColumn() Column {
 		if by.IsZero() {
 			return "—", th.Muted
 		}
-		return common.Countdown(by, now), th.Urgency(by.Sub(now))
+		return draw.Countdown(by, now), th.Urgency(by.Sub(now))
 	}}
 }
 
 // ClassColumn is the last error's class.
 func ClassColumn() Column {
 	return Column{Title: "CLASS", Width: 10, Drop: 2, Cell: func(o *store.Order, _ time.Time, th *theme.Theme) (string, lipgloss.Style) {
-		c := common.Clean(o.ErrorClass)
+		c := draw.Clean(o.ErrorClass)
 		if c == "" {
 			c = "—"
 		}
@@ -99,13 +100,13 @@ func NextRetryColumn() Column {
 		case !o.NextAttemptAt.After(now):
 			return "due", th.Warn
 		}
-		return common.Duration(o.NextAttemptAt.Sub(now)), th.Text
+		return draw.Duration(o.NextAttemptAt.Sub(now)), th.Text
 	}}
 }
 
 // MessageColumn is the reason the order is where it is (the last error).
 func MessageColumn() Column {
 	return Column{Title: "MESSAGE", Cell: func(o *store.Order, _ time.Time, th *theme.Theme) (string, lipgloss.Style) {
-		return common.Clean(o.Reason), th.Muted
+		return draw.Clean(o.Reason), th.Muted
 	}}
 }

@@ -12,6 +12,7 @@ import (
 
 	"github.com/shipdeck/shipdeck/store"
 	"github.com/shipdeck/shipdeck/theme"
+
 	"github.com/shipdeck/shipdeck/tui/common"
 )
 

@@ -9,7 +9,8 @@ import (
 
 	"github.com/shipdeck/shipdeck/store"
 	"github.com/shipdeck/shipdeck/theme"
-	"github.com/shipdeck/shipdeck/tui/common"
+
+	"github.com/shipdeck/shipdeck/tui/draw"
 )
 
 // Column is one column of the list.
@@ -39,7 +40,7 @@ func (m *Model) View() string {
 	v := m.Visible()
 	switch {
 	case m.err != nil:
-		lines = append(lines, th.Bad.Render(common.Cut("could not load: "+common.Clean(m.err.Error()), m.width)))
+		lines = append(lines, th.Bad.Render(draw.Cut("could not load: "+draw.Clean(m.err.Error()), m.width)))
 	case m.total == 0 && !m.loading:
 		lines = append(lines, th.Muted.Render("nothing here"))
 	default:
@@ -54,9 +55,9 @@ func (m *Model) View() string {
 	}
 	if m.total > v && v > 0 {
 		pos := fmt.Sprintf(" %d/%d ", m.cursor+1, m.total)
-		lines[0] = common.Right(lines[0], th.Muted.Render(pos), m.width)
+		lines[0] = draw.Right(lines[0], th.Muted.Render(pos), m.width)
 	}
-	return common.Block(lines, m.width, m.height)
+	return draw.Block(lines, m.width, m.height)
 }
 
 // minFlex is the narrowest a flexible column is drawn; below it optional
@@ -71,7 +72,7 @@ func (m *Model) widths() []int {
 	for i, c := range m.columns {
 		drops[i] = c.Drop
 	}
-	shown := common.DropColumns(drops, func(shown []bool) bool { return !m.cramped(m.share(shown), shown) })
+	shown := draw.DropColumns(drops, func(shown []bool) bool { return !m.cramped(m.share(shown), shown) })
 	return m.share(shown)
 }
 
@@ -135,7 +136,7 @@ func (m *Model) header(widths []int, th *theme.Theme) string {
 		if widths[i] <= 0 {
 			continue
 		}
-		b.WriteString(common.Fit(c.Title, widths[i]))
+		b.WriteString(draw.Fit(c.Title, widths[i]))
 		b.WriteByte(' ')
 	}
 	return th.ColumnHeader.Render(b.String())
@@ -159,7 +160,7 @@ func (m *Model) row(o *store.Order, cursor bool, widths []int, now time.Time, th
 			continue
 		}
 		text, st := c.Cell(o, now, th)
-		cell := common.Fit(text, widths[i])
+		cell := draw.Fit(text, widths[i])
 		if cursor {
 			st = st.Reverse(true)
 		}

@@ -9,6 +9,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/shipdeck/shipdeck/tui/common"
+	"github.com/shipdeck/shipdeck/tui/draw"
 )
 
 // Lifetime is how long a toast stays; errors stay twice as long.
@@ -43,7 +44,7 @@ func New(c *common.Common) *Model { return &Model{c: c, stack: c.NewID()} }
 // Push shows a toast and returns the timer that dismisses it.
 func (m *Model) Push(kind common.ToastKind, text string) tea.Cmd {
 	m.next++
-	m.items = append(m.items, item{id: m.next, kind: kind, text: common.Clean(text)})
+	m.items = append(m.items, item{id: m.next, kind: kind, text: draw.Clean(text)})
 	if len(m.items) > maxShown {
 		m.items = m.items[len(m.items)-maxShown:]
 	}
@@ -93,7 +94,7 @@ func (m *Model) Lines(w int) []string {
 		case common.ToastError:
 			icon = "✗"
 		}
-		out = append(out, m.c.Theme.Toast(string(it.kind)).Render(" "+icon+" "+common.Cut(it.text, w-4)+" "))
+		out = append(out, m.c.Theme.Toast(string(it.kind)).Render(" "+icon+" "+draw.Cut(it.text, w-4)+" "))
 	}
 	return out
 }

@@ -10,6 +10,7 @@ import (
 	"github.com/charmbracelet/x/ansi"
 
 	"github.com/shipdeck/shipdeck/theme"
+
 	"github.com/shipdeck/shipdeck/tui/common"
 )
 

@@ -40,15 +40,19 @@ type Engine struct {
 	audit    []store.AuditEntry
 	stats    []store.CarrierStats
 	quota    store.QuotaStatus
-	worker   store.WorkerStatus
-	shop     string
-	demo     bool
-	seq      uint64
-	auditSeq uint64
-	subs     map[int]chan store.Snapshot
-	nextSub  int
-	calls    map[string]int
-	activity []store.Activity
+	// health and reconcile are the account-health estimate and the latest
+	// reconciliation the snapshot reports.
+	health    store.AccountHealth
+	reconcile store.ReconcileReport
+	worker    store.WorkerStatus
+	shop      string
+	demo      bool
+	seq       uint64
+	auditSeq  uint64
+	subs      map[int]chan store.Snapshot
+	nextSub   int
+	calls     map[string]int
+	activity  []store.Activity
 }
 
 // New returns an empty engine on the given clock.
@@ -95,6 +99,14 @@ func (e *Engine) SetQuota(q store.QuotaStatus) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	e.quota = q
+}
+
+// SetAccount sets the account-health estimate and reconciliation the
+// snapshot reports.
+func (e *Engine) SetAccount(h store.AccountHealth, r store.ReconcileReport) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	e.health, e.reconcile = h, r
 }
 
 // SetWorker sets the worker status the snapshot reports.
@@ -183,7 +195,7 @@ func (e *Engine) snapshotLocked() store.Snapshot {
 	}
 	return store.Snapshot{
 		At: e.now(), Shop: e.shop, Demo: e.demo, Worker: e.worker, Counts: c, Quota: e.quota,
-		Carriers: slices.Clone(e.stats), Seq: e.seq,
+		Carriers: slices.Clone(e.stats), Health: e.health, Reconcile: e.reconcile, Seq: e.seq,
 	}
 }
 

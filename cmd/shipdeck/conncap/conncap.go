@@ -1,12 +1,12 @@
 // Package conncap wraps a listener so a flood of connections cannot take
 // every file descriptor: it caps how many are open at once (closing the
 // rest as soon as they are accepted), and it retries accept errors such as
-// "too many open files" itself, logging them through slog at a bounded
-// rate instead of letting the server print them to stderr or swallow them.
+// "too many open files" itself, logging them through slog instead of
+// letting the server print them to stderr or swallow them. The logger's
+// handler bounds how many of these lines a flood costs (logging.Limiter).
 package conncap
 
 import (
-	"context"
 	"errors"
 	"log/slog"
 	"net"
@@ -22,13 +22,9 @@ type Config struct {
 	Name string
 	// Max caps the connections open at once; 0 means no cap.
 	Max int
-	// Logger receives refusals and accept errors (nil discards them).
+	// Logger receives refusals and accept errors (nil discards them); a
+	// flood logs one line per event, so give it a rate-limited handler.
 	Logger *slog.Logger
-	// LogEvery is the least gap between two log lines of one kind; the
-	// next line says how many were dropped meanwhile (default 10 s).
-	LogEvery time.Duration
-	// Now is the clock for the log limiter (default time.Now).
-	Now func() time.Time
 }
 
 // Stats counts what a Listener did.
@@ -47,9 +43,8 @@ type Stats struct {
 // errors.
 type Listener struct {
 	net.Listener
-	cfg  Config
-	sem  chan struct{}
-	logs *limiter
+	cfg Config
+	sem chan struct{}
 
 	open, accepted, refused, acceptErrs atomic.Int64
 
@@ -62,13 +57,7 @@ func Wrap(l net.Listener, cfg Config) *Listener {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)
 	}
-	if cfg.LogEvery <= 0 {
-		cfg.LogEvery = 10 * time.Second
-	}
-	if cfg.Now == nil {
-		cfg.Now = time.Now
-	}
-	w := &Listener{Listener: l, cfg: cfg, done: make(chan struct{}), logs: newLimiter(cfg.LogEvery, cfg.Now)}
+	w := &Listener{Listener: l, cfg: cfg, done: make(chan struct{})}
 	if cfg.Max > 0 {
 		w.sem = make(chan struct{}, cfg.Max)
 	}
@@ -95,7 +84,7 @@ func (l *Listener) Accept() (net.Conn, error) {
 			}
 			l.acceptErrs.Add(1)
 			pause = min(max(2*pause, 5*time.Millisecond), time.Second)
-			l.log("accept-error", slog.LevelError, l.cfg.Name+": accept failed; retrying",
+			l.cfg.Logger.Error(l.cfg.Name+": accept failed; retrying",
 				"err", err.Error(), "retry_in", pause.String(), "open", l.open.Load())
 			t := time.NewTimer(pause)
 			select {
@@ -113,7 +102,7 @@ func (l *Listener) Accept() (net.Conn, error) {
 			default:
 				l.refused.Add(1)
 				_ = c.Close()
-				l.log("refused", slog.LevelWarn, l.cfg.Name+": connection refused: too many open",
+				l.cfg.Logger.Warn(l.cfg.Name+": connection refused: too many open",
 					"max", l.cfg.Max, "remote", c.RemoteAddr().String())
 				continue
 			}
@@ -134,17 +123,6 @@ func (l *Listener) Close() error {
 // Stats reports the counters so far.
 func (l *Listener) Stats() Stats {
 	return Stats{Open: l.open.Load(), Accepted: l.accepted.Load(), Refused: l.refused.Load(), AcceptErrors: l.acceptErrs.Load()}
-}
-
-func (l *Listener) log(kind string, level slog.Level, msg string, args ...any) {
-	dropped, ok := l.logs.allow(kind)
-	if !ok {
-		return
-	}
-	if dropped > 0 {
-		args = append(args, "dropped_since_last", dropped)
-	}
-	l.cfg.Logger.Log(context.Background(), level, msg, args...)
 }
 
 // retryable reports whether an accept error is one the system may recover
@@ -178,34 +156,4 @@ func (c *conn) Close() error {
 		}
 	})
 	return err
-}
-
-// limiter lets one line of each kind through per interval and counts the
-// rest. (A rate-limited slog handler for the whole log would subsume it.)
-type limiter struct {
-	every time.Duration
-	now   func() time.Time
-	mu    sync.Mutex
-	last  map[string]time.Time
-	drop  map[string]int
-}
-
-func newLimiter(every time.Duration, now func() time.Time) *limiter {
-	return &limiter{every: every, now: now, last: map[string]time.Time{}, drop: map[string]int{}}
-}
-
-// allow reports whether a line of this kind may be logged now and how many
-// were dropped since the last one.
-func (m *limiter) allow(kind string) (int, bool) {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	now := m.now()
-	if last, ok := m.last[kind]; ok && now.Sub(last) < m.every {
-		m.drop[kind]++
-		return 0, false
-	}
-	m.last[kind] = now
-	n := m.drop[kind]
-	m.drop[kind] = 0
-	return n, true
 }

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/shipdeck/shipdeck/cmd/shipdeck/sshd/sshtest"
+	"github.com/shipdeck/shipdeck/logging"
 )
 
 // TestCapRefusesOverflowAndFreesSlots: with a cap of 5, 40 held connections
@@ -61,8 +62,8 @@ func TestCapRefusesOverflowAndFreesSlots(t *testing.T) {
 	if closed != 35 {
 		t.Errorf("%d clients saw their connection closed, want 35", closed)
 	}
-	if got := strings.Count(logs.String(), "connection refused: too many open"); got != 1 {
-		t.Errorf("%d refusal lines logged, want 1 (rate-limited):\n%s", got, logs.String())
+	if got := strings.Count(logs.String(), "webhook: connection refused: too many open"); got != 35 {
+		t.Errorf("%d refusal lines logged, want one per refusal (35):\n%s", got, logs.String())
 	}
 	for i := 0; i < 5; i++ {
 		(<-server).Close()
@@ -84,15 +85,20 @@ func TestCapRefusesOverflowAndFreesSlots(t *testing.T) {
 }
 
 // TestAcceptErrorsAreLoggedAndRetried: "too many open files" from accept
-// is retried with a pause, logged through slog once per interval with the
-// count of lines dropped, and never reaches the server loop.
+// is retried with a pause and logged through slog, never reaching the
+// server loop; through the project's rate-limited handler a long run of
+// them costs the burst and one count of the rest.
 func TestAcceptErrorsAreLoggedAndRetried(t *testing.T) {
 	var logs sshtest.Buffer
 	now := time.Date(2026, 12, 3, 10, 0, 0, 0, time.UTC)
 	var mu sync.Mutex
 	clock := func() time.Time { mu.Lock(); defer mu.Unlock(); return now }
+	log, _, err := logging.New(&logs, logging.Options{Level: "info", Format: "text", Burst: 2, Window: time.Minute, Now: clock})
+	if err != nil {
+		t.Fatal(err)
+	}
 	f := &failingListener{fails: 4, err: &net.OpError{Op: "accept", Net: "tcp", Err: syscall.EMFILE}}
-	l := Wrap(f, Config{Name: "webhook", Logger: slog.New(slog.NewTextHandler(&logs, nil)), Now: clock, LogEvery: time.Minute})
+	l := Wrap(f, Config{Name: "webhook", Logger: log})
 	c, err := l.Accept()
 	if err != nil {
 		t.Fatalf("accept returned the retryable error: %v", err)
@@ -101,8 +107,8 @@ func TestAcceptErrorsAreLoggedAndRetried(t *testing.T) {
 	if s := l.Stats(); s.AcceptErrors != 4 || s.Accepted != 1 {
 		t.Errorf("stats %+v, want 4 accept errors then 1 accepted", s)
 	}
-	if got := strings.Count(logs.String(), "accept failed; retrying"); got != 1 {
-		t.Errorf("%d accept-error lines, want 1 within the interval:\n%s", got, logs.String())
+	if got := strings.Count(logs.String(), "webhook: accept failed; retrying"); got != 2 {
+		t.Errorf("%d accept-error lines, want the burst of 2:\n%s", got, logs.String())
 	}
 	if !strings.Contains(logs.String(), "too many open files") {
 		t.Errorf("log does not name the error:\n%s", logs.String())
@@ -116,8 +122,8 @@ func TestAcceptErrorsAreLoggedAndRetried(t *testing.T) {
 		t.Fatal(err)
 	}
 	c.Close()
-	if !strings.Contains(logs.String(), "dropped_since_last=3") {
-		t.Errorf("the next line does not count the 3 dropped:\n%s", logs.String())
+	if !strings.Contains(logs.String(), "dropped=2") {
+		t.Errorf("the 2 lines over the burst are not counted:\n%s", logs.String())
 	}
 
 	// A permanent error is returned as is.

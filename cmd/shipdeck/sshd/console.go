@@ -70,55 +70,84 @@ func (s *Server) runConsole(ctx context.Context, live *liveSession, sess ssh.Ses
 }
 
 // superviseConsole forwards window changes, enforces the input idle
-// timeout and quits the program when ctx ends. It returns once done is
+// timeout and ends the program when ctx ends. It returns once done is
 // closed (the program has exited).
 func (s *Server) superviseConsole(ctx context.Context, live *liveSession, p *tea.Program, winch <-chan ssh.Window, done <-chan struct{}) {
+	// Resizes go to the program through a one-slot mailbox that keeps the
+	// latest size, so a slow program never stops the session from taking
+	// the client's requests.
+	resized := make(chan tea.WindowSizeMsg, 1)
+	go func() {
+		for {
+			select {
+			case <-done:
+				return
+			case m := <-resized:
+				p.Send(m) // returns when the program has exited, too
+			}
+		}
+	}()
 	d := s.cfg.IdleTimeout
-	var idle <-chan time.Time
+	var idle <-chan time.Time // nil (never fires) without an idle timeout
+	var t *time.Timer
 	if d > 0 {
 		// Re-armed from the last input rather than ticking, so a busy
 		// console costs one timer event per idle period.
-		t := time.NewTimer(d)
+		t = time.NewTimer(d)
 		defer t.Stop()
 		idle = t.C
-		for {
-			if !s.superviseStep(ctx, p, &winch, done, idle) {
+	}
+	for {
+		select {
+		case <-done:
+			return
+		case <-ctx.Done():
+			s.endConsole(live, p, done)
+			return
+		case w, ok := <-winch:
+			if !ok { // the session's request stream is gone
+				s.endConsole(live, p, done)
 				return
 			}
+			latest(resized, tea.WindowSizeMsg{Width: w.Width, Height: w.Height})
+		case <-idle:
 			if since := live.idleFor(s.cfg.Now()); since < d {
 				t.Reset(d - since)
 				continue
 			}
-			live.stop(&endReason{"shipdeck: no keyboard input for " + d.String() + "; session closed"})
 			idle = nil
+			live.stop(&endReason{"shipdeck: no keyboard input for " + d.String() + "; session closed"})
 		}
-	}
-	for s.superviseStep(ctx, p, &winch, done, nil) {
 	}
 }
 
-// superviseStep handles events until the idle timer fires (true) or the
-// program has exited (false).
-func (s *Server) superviseStep(ctx context.Context, p *tea.Program, winch *<-chan ssh.Window, done <-chan struct{}, idle <-chan time.Time) bool {
-	for {
-		select {
-		case <-done:
-			return false
-		case <-ctx.Done():
-			p.Quit()
-			<-done
-			return false
-		case w, ok := <-*winch:
-			if !ok { // the session's request stream is gone
-				*winch = nil
-				p.Quit()
-				continue
-			}
-			p.Send(tea.WindowSizeMsg{Width: w.Width, Height: w.Height})
-		case <-idle:
-			return true
-		}
+// latest puts m in the one-slot mailbox, replacing what is waiting there.
+// Only one goroutine puts, so this never blocks.
+func latest(box chan tea.WindowSizeMsg, m tea.WindowSizeMsg) {
+	select {
+	case <-box:
+	default:
 	}
+	box <- m
+}
+
+// endConsole asks the program to quit (restoring the client's terminal)
+// and, if it has not within quitGrace, kills it. A program stuck writing
+// to a client that reads nothing is freed by serveSession closing the
+// connection. It returns once done is closed.
+func (s *Server) endConsole(live *liveSession, p *tea.Program, done <-chan struct{}) {
+	go p.Quit() // Quit waits for the program to take it
+	t := time.NewTimer(quitGrace)
+	defer t.Stop()
+	select {
+	case <-done:
+		return
+	case <-t.C:
+	}
+	s.cfg.Logger.Warn("ssh console did not quit in time; killing it", "operator", live.op.Name,
+		"remote", live.remote, "grace", quitGrace.String())
+	p.Kill()
+	<-done
 }
 
 func drainWindows(winch <-chan ssh.Window) {

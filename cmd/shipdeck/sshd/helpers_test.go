@@ -124,6 +124,12 @@ type operatorSpec struct{ name, role string }
 // given operators, and shuts it down at the end of the test.
 func startServer(t *testing.T, cfg Config, ops ...operatorSpec) *testServer {
 	t.Helper()
+	return startServerWith(t, cfg, testHandler{}, ops...)
+}
+
+// startServerWith is startServer with another Handler.
+func startServerWith(t *testing.T, cfg Config, h Handler, ops ...operatorSpec) *testServer {
+	t.Helper()
 	dir := t.TempDir()
 	ts := &testServer{dir: dir, opsPath: filepath.Join(dir, "operators.toml"), keys: map[string]sshtest.Key{},
 		log: &sshtest.Buffer{}, serveErr: make(chan error, 1)}
@@ -140,7 +146,7 @@ func startServer(t *testing.T, cfg Config, ops ...operatorSpec) *testServer {
 	}
 	cfg.HostKeyDir, cfg.Operators = dir, reg
 	cfg.Logger = slog.New(slog.NewTextHandler(ts.log, &slog.HandlerOptions{Level: slog.LevelDebug}))
-	ts.srv, err = New(cfg, testHandler{})
+	ts.srv, err = New(cfg, h)
 	if err != nil {
 		t.Fatal(err)
 	}

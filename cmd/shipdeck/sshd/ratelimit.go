@@ -10,6 +10,50 @@ import (
 // flood; beyond it, addresses with a full bucket are forgotten first.
 const maxTrackedAddrs = 4096
 
+// bucket is a token bucket: up to burst tokens, refilled at perSecond.
+// It is not safe for concurrent use; its owner serializes access.
+type bucket struct {
+	perSecond, burst float64
+	tokens           float64
+	last             time.Time
+}
+
+func newBucket(perSecond, burst float64, now time.Time) *bucket {
+	return &bucket{perSecond: perSecond, burst: burst, tokens: burst, last: now}
+}
+
+func (b *bucket) refill(now time.Time) {
+	if elapsed := now.Sub(b.last); elapsed > 0 {
+		b.tokens = min(b.burst, b.tokens+elapsed.Seconds()*b.perSecond)
+		b.last = now
+	}
+}
+
+// take spends a token, or reports that there is none.
+func (b *bucket) take(now time.Time) bool {
+	b.refill(now)
+	if b.tokens < 1 {
+		return false
+	}
+	b.tokens--
+	return true
+}
+
+// full reports whether the bucket has refilled completely.
+func (b *bucket) full(now time.Time) bool {
+	b.refill(now)
+	return b.tokens >= b.burst
+}
+
+// untilNext is how long until a token is available (0 if one is).
+func (b *bucket) untilNext(now time.Time) time.Duration {
+	b.refill(now)
+	if b.tokens >= 1 {
+		return 0
+	}
+	return time.Duration((1 - b.tokens) / b.perSecond * float64(time.Second))
+}
+
 // connLimiter is a token bucket per remote IP: perMinute connections a
 // minute, in bursts of up to perMinute.
 type connLimiter struct {
@@ -18,11 +62,6 @@ type connLimiter struct {
 
 	mu      sync.Mutex
 	buckets map[string]*bucket
-}
-
-type bucket struct {
-	tokens float64
-	last   time.Time
 }
 
 // newConnLimiter returns nil (no limit) for perMinute <= 0.
@@ -47,30 +86,17 @@ func (l *connLimiter) allow(addr net.Addr) bool {
 		if len(l.buckets) >= maxTrackedAddrs {
 			l.prune(now)
 		}
-		b = &bucket{tokens: l.perMinute, last: now}
+		b = newBucket(l.perMinute/60, l.perMinute, now)
 		l.buckets[ip] = b
 	}
-	l.refill(b, now)
-	if b.tokens < 1 {
-		return false
-	}
-	b.tokens--
-	return true
-}
-
-func (l *connLimiter) refill(b *bucket, now time.Time) {
-	if elapsed := now.Sub(b.last); elapsed > 0 {
-		b.tokens = min(l.perMinute, b.tokens+elapsed.Minutes()*l.perMinute)
-		b.last = now
-	}
+	return b.take(now)
 }
 
 // prune forgets addresses whose bucket has refilled (they lose nothing),
 // then, if still too many, arbitrary ones.
 func (l *connLimiter) prune(now time.Time) {
 	for ip, b := range l.buckets {
-		l.refill(b, now)
-		if b.tokens >= l.perMinute {
+		if b.full(now) {
 			delete(l.buckets, ip)
 		}
 	}

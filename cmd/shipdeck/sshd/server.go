@@ -73,7 +73,7 @@ func New(cfg Config, h Handler) (*Server, error) {
 	}
 	// Only session channels, filtered; no global requests (so no
 	// tcpip-forward), no direct-tcpip, no subsystems.
-	srv.ChannelHandlers = map[string]ssh.ChannelHandler{"session": filteredSessionHandler}
+	srv.ChannelHandlers = map[string]ssh.ChannelHandler{"session": s.sessionChannel}
 	srv.RequestHandlers = map[string]ssh.RequestHandler{}
 	srv.SubsystemHandlers = map[string]ssh.SubsystemHandler{}
 	srv.LocalPortForwardingCallback = nil

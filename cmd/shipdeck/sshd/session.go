@@ -3,7 +3,9 @@ package sshd
 import (
 	"context"
 	"errors"
+	"io"
 	"net"
+	"sync"
 	"time"
 
 	"charm.land/ssh"
@@ -39,6 +41,7 @@ func (s *Server) serveSession(sess ssh.Session) {
 	defer cancel(nil)
 	start := s.cfg.Now()
 	live := &liveSession{op: op, remote: addrString(sess.RemoteAddr()), stop: cancel}
+	defer s.closeAfterEnd(ctx, sess, live)()
 	live.touch(start)
 	if err := s.sessions.admit(live); err != nil {
 		s.refuse(sess, "limit", err.Error())
@@ -75,6 +78,45 @@ func (s *Server) serveSession(sess ssh.Session) {
 	}
 	log.Info("ssh session end", "exit", code, "duration", s.cfg.Now().Sub(start).Round(time.Millisecond).String(), "ended_by", reason)
 	_ = sess.Exit(code)
+}
+
+// quitGrace is how long a session may take to finish once it has been
+// ended (client gone, idle, time limit, shutdown): its program quits, the
+// client is told why and gets the exit status. A session still running
+// after that is stuck writing to a client that reads nothing.
+const quitGrace = 3 * time.Second
+
+// closeAfterEnd closes the session's connection if the session is still
+// running quitGrace after ctx ends, which fails the writes it is stuck in
+// so it can finish and free its slot. The returned function disarms it;
+// call it when the session has finished.
+func (s *Server) closeAfterEnd(ctx context.Context, sess ssh.Session, live *liveSession) (disarm func()) {
+	var mu sync.Mutex
+	finished := false
+	var timer *time.Timer
+	unhook := context.AfterFunc(ctx, func() {
+		mu.Lock()
+		defer mu.Unlock()
+		if finished {
+			return
+		}
+		timer = time.AfterFunc(quitGrace, func() {
+			s.cfg.Logger.Warn("ssh session did not finish after it ended; closing its connection", "operator", live.op.Name,
+				"remote", live.remote, "grace", quitGrace.String())
+			if c, ok := sess.Context().Value(ssh.ContextKeyConn).(io.Closer); ok {
+				_ = c.Close()
+			}
+		})
+	})
+	return func() {
+		unhook()
+		mu.Lock()
+		defer mu.Unlock()
+		finished = true
+		if timer != nil {
+			timer.Stop()
+		}
+	}
 }
 
 func addrString(a net.Addr) string {

@@ -14,7 +14,10 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/shipdeck/shipdeck/store"
+
 	"github.com/shipdeck/shipdeck/tui/common"
+	"github.com/shipdeck/shipdeck/tui/draw"
+	"github.com/shipdeck/shipdeck/tui/widget"
 )
 
 // Source reads the activity log; the console's engine satisfies it.
@@ -46,13 +49,13 @@ type Model struct {
 	cursor    int
 	query     string
 	filtering bool
-	input     common.Input
+	input     widget.Input
 	w, h      int
 }
 
 // New returns the activity view and the command that loads its first page.
 func New(c *common.Common, src Source) (*Model, tea.Cmd) {
-	m := &Model{c: c, src: src, overlay: c.NewID(), input: common.NewInput("/", "filter: carrier, order, operator, words…")}
+	m := &Model{c: c, src: src, overlay: c.NewID(), input: widget.NewInput("/", "filter: carrier, order, operator, words…")}
 	return m, m.load()
 }
 
@@ -109,7 +112,7 @@ func (m *Model) Update(msg tea.Msg) tea.Cmd {
 		}
 	case common.NavMsg:
 		m.navigate(msg.Name)
-	case tea.KeyPressMsg, tea.PasteMsg:
+	case common.DialogMsg, tea.KeyPressMsg, tea.PasteMsg:
 		if m.filtering {
 			return m.typeFilter(msg)
 		}
@@ -119,15 +122,15 @@ func (m *Model) Update(msg tea.Msg) tea.Cmd {
 
 // typeFilter edits the filter; enter applies it, esc drops it.
 func (m *Model) typeFilter(msg tea.Msg) tea.Cmd {
-	if k, ok := msg.(tea.KeyPressMsg); ok {
-		switch k.String() {
-		case "enter":
+	if d, ok := msg.(common.DialogMsg); ok {
+		switch d.Action {
+		case "accept":
 			m.filtering, m.query, m.cursor = false, m.input.Value(), 0
 			return m.load()
-		case "esc", "ctrl+c":
+		case "cancel":
 			m.filtering = false
-			return nil
 		}
+		return nil
 	}
 	m.input.Update(msg)
 	return nil
@@ -151,7 +154,7 @@ func (m *Model) navigate(name string) {
 	m.cursor = max(0, min(m.cursor, len(m.rows)-1))
 }
 
-func (m *Model) size() (int, int) { return common.DialogSize(140, 40, m.w, m.h) }
+func (m *Model) size() (int, int) { return draw.DialogSize(140, 40, m.w, m.h) }
 
 func (m *Model) rowsShown() int {
 	_, h := m.size()
@@ -168,14 +171,14 @@ func (m *Model) View() string {
 	case m.filtering:
 		head = " " + m.input.View(m.c, max(0, inner-2))
 	case m.query != "":
-		head = th.Accent.Render(" filter: "+common.Clean(m.query)) + head
+		head = th.Accent.Render(" filter: "+draw.Clean(m.query)) + head
 	}
 	lines := []string{head, ""}
 	rows := m.rowsShown()
-	start := common.WindowStart(m.cursor, rows)
+	start := widget.WindowStart(m.cursor, rows)
 	switch {
 	case m.err != nil:
-		lines = append(lines, th.Bad.Render(" could not load: "+common.Clean(m.err.Error())))
+		lines = append(lines, th.Bad.Render(" could not load: "+draw.Clean(m.err.Error())))
 	case !m.loaded:
 		lines = append(lines, th.Muted.Render(" loading…"))
 	case len(m.rows) == 0:
@@ -206,10 +209,10 @@ func (m *Model) row(a *store.Activity, selected bool, width int) string {
 		subject = a.Who
 	}
 	line := fmt.Sprintf(" %s  %-8s %-14s %-16s ", m.c.Zone.Long(a.At), a.Kind,
-		common.Cut(common.Clean(subject), 14), common.Cut(common.Clean(a.OrderID), 16))
-	text := common.Clean(a.Text)
+		draw.Cut(draw.Clean(subject), 14), draw.Cut(draw.Clean(a.OrderID), 16))
+	text := draw.Clean(a.Text)
 	if selected {
-		return th.Selected.Render(common.Fit(line+text, width))
+		return th.Selected.Render(draw.Fit(line+text, width))
 	}
-	return common.Cut(line+style.Render(text), width)
+	return draw.Cut(line+style.Render(text), width)
 }

@@ -12,7 +12,10 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/shipdeck/shipdeck/store"
+
 	"github.com/shipdeck/shipdeck/tui/common"
+	"github.com/shipdeck/shipdeck/tui/draw"
+	"github.com/shipdeck/shipdeck/tui/widget"
 )
 
 // Source reads a carrier's history; the console's engine satisfies it.
@@ -83,7 +86,7 @@ func (m *Model) Update(msg tea.Msg) tea.Cmd {
 			}
 		}
 	case common.NavMsg:
-		m.scroll = common.Scroll(msg.Name, m.scroll)
+		m.scroll = widget.Scroll(msg.Name, m.scroll)
 	}
 	return nil
 }
@@ -94,14 +97,14 @@ func (m *Model) lines() []string {
 	s := m.stats
 	l := []string{
 		fmt.Sprintf(" %s  p50 %s · p95 %s · p99 %s · errors %.1f%% · in flight %d · circuit ",
-			th.Strong.Render(common.Clean(m.name)), common.Latency(s.P50), common.Latency(s.P95), common.Latency(s.P99),
+			th.Strong.Render(draw.Clean(m.name)), draw.Latency(s.P50), draw.Latency(s.P95), draw.Latency(s.P99),
 			s.ErrorRate*100, s.InFlight) + th.Circuit(string(s.Circuit)).Render(string(s.Circuit)),
 		th.Muted.Render(" Its orders are listed behind this view (esc shows them; esc again clears the filter)."),
 		"",
 	}
 	switch {
 	case m.err != nil:
-		return append(l, th.Bad.Render(" could not load: "+common.Clean(m.err.Error())))
+		return append(l, th.Bad.Render(" could not load: "+draw.Clean(m.err.Error())))
 	case !m.loaded:
 		return append(l, th.Muted.Render(" loading…"))
 	}
@@ -110,7 +113,7 @@ func (m *Model) lines() []string {
 		l = append(l, th.Muted.Render("  no circuit changes recorded"))
 	}
 	for _, a := range m.h.Circuit {
-		l = append(l, "  "+m.c.Zone.Long(a.At)+"  "+th.Circuit(circuitAfter(a.Text)).Render(common.Clean(a.Text)))
+		l = append(l, "  "+m.c.Zone.Long(a.At)+"  "+th.Circuit(circuitAfter(a.Text)).Render(draw.Clean(a.Text)))
 	}
 	l = append(l, "", th.Accent.Render(" Recent calls, newest first"),
 		th.ColumnHeader.Render(fmt.Sprintf("  %-23s %-18s %8s  %s", "WHEN", "ORDER", "LATENCY", "RESULT")))
@@ -120,10 +123,10 @@ func (m *Model) lines() []string {
 	for _, c := range m.h.Calls {
 		result := th.Good.Render("ok")
 		if !c.OK {
-			result = th.Bad.Render("failed") + " " + common.Clean(c.Error)
+			result = th.Bad.Render("failed") + " " + draw.Clean(c.Error)
 		}
-		l = append(l, fmt.Sprintf("  %-23s %-18s %8s  ", m.c.Zone.Long(c.At), common.Cut(common.Clean(c.OrderID), 18),
-			common.Latency(c.Latency))+result)
+		l = append(l, fmt.Sprintf("  %-23s %-18s %8s  ", m.c.Zone.Long(c.At), draw.Cut(draw.Clean(c.OrderID), 18),
+			draw.Latency(c.Latency))+result)
 	}
 	return l
 }
@@ -142,11 +145,11 @@ func circuitAfter(text string) string {
 // View implements common.Component.
 func (m *Model) View() string {
 	lines := m.lines()
-	w, h := common.DialogSize(110, len(lines)+2, m.w, m.ht)
+	w, h := draw.DialogSize(110, len(lines)+2, m.w, m.ht)
 	body := max(0, h-2)
 	m.scroll = min(m.scroll, max(0, len(lines)-body))
 	for i, line := range lines {
-		lines[i] = common.Cut(line, max(0, w-2))
+		lines[i] = draw.Cut(line, max(0, w-2))
 	}
-	return m.c.Dialog("Carrier "+common.Clean(m.name)+" — esc closes", lines[m.scroll:], w, h)
+	return m.c.Dialog("Carrier "+draw.Clean(m.name)+" — esc closes", lines[m.scroll:], w, h)
 }

@@ -11,11 +11,13 @@ import (
 	"github.com/charmbracelet/x/ansi"
 
 	"github.com/shipdeck/shipdeck/tui/common"
+	"github.com/shipdeck/shipdeck/tui/draw"
+	"github.com/shipdeck/shipdeck/tui/widget"
 )
 
 // Model is the chooser overlay.
 type Model struct {
-	common.Chooser
+	widget.Chooser
 	c      *common.Common
 	title  string
 	free   bool
@@ -25,7 +27,7 @@ type Model struct {
 // New returns a chooser titled title over choices; free accepts typed text
 // that matches none of them.
 func New(c *common.Common, title string, choices []string, free bool, onPick func(string) tea.Cmd) *Model {
-	return &Model{Chooser: common.NewChooser("› ", "filter", choices, nil), c: c, title: title, free: free, onPick: onPick}
+	return &Model{Chooser: widget.NewChooser("› ", "filter", choices, nil), c: c, title: title, free: free, onPick: onPick}
 }
 
 // Name implements common.Overlay.
@@ -53,21 +55,22 @@ func (m *Model) Update(msg tea.Msg) tea.Cmd {
 func (m *Model) View() string {
 	th := m.c.Theme
 	sw, sh := m.Screen()
-	w, h := common.DialogSize(48, m.Len()+5, sw, sh)
+	w, h := draw.DialogSize(48, m.Len()+5, sw, sh)
 	inner := max(0, w-2)
 	lines := []string{" " + m.Input.View(m.c, max(0, inner-2)), ""}
 	idx, cursor := m.Window(max(0, h-5))
 	for j, i := range idx {
-		line := "   " + common.Clean(m.Item(i))
+		line := "   " + draw.Clean(m.Item(i))
 		if j == cursor {
-			line = th.Selected.Render(common.Fit(" "+th.Glyphs.Cursor+" "+ansi.Strip(common.Clean(m.Item(i))), inner))
+			line = th.Selected.Render(draw.Fit(" "+th.Glyphs.Cursor+" "+ansi.Strip(draw.Clean(m.Item(i))), inner))
 		}
 		lines = append(lines, line)
 	}
-	hint := " enter picks · esc cancels"
+	accept, cancel := m.c.KeysOf("accept"), m.c.KeysOf("cancel")
+	hint := " " + accept + " picks · " + cancel + " cancels"
 	if _, ok := m.Chosen(); !ok {
 		if m.free && strings.TrimSpace(m.Input.Value()) != "" {
-			hint = " enter uses what you typed · esc cancels"
+			hint = " " + accept + " uses what you typed · " + cancel + " cancels"
 		} else {
 			lines = append(lines, th.Muted.Render(" no match"))
 		}

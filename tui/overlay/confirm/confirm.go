@@ -7,6 +7,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/shipdeck/shipdeck/tui/common"
+	"github.com/shipdeck/shipdeck/tui/draw"
 )
 
 // Model is a confirmation dialog.
@@ -39,15 +40,15 @@ func (m *Model) SetSize(w, h int) { m.w, m.h = w, h }
 
 // Update implements common.Component.
 func (m *Model) Update(msg tea.Msg) tea.Cmd {
-	k, ok := msg.(tea.KeyPressMsg)
+	d, ok := msg.(common.DialogMsg)
 	if !ok {
 		return nil
 	}
-	switch k.String() {
-	case "y", "Y":
+	switch d.Action {
+	case "confirm":
 		m.done = true
 		return m.onYes
-	case "n", "N", "esc", "enter", "q", "ctrl+c":
+	case "decline", "cancel":
 		m.done = true
 		return common.Toast(common.ToastInfo, "cancelled: "+m.title)
 	}
@@ -58,12 +59,12 @@ func (m *Model) Update(msg tea.Msg) tea.Cmd {
 func (m *Model) View() string {
 	th := m.c.Theme
 	// Wide enough for the question: it names what will be touched.
-	w, h := common.DialogSize(max(64, common.Width(m.text)+4), 7, m.w, m.h)
+	w, h := draw.DialogSize(max(64, draw.Width(m.text)+4), 7, m.w, m.h)
 	lines := []string{
 		"",
 		" " + th.Strong.Render(m.text),
 		"",
-		" " + th.Key.Render("y") + " confirm   " + th.Key.Render("n/esc") + " cancel   " +
+		" " + th.Key.Render(m.c.KeysOf("confirm")) + " confirm   " + th.Key.Render(m.c.KeysOf("decline")+"/"+m.c.KeysOf("cancel")) + " cancel   " +
 			th.Muted.Render("(enter does not confirm)"),
 	}
 	return m.c.Dialog(m.title, lines, w, h)

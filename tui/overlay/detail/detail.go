@@ -11,6 +11,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/shipdeck/shipdeck/store"
+
 	"github.com/shipdeck/shipdeck/tui/common"
 )
 

@@ -7,19 +7,20 @@ import (
 	"time"
 
 	"github.com/shipdeck/shipdeck/store"
-	"github.com/shipdeck/shipdeck/tui/common"
 	"github.com/shipdeck/shipdeck/zone"
+
+	"github.com/shipdeck/shipdeck/tui/draw"
 )
 
 // width is the dialog's width on the current screen.
 func (m *Model) width() int {
-	w, _ := common.DialogSize(110, 0, m.w, m.h)
+	w, _ := draw.DialogSize(110, 0, m.w, m.h)
 	return w
 }
 
 // bodyHeight is how many lines of the detail fit.
 func (m *Model) bodyHeight() int {
-	_, h := common.DialogSize(0, m.h, m.w, m.h)
+	_, h := draw.DialogSize(0, m.h, m.w, m.h)
 	return max(0, h-2)
 }
 
@@ -27,13 +28,13 @@ func (m *Model) bodyHeight() int {
 func (m *Model) View() string {
 	w := m.width()
 	th := m.c.Theme
-	title := "Order " + common.Clean(m.id)
+	title := "Order " + draw.Clean(m.id)
 	var lines []string
 	switch {
 	case !m.loaded:
 		lines = []string{th.Muted.Render(" loading…")}
 	case m.err != nil:
-		lines = []string{th.Bad.Render(" could not load: " + common.Clean(m.err.Error()))}
+		lines = []string{th.Bad.Render(" could not load: " + draw.Clean(m.err.Error()))}
 	default:
 		lines = m.body(max(0, w-2))
 	}
@@ -61,12 +62,12 @@ func (m *Model) body(w int) []string {
 	var l []string
 
 	l = append(l, label("state")+th.State(string(o.State)).Render(string(o.State))+sep+
-		"TikTok "+common.Clean(string(o.Status))+sep+"version "+strconv.FormatUint(o.Version, 10))
+		"TikTok "+draw.Clean(string(o.Status))+sep+"version "+strconv.FormatUint(o.Version, 10))
 	if o.Reason != "" {
-		l = append(l, label("reason")+common.Clean(o.Reason))
+		l = append(l, label("reason")+draw.Clean(o.Reason))
 	}
 	if o.ErrorClass != "" {
-		l = append(l, label("error class")+common.Clean(o.ErrorClass))
+		l = append(l, label("error class")+draw.Clean(o.ErrorClass))
 	}
 	if o.OnHold || o.BuyerRequestCancel {
 		var flags []string
@@ -79,26 +80,26 @@ func (m *Model) body(w int) []string {
 		l = append(l, label("flags")+th.Warn.Render(strings.Join(flags, ", ")))
 	}
 	if p := o.Push; p != nil {
-		l = append(l, label("carrier")+th.Strong.Render(common.Clean(p.Carrier))+sep+"generation "+strconv.Itoa(p.Generation)+
-			sep+"key "+common.Clean(p.IdempotencyKey))
+		l = append(l, label("carrier")+th.Strong.Render(draw.Clean(p.Carrier))+sep+"generation "+strconv.Itoa(p.Generation)+
+			sep+"key "+draw.Clean(p.IdempotencyKey))
 		if p.RouteRule != "" || p.RouteReason != "" {
-			l = append(l, label("route")+common.Clean(p.RouteRule)+" "+th.Muted.Render(common.Clean(p.RouteReason)))
+			l = append(l, label("route")+draw.Clean(p.RouteRule)+" "+th.Muted.Render(draw.Clean(p.RouteReason)))
 		}
 		if len(p.PreviousCarriers) > 0 {
 			prev := make([]string, len(p.PreviousCarriers))
 			for i, c := range p.PreviousCarriers {
-				prev[i] = common.Clean(c)
+				prev[i] = draw.Clean(c)
 			}
 			l = append(l, label("previously")+strings.Join(prev, " → "))
 		}
 		if p.ExternalID != "" || p.TrackingNumber != "" {
-			l = append(l, label("3PL id")+common.Clean(p.ExternalID)+sep+"tracking "+common.Clean(p.TrackingNumber)+
-				" "+common.Clean(p.CarrierCode))
+			l = append(l, label("3PL id")+draw.Clean(p.ExternalID)+sep+"tracking "+draw.Clean(p.TrackingNumber)+
+				" "+draw.Clean(p.CarrierCode))
 		}
 	}
 	attempts := label("attempts") + strconv.Itoa(o.Attempts)
 	if !o.NextAttemptAt.IsZero() {
-		attempts += sep + "next retry " + common.Countdown(o.NextAttemptAt, now)
+		attempts += sep + "next retry " + draw.Countdown(o.NextAttemptAt, now)
 	}
 	l = append(l, attempts)
 
@@ -120,19 +121,19 @@ func (m *Model) body(w int) []string {
 
 	l = append(l, "", section("Recipient"))
 	a := o.Recipient
-	l = append(l, label("name")+common.Clean(a.Name)+sep+common.Clean(a.Phone))
+	l = append(l, label("name")+draw.Clean(a.Name)+sep+draw.Clean(a.Phone))
 	for _, line := range a.Lines {
-		l = append(l, label("")+common.Clean(line))
+		l = append(l, label("")+draw.Clean(line))
 	}
-	l = append(l, label("")+strings.Join(nonEmpty(common.Clean(a.City), common.Clean(a.Region),
-		common.Clean(a.PostalCode), common.Clean(a.Country)), ", "))
+	l = append(l, label("")+strings.Join(nonEmpty(draw.Clean(a.City), draw.Clean(a.Region),
+		draw.Clean(a.PostalCode), draw.Clean(a.Country)), ", "))
 	if a.Masked {
 		l = append(l, label("")+th.Warn.Render("address is masked by TikTok"))
 	}
 
 	l = append(l, "", section(fmt.Sprintf("Items (%d)", len(o.LineItems))))
 	for _, li := range o.LineItems {
-		l = append(l, fmt.Sprintf("  %-16s ×%-3d %s", common.Clean(li.SKU), li.Quantity, common.Clean(li.ProductName)))
+		l = append(l, fmt.Sprintf("  %-16s ×%-3d %s", draw.Clean(li.SKU), li.Quantity, draw.Clean(li.ProductName)))
 	}
 
 	l = append(l, "", section(fmt.Sprintf("Attempts (%d)", len(m.attempts))))
@@ -142,9 +143,9 @@ func (m *Model) body(w int) []string {
 		if at.Outcome != store.OutcomeSuccess && at.Outcome != store.OutcomeReplay {
 			st = th.Bad
 		}
-		line := fmt.Sprintf("  %s %-9s %-12s ", stamp(m.c.Zone, at.At), at.Kind, common.Clean(at.Carrier)) +
+		line := fmt.Sprintf("  %s %-9s %-12s ", stamp(m.c.Zone, at.At), at.Kind, draw.Clean(at.Carrier)) +
 			st.Render(fmt.Sprintf("%-9s", at.Outcome)) + fmt.Sprintf(" %3s %7s ", httpStatus(at.HTTPStatus),
-			common.Latency(at.Latency)) + th.Muted.Render(common.Clean(at.Error))
+			draw.Latency(at.Latency)) + th.Muted.Render(draw.Clean(at.Error))
 		l = append(l, line)
 	}
 
@@ -153,19 +154,19 @@ func (m *Model) body(w int) []string {
 		e := m.audit[i]
 		change := ""
 		if e.Before != "" || e.After != "" {
-			change = common.Clean(e.Before) + " → " + common.Clean(e.After)
+			change = draw.Clean(e.Before) + " → " + draw.Clean(e.After)
 		}
-		l = append(l, fmt.Sprintf("  %s %-14s %-8s %-18s ", stamp(m.c.Zone, e.At), common.Cut(common.Clean(e.Who)+" ("+common.Clean(e.Role)+")", 14),
-			common.Clean(e.Action), change)+th.Muted.Render(common.Clean(e.Detail)))
+		l = append(l, fmt.Sprintf("  %s %-14s %-8s %-18s ", stamp(m.c.Zone, e.At), draw.Cut(draw.Clean(e.Who)+" ("+draw.Clean(e.Role)+")", 14),
+			draw.Clean(e.Action), change)+th.Muted.Render(draw.Clean(e.Detail)))
 	}
 	if len(o.Warnings) > 0 {
 		l = append(l, "", section("TikTok warnings"))
 		for _, wmsg := range o.Warnings {
-			l = append(l, "  "+th.Warn.Render(common.Clean(wmsg)))
+			l = append(l, "  "+th.Warn.Render(draw.Clean(wmsg)))
 		}
 	}
 	for i := range l {
-		l[i] = common.Cut(l[i], w)
+		l[i] = draw.Cut(l[i], w)
 	}
 	return l
 }
@@ -174,7 +175,7 @@ func deadline(z zone.Zone, t, now time.Time) string {
 	if t.IsZero() {
 		return "—"
 	}
-	return stamp(z, t) + " (" + common.Countdown(t, now) + ")"
+	return stamp(z, t) + " (" + draw.Countdown(t, now) + ")"
 }
 
 // stamp shows a time in the display zone, labelled ("Nov 24 15:04 CET").

@@ -8,8 +8,11 @@ import (
 
 	tea "charm.land/bubbletea/v2"
 
-	"github.com/shipdeck/shipdeck/tui/common"
 	"github.com/shipdeck/shipdeck/tui/keys"
+
+	"github.com/shipdeck/shipdeck/tui/common"
+	"github.com/shipdeck/shipdeck/tui/draw"
+	"github.com/shipdeck/shipdeck/tui/widget"
 )
 
 // Model is the help overlay.
@@ -41,7 +44,7 @@ func (m *Model) SetSize(w, h int) { m.w, m.h = w, h }
 // Update implements common.Component: j/k scroll.
 func (m *Model) Update(msg tea.Msg) tea.Cmd {
 	if nav, ok := msg.(common.NavMsg); ok {
-		m.scroll = common.Scroll(nav.Name, m.scroll)
+		m.scroll = widget.Scroll(nav.Name, m.scroll)
 	}
 	return nil
 }
@@ -76,7 +79,7 @@ func (m *Model) lines() []string {
 // View implements common.Component.
 func (m *Model) View() string {
 	lines := m.lines()
-	w, h := common.DialogSize(110, len(lines)+2, m.w, m.h)
+	w, h := draw.DialogSize(110, len(lines)+2, m.w, m.h)
 	body := max(0, h-2)
 	m.scroll = min(m.scroll, max(0, len(lines)-body))
 	title := "Help — esc closes"

@@ -12,14 +12,17 @@ import (
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/ansi"
 
-	"github.com/shipdeck/shipdeck/tui/common"
 	"github.com/shipdeck/shipdeck/tui/keys"
+
+	"github.com/shipdeck/shipdeck/tui/common"
+	"github.com/shipdeck/shipdeck/tui/draw"
+	"github.com/shipdeck/shipdeck/tui/widget"
 )
 
 // Model is the command palette. The embedded Chooser filters the binding
 // names by the command word.
 type Model struct {
-	common.Chooser
+	widget.Chooser
 	c        *common.Common
 	ctx      keys.Context
 	all      []keys.Binding
@@ -37,7 +40,7 @@ func New(c *common.Common, table *keys.Table, ctx keys.Context, complete func(na
 			names = append(names, b.Name)
 		}
 	}
-	m.Chooser = common.NewChooser(":", "command (retry, reroute, export failed…)", names,
+	m.Chooser = widget.NewChooser(":", "command (retry, reroute, export failed…)", names,
 		func(typed string) string { word, _ := split(typed); return word })
 	return m
 }
@@ -55,7 +58,7 @@ func split(typed string) (string, string) {
 // Update implements common.Component: enter runs the highlighted action
 // with the rest of the line as its argument.
 func (m *Model) Update(msg tea.Msg) tea.Cmd {
-	if k, ok := msg.(tea.KeyPressMsg); ok && k.String() == "tab" {
+	if d, ok := msg.(common.DialogMsg); ok && d.Action == "complete" {
 		m.completeLine()
 		return nil
 	}
@@ -133,7 +136,7 @@ func commonPrefix(ss []string) string {
 func (m *Model) View() string {
 	th := m.c.Theme
 	sw, sh := m.Screen()
-	w, h := common.DialogSize(80, len(m.all)+4, sw, sh)
+	w, h := draw.DialogSize(80, len(m.all)+4, sw, sh)
 	inner := max(0, w-2)
 	lines := []string{" " + m.Input.View(m.c, max(0, inner-2)), ""}
 	idx, cursor := m.Window(max(0, h-4))
@@ -151,7 +154,7 @@ func (m *Model) View() string {
 			line = " " + th.Key.Render(name) + " " + b.Help + " " + th.Muted.Render(b.KeyHelp())
 		}
 		if j == cursor {
-			line = th.Selected.Render(common.Fit(common.Cut(ansi.Strip(line), inner), inner))
+			line = th.Selected.Render(draw.Fit(draw.Cut(ansi.Strip(line), inner), inner))
 		}
 		lines = append(lines, line)
 	}
@@ -160,7 +163,7 @@ func (m *Model) View() string {
 	} else if word, arg := split(m.Input.Value()); word != "" && strings.Contains(m.Input.Value(), " ") {
 		last := arg[strings.LastIndex(arg, ",")+1:]
 		if cands := m.candidates(m.all[i].Name, last); len(cands) > 0 {
-			lines = append(lines, "", th.Muted.Render(" tab completes: ")+common.Cut(strings.Join(cands, "  "), max(0, inner-16)))
+			lines = append(lines, "", th.Muted.Render(" tab completes: ")+draw.Cut(strings.Join(cands, "  "), max(0, inner-16)))
 		}
 	}
 	return m.c.Dialog("Commands", lines, w, h)

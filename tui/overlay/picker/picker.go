@@ -10,13 +10,16 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/shipdeck/shipdeck/store"
+
 	"github.com/shipdeck/shipdeck/tui/common"
+	"github.com/shipdeck/shipdeck/tui/draw"
+	"github.com/shipdeck/shipdeck/tui/widget"
 )
 
 // Model is the carrier picker. The embedded Chooser filters the carrier
 // names.
 type Model struct {
-	common.Chooser
+	widget.Chooser
 	c       *common.Common
 	title   string
 	stats   map[string]store.CarrierStats
@@ -28,7 +31,7 @@ type Model struct {
 // stats the snapshot's carrier rows, and onPick runs with the chosen name.
 func New(c *common.Common, title string, carriers []string, stats []store.CarrierStats, current string,
 	onPick func(string) tea.Cmd) *Model {
-	m := &Model{Chooser: common.NewChooser("› ", "filter carriers", carriers, nil),
+	m := &Model{Chooser: widget.NewChooser("› ", "filter carriers", carriers, nil),
 		c: c, title: title, current: current, onPick: onPick, stats: make(map[string]store.CarrierStats, len(stats))}
 	for _, s := range stats {
 		m.stats[s.Name] = s
@@ -57,7 +60,7 @@ func (m *Model) Update(msg tea.Msg) tea.Cmd {
 func (m *Model) View() string {
 	th := m.c.Theme
 	sw, sh := m.Screen()
-	w, h := common.DialogSize(78, m.Len()+6, sw, sh)
+	w, h := draw.DialogSize(78, m.Len()+6, sw, sh)
 	inner := max(0, w-2)
 	lines := []string{" " + m.Input.View(m.c, max(0, inner-2)),
 		th.ColumnHeader.Render(fmt.Sprintf("   %-16s %-9s %7s %6s %4s", "CARRIER", "CIRCUIT", "P95", "ERR", "FLY"))}
@@ -67,10 +70,10 @@ func (m *Model) View() string {
 		health := th.Muted.Render("no data")
 		if s, ok := m.stats[name]; ok {
 			health = th.Circuit(string(s.Circuit)).Render(fmt.Sprintf("%-9s", s.Circuit)) +
-				fmt.Sprintf(" %7s %5.1f%% %4d", common.Latency(s.P95), s.ErrorRate*100, s.InFlight)
+				fmt.Sprintf(" %7s %5.1f%% %4d", draw.Latency(s.P95), s.ErrorRate*100, s.InFlight)
 		}
 		mark := "  "
-		label := fmt.Sprintf("%-16s", common.Cut(common.Clean(name), 16))
+		label := fmt.Sprintf("%-16s", draw.Cut(draw.Clean(name), 16))
 		if j == cursor {
 			mark = th.Accent.Render(" " + th.Glyphs.Cursor)
 			label = th.Selected.Render(label)
@@ -84,6 +87,6 @@ func (m *Model) View() string {
 	if _, ok := m.Chosen(); !ok {
 		lines = append(lines, th.Muted.Render(" no matching carrier"))
 	}
-	lines = append(lines, "", th.Muted.Render(" enter re-routes · esc cancels"))
+	lines = append(lines, "", th.Muted.Render(" "+m.c.KeysOf("accept")+" re-routes · "+m.c.KeysOf("cancel")+" cancels"))
 	return m.c.Dialog(m.title, lines, w, h)
 }

@@ -8,6 +8,8 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/shipdeck/shipdeck/tui/common"
+	"github.com/shipdeck/shipdeck/tui/draw"
+	"github.com/shipdeck/shipdeck/tui/widget"
 )
 
 // Model is a text prompt dialog.
@@ -15,7 +17,7 @@ type Model struct {
 	c      *common.Common
 	title  string
 	label  string
-	input  common.Input
+	input  widget.Input
 	submit func(string) tea.Cmd
 	done   bool
 	w, h   int
@@ -24,7 +26,7 @@ type Model struct {
 // New asks for a line of text under title; enter with non-blank text calls
 // submit, esc cancels.
 func New(c *common.Common, title, label, placeholder string, submit func(string) tea.Cmd) *Model {
-	return &Model{c: c, title: title, label: label, input: common.NewInput("› ", placeholder), submit: submit}
+	return &Model{c: c, title: title, label: label, input: widget.NewInput("› ", placeholder), submit: submit}
 }
 
 // Name implements common.Overlay.
@@ -44,12 +46,12 @@ func (m *Model) SetSize(w, h int) { m.w, m.h = w, h }
 
 // Update implements common.Component.
 func (m *Model) Update(msg tea.Msg) tea.Cmd {
-	if k, ok := msg.(tea.KeyPressMsg); ok {
-		switch k.String() {
-		case "esc", "ctrl+c":
+	if d, ok := msg.(common.DialogMsg); ok {
+		switch d.Action {
+		case "cancel":
 			m.done = true
 			return common.Toast(common.ToastInfo, "cancelled: "+m.title)
-		case "enter":
+		case "accept":
 			v := strings.TrimSpace(m.input.Value())
 			if v == "" {
 				return common.Toast(common.ToastWarn, "a reason is required")
@@ -65,12 +67,12 @@ func (m *Model) Update(msg tea.Msg) tea.Cmd {
 // View implements common.Component.
 func (m *Model) View() string {
 	th := m.c.Theme
-	w, h := common.DialogSize(64, 7, m.w, m.h)
+	w, h := draw.DialogSize(64, 7, m.w, m.h)
 	lines := []string{
 		" " + m.label,
 		" " + m.input.View(m.c, max(0, w-4)),
 		"",
-		" " + th.Key.Render("enter") + " submit   " + th.Key.Render("esc") + " cancel",
+		" " + th.Key.Render(m.c.KeysOf("accept")) + " submit   " + th.Key.Render(m.c.KeysOf("cancel")) + " cancel",
 	}
 	return m.c.Dialog(m.title, lines, w, h)
 }

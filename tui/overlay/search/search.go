@@ -12,7 +12,9 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/shipdeck/shipdeck/store"
+
 	"github.com/shipdeck/shipdeck/tui/common"
+	"github.com/shipdeck/shipdeck/tui/widget"
 )
 
 // Source runs the search; the console's engine satisfies it.
@@ -40,7 +42,7 @@ type Model struct {
 	c       *common.Common
 	src     Source
 	id      int
-	input   common.Input
+	input   widget.Input
 	gen     uint64
 	cancel  context.CancelFunc
 	pending bool
@@ -54,7 +56,7 @@ type Model struct {
 
 // New returns an empty search overlay.
 func New(c *common.Common, src Source) *Model {
-	return &Model{c: c, src: src, id: c.NewID(), input: common.NewInput("/", "order id, buyer, SKU, carrier, city")}
+	return &Model{c: c, src: src, id: c.NewID(), input: widget.NewInput("/", "order id, buyer, SKU, carrier, city")}
 }
 
 // Name implements common.Overlay.
@@ -113,17 +115,17 @@ func (m *Model) Update(msg tea.Msg) tea.Cmd {
 		m.Close()
 		m.pattern, m.hits, m.err, m.cursor = msg.pattern, msg.hits, msg.err, 0
 		return nil
-	case tea.KeyPressMsg:
-		if c, moved := common.MoveCursor(msg.String(), m.cursor, len(m.hits), m.rows()); moved {
+	case common.DialogMsg:
+		if c, moved := widget.MoveCursor(msg.Action, m.cursor, len(m.hits), m.rows()); moved {
 			m.cursor = c
 			return nil
 		}
-		switch msg.String() {
-		case "esc", "ctrl+c":
+		switch msg.Action {
+		case "cancel":
 			m.Close()
 			m.done = true
 			return nil
-		case "enter":
+		case "accept":
 			if len(m.hits) == 0 {
 				return nil
 			}

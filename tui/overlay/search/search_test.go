@@ -12,6 +12,7 @@ import (
 
 	"github.com/shipdeck/shipdeck/store"
 	"github.com/shipdeck/shipdeck/theme"
+
 	"github.com/shipdeck/shipdeck/tui/common"
 )
 
@@ -64,7 +65,7 @@ func TestEachKeystrokeCancelsTheSearchBeforeIt(t *testing.T) {
 func TestEnterOpensTheChosenOrderAndEscCancels(t *testing.T) {
 	m, src := newModel()
 	m.Update(typeKey(m, 'x')())
-	cmd := m.Update(tea.KeyPressMsg{Code: tea.KeyEnter})
+	cmd := m.Update(common.DialogMsg{Action: "accept"})
 	if !m.Done() {
 		t.Fatal("enter did not finish the search")
 	}
@@ -74,7 +75,7 @@ func TestEnterOpensTheChosenOrderAndEscCancels(t *testing.T) {
 
 	m, src = newModel()
 	pending := typeKey(m, 'y')
-	m.Update(tea.KeyPressMsg{Code: tea.KeyEscape})
+	m.Update(common.DialogMsg{Action: "cancel"})
 	if !m.Done() {
 		t.Fatal("esc did not close")
 	}

@@ -5,10 +5,11 @@ import (
 
 	"charm.land/lipgloss/v2"
 
-	"github.com/shipdeck/shipdeck/tui/common"
+	"github.com/shipdeck/shipdeck/tui/draw"
+	"github.com/shipdeck/shipdeck/tui/widget"
 )
 
-func (m *Model) size() (int, int) { return common.DialogSize(100, 30, m.w, m.h) }
+func (m *Model) size() (int, int) { return draw.DialogSize(100, 30, m.w, m.h) }
 
 // rows is how many hits fit on screen.
 func (m *Model) rows() int {
@@ -26,13 +27,13 @@ func (m *Model) View() string {
 	case m.pending:
 		status = th.Muted.Render("searching…")
 	case m.err != nil:
-		status = th.Bad.Render(common.Clean(m.err.Error()))
+		status = th.Bad.Render(draw.Clean(m.err.Error()))
 	case m.pattern != "":
 		status = th.Muted.Render(fmt.Sprintf("%d hits", len(m.hits)))
 	}
-	lines := []string{" " + common.Right(m.input.View(m.c, max(0, inner-14)), status, max(0, inner-2)), ""}
+	lines := []string{" " + draw.Right(m.input.View(m.c, max(0, inner-14)), status, max(0, inner-2)), ""}
 	rows := m.rows()
-	start := common.WindowStart(m.cursor, rows)
+	start := widget.WindowStart(m.cursor, rows)
 	for i := start; i < len(m.hits) && i < start+rows; i++ {
 		hit := m.hits[i]
 		st := th.State(string(hit.Order.State))
@@ -50,7 +51,8 @@ func (m *Model) View() string {
 	for len(lines) < h-3 {
 		lines = append(lines, "")
 	}
-	lines = append(lines, th.Muted.Render(" ↑/↓ choose · enter opens the order · esc closes"))
+	lines = append(lines, th.Muted.Render(" "+m.c.KeysOf("previous")+" "+m.c.KeysOf("next")+" choose · "+
+		m.c.KeysOf("accept")+" opens the order · "+m.c.KeysOf("cancel")+" closes"))
 	return m.c.Dialog("Search orders", lines, w, h)
 }
 
@@ -59,7 +61,7 @@ func (m *Model) View() string {
 // without marks rather than marking the wrong letters.
 func (m *Model) highlight(text string, matched []int, selected bool) string {
 	th := m.c.Theme
-	clean := common.Clean(text)
+	clean := draw.Clean(text)
 	base := th.Text
 	if selected {
 		base = th.Selected

@@ -13,7 +13,9 @@ import (
 	"github.com/charmbracelet/x/ansi"
 
 	"github.com/shipdeck/shipdeck/store"
+
 	"github.com/shipdeck/shipdeck/tui/common"
+	"github.com/shipdeck/shipdeck/tui/draw"
 )
 
 // Model is the carriers pane. It draws only from the snapshot.
@@ -77,13 +79,13 @@ func (m *Model) View() string {
 		return ""
 	}
 	if !m.have {
-		return common.Block([]string{m.c.Theme.Muted.Render("waiting for the worker…")}, m.width, m.height)
+		return draw.Block([]string{m.c.Theme.Muted.Render("waiting for the worker…")}, m.width, m.height)
 	}
 	out := lines(m.c, m.stats, m.width)
 	if i := m.cursor + 1; len(m.stats) > 0 && i < len(out) {
-		out[i] = m.c.Theme.Selected.Render(common.Fit(ansi.Strip(out[i]), m.width))
+		out[i] = m.c.Theme.Selected.Render(draw.Fit(ansi.Strip(out[i]), m.width))
 	}
-	return common.Block(out, m.width, m.height)
+	return draw.Block(out, m.width, m.height)
 }
 
 // columns of the pane, in order; drop orders which go first when the pane
@@ -115,7 +117,7 @@ func shownColumns(width int) ([]bool, int) {
 		}
 		return n
 	}
-	shown := common.DropColumns(drops, func(shown []bool) bool { return width-fixed(shown) >= minSpark })
+	shown := draw.DropColumns(drops, func(shown []bool) bool { return width-fixed(shown) >= minSpark })
 	return shown, width - fixed(shown)
 }
 
@@ -127,11 +129,11 @@ func lines(c *common.Common, stats []store.CarrierStats, width int) []string {
 	var head strings.Builder
 	for i, c := range columns {
 		if shown[i] {
-			head.WriteString(common.Fit(c.title, c.width) + " ")
+			head.WriteString(draw.Fit(c.title, c.width) + " ")
 		}
 	}
 	if sparkW >= 4 {
-		head.WriteString(common.Fit("LAST HOUR", sparkW))
+		head.WriteString(draw.Fit("LAST HOUR", sparkW))
 	}
 	out := []string{th.ColumnHeader.Render(head.String())}
 	if len(stats) == 0 {
@@ -146,13 +148,13 @@ func lines(c *common.Common, stats []store.CarrierStats, width int) []string {
 			errStyle = th.Warn
 		}
 		cells := []string{
-			th.Strong.Render(common.Fit(common.Clean(s.Name), columns[0].width)),
-			common.Fit(common.Latency(s.P50), columns[1].width),
-			common.Fit(common.Latency(s.P95), columns[2].width),
-			common.Fit(common.Latency(s.P99), columns[3].width),
-			errStyle.Render(common.Fit(fmt.Sprintf("%.1f%%", s.ErrorRate*100), columns[4].width)),
-			common.Fit(strconv.Itoa(s.InFlight), columns[5].width),
-			th.Circuit(string(s.Circuit)).Render(common.Fit(string(s.Circuit), columns[6].width)),
+			th.Strong.Render(draw.Fit(draw.Clean(s.Name), columns[0].width)),
+			draw.Fit(draw.Latency(s.P50), columns[1].width),
+			draw.Fit(draw.Latency(s.P95), columns[2].width),
+			draw.Fit(draw.Latency(s.P99), columns[3].width),
+			errStyle.Render(draw.Fit(fmt.Sprintf("%.1f%%", s.ErrorRate*100), columns[4].width)),
+			draw.Fit(strconv.Itoa(s.InFlight), columns[5].width),
+			th.Circuit(string(s.Circuit)).Render(draw.Fit(string(s.Circuit), columns[6].width)),
 		}
 		var line strings.Builder
 		for i, cell := range cells {

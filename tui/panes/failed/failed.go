@@ -9,8 +9,9 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/shipdeck/shipdeck/store"
-	"github.com/shipdeck/shipdeck/tui/common"
 	"github.com/shipdeck/shipdeck/tui/orderlist"
+
+	"github.com/shipdeck/shipdeck/tui/common"
 )
 
 // Source reads pages of failed and dead orders; the console's engine

@@ -5,7 +5,8 @@ import (
 	"strings"
 
 	"github.com/shipdeck/shipdeck/store"
-	"github.com/shipdeck/shipdeck/tui/common"
+
+	"github.com/shipdeck/shipdeck/tui/draw"
 )
 
 // View implements common.Component: a summary line, then the list.
@@ -22,5 +23,5 @@ func (m *Model) View() string {
 	lines := make([]string, 0, m.height)
 	lines = append(lines, summary)
 	lines = append(lines, strings.Split(m.list.View(), "\n")...)
-	return common.Block(lines, m.width, m.height)
+	return draw.Block(lines, m.width, m.height)
 }

@@ -11,8 +11,9 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/shipdeck/shipdeck/store"
-	"github.com/shipdeck/shipdeck/tui/common"
 	"github.com/shipdeck/shipdeck/tui/orderlist"
+
+	"github.com/shipdeck/shipdeck/tui/common"
 )
 
 // Source reads pages of a queue; the console's engine satisfies it.

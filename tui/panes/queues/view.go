@@ -5,7 +5,8 @@ import (
 	"strings"
 
 	"github.com/shipdeck/shipdeck/store"
-	"github.com/shipdeck/shipdeck/tui/common"
+
+	"github.com/shipdeck/shipdeck/tui/draw"
 )
 
 // shortStatus spells marketplace statuses compactly; ON_HOLD keeps its
@@ -51,7 +52,7 @@ func (m *Model) chipLines() []string {
 			tiktok = append(tiktok, chip)
 		}
 	}
-	lines := append(common.Wrap(local, " ", m.width), common.Wrap(tiktok, " ", m.width)...)
+	lines := append(draw.Wrap(local, " ", m.width), draw.Wrap(tiktok, " ", m.width)...)
 	// Never let the chips take the whole pane.
 	if limit := max(1, m.height/3); len(lines) > limit {
 		lines = lines[:limit]
@@ -67,5 +68,5 @@ func (m *Model) View() string {
 	lines := make([]string, 0, m.height)
 	lines = append(lines, m.chips...)
 	lines = append(lines, strings.Split(m.list.View(), "\n")...)
-	return common.Block(lines, m.width, m.height)
+	return draw.Block(lines, m.width, m.height)
 }

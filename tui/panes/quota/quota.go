@@ -9,15 +9,18 @@ import (
 	"time"
 
 	"github.com/shipdeck/shipdeck/store"
+
 	"github.com/shipdeck/shipdeck/tui/common"
+	"github.com/shipdeck/shipdeck/tui/draw"
+	"github.com/shipdeck/shipdeck/tui/widget"
 )
 
 // Model is the quota pane. It draws only from the snapshot.
-type Model = common.SnapshotPane[store.QuotaStatus]
+type Model = widget.SnapshotPane[store.QuotaStatus]
 
 // New returns the quota pane.
 func New(c *common.Common) *Model {
-	return common.NewSnapshotPane(c, "quota", "API quota",
+	return widget.NewSnapshotPane(c, "quota", "API quota",
 		func(s store.Snapshot) store.QuotaStatus { return s.Quota }, lines)
 }
 
@@ -27,7 +30,7 @@ func lines(c *common.Common, q store.QuotaStatus, width int) []string {
 	now, sep := c.Now(), th.Muted.Render(th.Glyphs.Sep)
 	var out []string
 
-	head := th.Strong.Render("today "+common.Clean(q.Day)) + sep + "budget " + strconv.Itoa(q.Limit)
+	head := th.Strong.Render("today "+draw.Clean(q.Day)) + sep + "budget " + strconv.Itoa(q.Limit)
 	if q.PerSecond > 0 {
 		head += sep + "cap " + strconv.Itoa(q.PerSecond) + "/s"
 	}
@@ -38,7 +41,7 @@ func lines(c *common.Common, q store.QuotaStatus, width int) []string {
 		frac = float64(q.Used) / float64(q.Limit)
 	}
 	label := fmt.Sprintf(" %d/%d", q.Used, q.Limit)
-	out = append(out, th.Gauge(frac, max(0, width-common.Width(label)))+label)
+	out = append(out, th.Gauge(frac, max(0, width-draw.Width(label)))+label)
 
 	left := th.Good
 	if q.Remaining <= q.Reserve {
@@ -51,21 +54,21 @@ func lines(c *common.Common, q store.QuotaStatus, width int) []string {
 	for _, k := range store.CallKinds() {
 		kinds = append(kinds, th.Muted.Render(string(k))+" "+strconv.Itoa(q.ByKind[k]))
 	}
-	out = append(out, common.Wrap(kinds, sep, width)...)
+	out = append(out, draw.Wrap(kinds, sep, width)...)
 
-	out = append(out, "resets in "+common.Countdown(q.ResetAt, now)+sep+"next poll "+nextPoll(q, now))
+	out = append(out, "resets in "+draw.Countdown(q.ResetAt, now)+sep+"next poll "+nextPoll(q, now))
 
 	switch {
 	case q.ExhaustAt.IsZero():
 		out = append(out, th.Good.Render("budget lasts the day"))
 	default:
 		out = append(out, th.Warn.Render("runs out ~"+c.Zone.In(q.ExhaustAt).Format("15:04 MST")+
-			" (in "+common.Duration(q.ExhaustAt.Sub(now))+")"))
+			" (in "+draw.Duration(q.ExhaustAt.Sub(now))+")"))
 	}
 
 	if q.RateLimited > 0 {
 		out = append(out, th.Bad.Render(fmt.Sprintf("rate-limited %d× today", q.RateLimited))+sep+
-			"last "+common.Ago(q.LastLimited, now))
+			"last "+draw.Ago(q.LastLimited, now))
 	} else {
 		out = append(out, th.Muted.Render("no rate limits today"))
 	}
@@ -82,5 +85,5 @@ func nextPoll(q store.QuotaStatus, now time.Time) string {
 	if !q.NextPoll.After(now) {
 		return "now"
 	}
-	return "in " + common.Duration(q.NextPoll.Sub(now))
+	return "in " + draw.Duration(q.NextPoll.Sub(now))
 }

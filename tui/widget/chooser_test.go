@@ -1,4 +1,4 @@
-package common
+package widget
 
 import (
 	"slices"
@@ -6,6 +6,8 @@ import (
 	"testing"
 
 	tea "charm.land/bubbletea/v2"
+
+	"github.com/shipdeck/shipdeck/tui/common"
 )
 
 func typeInto(c *Chooser, s string) {
@@ -20,16 +22,16 @@ func TestChooserFiltersMovesAndChooses(t *testing.T) {
 		name    string
 		pattern func(string) string
 		typed   string
-		keys    []tea.KeyPressMsg
+		actions []string
 		shown   []string
 		chosen  string // "" when nothing matches
 	}{
 		{name: "all when empty", shown: names, chosen: "retry-all"},
 		{name: "an exact name comes first", typed: "retry", shown: []string{"retry", "retry-all"}, chosen: "retry"},
 		{name: "fuzzy", typed: "xpt", shown: []string{"export"}, chosen: "export"},
-		{name: "down moves", typed: "retry", keys: []tea.KeyPressMsg{{Code: tea.KeyDown}}, shown: []string{"retry", "retry-all"},
+		{name: "down moves", typed: "retry", actions: []string{"next"}, shown: []string{"retry", "retry-all"},
 			chosen: "retry-all"},
-		{name: "down stops at the end", keys: slices.Repeat([]tea.KeyPressMsg{{Code: tea.KeyDown}}, 6), shown: names,
+		{name: "down stops at the end", actions: slices.Repeat([]string{"next"}, 6), shown: names,
 			chosen: "export"},
 		{name: "no match", typed: "zzz", shown: []string{}},
 		{name: "pattern picks the word", pattern: func(s string) string { w, _, _ := strings.Cut(s, " "); return w },
@@ -39,9 +41,9 @@ func TestChooserFiltersMovesAndChooses(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			c := NewChooser("> ", "", names, tt.pattern)
 			typeInto(&c, tt.typed)
-			for _, k := range tt.keys {
-				if c.Handle(k) {
-					t.Fatalf("%s reported enter", k)
+			for _, a := range tt.actions {
+				if c.Handle(common.DialogMsg{Action: a}) {
+					t.Fatalf("%s reported accept", a)
 				}
 			}
 			if got := c.Shown(); !slices.Equal(got, tt.shown) {
@@ -51,8 +53,8 @@ func TestChooserFiltersMovesAndChooses(t *testing.T) {
 			if got := map[bool]string{true: c.Item(i)}[ok]; got != tt.chosen {
 				t.Fatalf("chosen %q, want %q", got, tt.chosen)
 			}
-			if !c.Handle(tea.KeyPressMsg{Code: tea.KeyEnter}) || c.Done() {
-				t.Fatal("enter was not reported, or finished the chooser by itself")
+			if !c.Handle(common.DialogMsg{Action: "accept"}) || c.Done() {
+				t.Fatal("accept was not reported, or finished the chooser by itself")
 			}
 		})
 	}
@@ -69,42 +71,8 @@ func TestChooserWindowKeepsTheCursorInSightAndEscCancels(t *testing.T) {
 	if idx, cur := c.Window(0); len(idx) != 0 || cur >= 0 {
 		t.Fatalf("an empty window holds %v, cursor %d", idx, cur)
 	}
-	c.Handle(tea.KeyPressMsg{Code: tea.KeyEscape})
+	c.Handle(common.DialogMsg{Action: "cancel"})
 	if !c.Done() {
 		t.Fatal("esc did not cancel")
-	}
-}
-
-func TestWrapAndDropColumns(t *testing.T) {
-	if got := Wrap([]string{"aa", "bb", "cc"}, " ", 5); !slices.Equal(got, []string{"aa bb", "cc"}) {
-		t.Errorf("Wrap = %q", got)
-	}
-	if got := Wrap([]string{"toolong", "x"}, " ", 3); !slices.Equal(got, []string{"toolong", "x"}) {
-		t.Errorf("Wrap of a wide item = %q", got)
-	}
-	// Widths 4, 4, 4 ranked 0, 1, 2: the rank-2 column goes first, the
-	// unranked one never.
-	width := []int{4, 4, 4}
-	fitsIn := func(w int) func([]bool) bool {
-		return func(shown []bool) bool {
-			n := 0
-			for i, s := range shown {
-				if s {
-					n += width[i]
-				}
-			}
-			return n <= w
-		}
-	}
-	for _, tt := range []struct {
-		w    int
-		want []bool
-	}{
-		{12, []bool{true, true, true}}, {8, []bool{true, true, false}}, {4, []bool{true, false, false}},
-		{1, []bool{true, false, false}},
-	} {
-		if got := DropColumns([]int{0, 1, 2}, fitsIn(tt.w)); !slices.Equal(got, tt.want) {
-			t.Errorf("DropColumns at %d = %v, want %v", tt.w, got, tt.want)
-		}
 	}
 }

@@ -1,10 +1,13 @@
-package common
+package widget
 
 import (
 	"strings"
 	"unicode"
 
 	tea "charm.land/bubbletea/v2"
+
+	"github.com/shipdeck/shipdeck/tui/common"
+	"github.com/shipdeck/shipdeck/tui/draw"
 )
 
 // Input is a one-line text input for the overlays (search, palette, picker,
@@ -29,7 +32,7 @@ func (in *Input) Value() string { return string(in.value) }
 
 // SetValue replaces the text and puts the cursor at its end.
 func (in *Input) SetValue(s string) {
-	in.value = []rune(Clean(s))
+	in.value = []rune(draw.Clean(s))
 	if in.Limit > 0 && len(in.value) > in.Limit {
 		in.value = in.value[:in.Limit]
 	}
@@ -42,7 +45,7 @@ func (in *Input) Update(msg tea.Msg) bool {
 	before := string(in.value)
 	switch msg := msg.(type) {
 	case tea.PasteMsg:
-		in.insert(Clean(msg.Content))
+		in.insert(draw.Clean(msg.Content))
 	case tea.KeyPressMsg:
 		in.key(msg)
 	}
@@ -87,7 +90,7 @@ func (in *Input) key(k tea.KeyPressMsg) {
 		in.insert(" ")
 	default:
 		if k.Text != "" && k.Mod&(tea.ModCtrl|tea.ModAlt) == 0 {
-			in.insert(Clean(k.Text))
+			in.insert(draw.Clean(k.Text))
 		}
 	}
 }
@@ -110,15 +113,15 @@ func (in *Input) insert(s string) {
 
 // View draws the prompt, the text and a reverse-video cursor cell, cut to
 // w cells keeping the cursor in sight.
-func (in *Input) View(c *Common, w int) string {
+func (in *Input) View(c *common.Common, w int) string {
 	th := c.Theme
 	prompt := th.Accent.Render(in.Prompt)
-	room := w - Width(in.Prompt)
+	room := w - draw.Width(in.Prompt)
 	if room <= 0 {
-		return Fit(prompt, w)
+		return draw.Fit(prompt, w)
 	}
 	if len(in.value) == 0 {
-		return prompt + th.CursorRow.Render(" ") + th.Muted.Render(Cut(in.Placeholder, room-1))
+		return prompt + th.CursorRow.Render(" ") + th.Muted.Render(draw.Cut(in.Placeholder, room-1))
 	}
 	// Scroll so the cursor stays visible.
 	start := 0
@@ -128,7 +131,7 @@ func (in *Input) View(c *Common, w int) string {
 	var b strings.Builder
 	for i, used := start, 0; i < len(in.value) && used < room; i++ {
 		r := string(in.value[i])
-		used += Width(r)
+		used += draw.Width(r)
 		if i == in.pos {
 			r = th.CursorRow.Render(r)
 		}

@@ -1,8 +1,10 @@
-package common
+package widget
 
 import (
 	tea "charm.land/bubbletea/v2"
 	"github.com/sahilm/fuzzy"
+
+	"github.com/shipdeck/shipdeck/tui/common"
 )
 
 // Chooser is what the choosing overlays (the command palette, the carrier
@@ -89,22 +91,23 @@ func (c *Chooser) Window(rows int) (idx []int, cursor int) {
 	return c.shown[start:end], c.cursor - start
 }
 
-// Handle applies a key or a paste: navigation moves the cursor, esc and
-// ctrl+c cancel, anything else edits the text and refilters. It reports
-// whether the key was enter, which the overlay acts on.
-func (c *Chooser) Handle(msg tea.Msg) (enter bool) {
-	if k, ok := msg.(tea.KeyPressMsg); ok {
-		if cur, moved := MoveCursor(k.String(), c.cursor, len(c.shown), 1); moved {
+// Handle applies a dialog action, a key or a paste: next, previous and the
+// page actions move the cursor, cancel closes, anything typed edits the
+// text and refilters. It reports whether the action was accept, which the
+// overlay acts on.
+func (c *Chooser) Handle(msg tea.Msg) (accept bool) {
+	if d, ok := msg.(common.DialogMsg); ok {
+		if cur, moved := MoveCursor(d.Action, c.cursor, len(c.shown), 1); moved {
 			c.cursor = cur
 			return false
 		}
-		switch k.String() {
-		case "esc", "ctrl+c":
+		switch d.Action {
+		case "cancel":
 			c.done = true
-			return false
-		case "enter":
+		case "accept":
 			return true
 		}
+		return false
 	}
 	if c.Input.Update(msg) {
 		c.filter()

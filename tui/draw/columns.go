@@ -1,4 +1,4 @@
-package common
+package draw
 
 // DropColumns decides which columns a narrow rectangle shows. drop ranks
 // the columns (the highest goes first; 0 never goes); they are dropped one

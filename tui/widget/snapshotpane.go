@@ -1,19 +1,22 @@
-package common
+package widget
 
 import (
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/shipdeck/shipdeck/store"
+
+	"github.com/shipdeck/shipdeck/tui/common"
+	"github.com/shipdeck/shipdeck/tui/draw"
 )
 
 // SnapshotPane is a pane drawn only from one part of the engine snapshot
 // (the quota and carriers panes). It keeps that part from each
 // SnapshotMsg and never fetches anything, so a frame costs only its lines.
 type SnapshotPane[T any] struct {
-	c             *Common
+	c             *common.Common
 	name, title   string
 	pick          func(store.Snapshot) T
-	draw          func(c *Common, v T, width int) []string
+	draw          func(c *common.Common, v T, width int) []string
 	v             T
 	have          bool
 	width, height int
@@ -23,8 +26,8 @@ type SnapshotPane[T any] struct {
 // showing pick(snapshot) as the lines draw makes for a pane width cells
 // wide; the lines are cut and padded to the pane. Until the first snapshot
 // it says it is waiting for the worker.
-func NewSnapshotPane[T any](c *Common, name, title string, pick func(store.Snapshot) T,
-	draw func(c *Common, v T, width int) []string) *SnapshotPane[T] {
+func NewSnapshotPane[T any](c *common.Common, name, title string, pick func(store.Snapshot) T,
+	draw func(c *common.Common, v T, width int) []string) *SnapshotPane[T] {
 	return &SnapshotPane[T]{c: c, name: name, title: title, pick: pick, draw: draw}
 }
 
@@ -39,7 +42,7 @@ func (p *SnapshotPane[T]) SetSize(w, h int) { p.width, p.height = w, h }
 
 // Update implements Component: it keeps the pane's part of each snapshot.
 func (p *SnapshotPane[T]) Update(msg tea.Msg) tea.Cmd {
-	if msg, ok := msg.(SnapshotMsg); ok {
+	if msg, ok := msg.(common.SnapshotMsg); ok {
 		p.v, p.have = p.pick(msg.Snapshot), true
 	}
 	return nil
@@ -51,7 +54,7 @@ func (p *SnapshotPane[T]) View() string {
 		return ""
 	}
 	if !p.have {
-		return Block([]string{p.c.Theme.Muted.Render("waiting for the worker…")}, p.width, p.height)
+		return draw.Block([]string{p.c.Theme.Muted.Render("waiting for the worker…")}, p.width, p.height)
 	}
-	return Block(p.draw(p.c, p.v, p.width), p.width, p.height)
+	return draw.Block(p.draw(p.c, p.v, p.width), p.width, p.height)
 }

@@ -1,18 +1,19 @@
-package common
+package widget
 
-// MoveCursor applies a list-navigation key to a cursor over n items with
-// pages of page rows. It reports whether the key was a navigation key, so
-// every overlay list moves the same way.
-func MoveCursor(key string, cursor, n, page int) (int, bool) {
+// MoveCursor applies a dialog's list action (next, previous, page-down,
+// page-up) to a cursor over n items with pages of page rows. It reports
+// whether the action moves the cursor, so every overlay list moves the
+// same way.
+func MoveCursor(action string, cursor, n, page int) (int, bool) {
 	last := max(0, n-1)
-	switch key {
-	case "up", "ctrl+p", "shift+tab":
+	switch action {
+	case "previous":
 		return max(0, cursor-1), true
-	case "down", "ctrl+n", "tab":
+	case "next":
 		return min(last, cursor+1), true
-	case "pgdown":
+	case "page-down":
 		return min(last, cursor+max(page, 1)), true
-	case "pgup":
+	case "page-up":
 		return max(0, cursor-max(page, 1)), true
 	}
 	return cursor, false
