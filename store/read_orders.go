@@ -212,15 +212,12 @@ func readOrders(txn *badger.Txn, ids []string) ([]Order, error) {
 // It reads every order: use it for exports and search indexes, never on a
 // per-frame path.
 func (s *Store) ScanOrders(ctx context.Context, fn func(Order) bool) error {
-	read := 0
-	defer func() { s.releaseAfterScan(read) }()
 	return s.view(ctx, func(txn *badger.Txn) error {
 		err := eachValue(txn, []byte(prefixOrder), func(k, v []byte) error {
 			var o Order
 			if err := json.Unmarshal(v, &o); err != nil {
 				return fmt.Errorf("scan orders: decode %s: %w", k[len(prefixOrder):], err)
 			}
-			read++
 			if !fn(o) {
 				return errStopScan
 			}
@@ -309,14 +306,11 @@ var errStopScan = errors.New("scan stopped")
 func (s *Store) OrdersCreatedSince(ctx context.Context, since time.Time, fn func(Order) bool) error {
 	prefix := []byte(prefixCreated)
 	seek := key(prefixCreated, string(u64(timeSortKey(since))))
-	read := 0
-	defer func() { s.releaseAfterScan(read) }()
 	return s.view(ctx, func(txn *badger.Txn) error {
 		var ids []string
 		const batch = 256
 		flush := func() (bool, error) {
 			orders, err := readOrders(txn, ids)
-			read += len(ids)
 			ids = ids[:0]
 			if err != nil {
 				return false, err
