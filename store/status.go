@@ -85,6 +85,9 @@ type Snapshot struct {
 	// latest reconciliation (zero until the first has run).
 	Health    AccountHealth   `json:"health,omitzero"`
 	Reconcile ReconcileReport `json:"reconcile,omitzero"`
+	// Costs is the latest 3PL-versus-FBT comparison over the last 30 days,
+	// without its per-order list.
+	Costs CostReport `json:"costs,omitzero"`
 	// Alerts are the firing alerts, critical first.
 	Alerts []Alert `json:"alerts,omitempty"`
 	// Seq increases with every snapshot, so sessions can skip stale ones.

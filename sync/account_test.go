@@ -2,11 +2,16 @@ package sync_test
 
 import (
 	"context"
+	"encoding/json"
+	"math"
+	"net/http"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/shipdeck/shipdeck/store"
+	"github.com/shipdeck/shipdeck/sync/account"
+	"github.com/shipdeck/shipdeck/sync/route"
 	"github.com/shipdeck/shipdeck/sync/sim"
 	"github.com/shipdeck/shipdeck/sync/tiktok"
 )
@@ -172,4 +177,83 @@ func TestWriteBackRefusesATrackingNumberTikTokWouldReject(t *testing.T) {
 	if got := w.sim.Counters().Marketplace.ShipsByOrder[id]; got != 0 {
 		t.Fatalf("TikTok was asked to ship it %d times", got)
 	}
+}
+
+// TestCostsFromShipStationAndRateCards sends the orders to ShipStation and
+// swift, and checks the costs report: ShipStation's label costs, summed
+// independently from its own /shipments list, a rate card for swift, and
+// FBT's per-unit card over the same orders.
+func TestCostsFromShipStationAndRateCards(t *testing.T) {
+	ctx := context.Background()
+	w := newWorld(t, worldOptions{ordersPerDay: 120, history: 12 * time.Hour, routes: []route.Rule{
+		{Name: "some states", Carrier: "shipstation", When: route.When{Region: []string{"TX", "NY", "FL", "Texas", "New York", "Florida"}}},
+		{Name: "rest", Carrier: "swift"},
+	}})
+	w.drain(ctx, 12, time.Hour)
+	card := account.RateCard{PerOrderCents: 150, PerUnitCents: 40}
+	rep, err := account.Costs(ctx, w.st, account.CostConfig{Cards: map[string]account.RateCard{"swift": card}}, start.Add(-24*time.Hour))
+	if err != nil {
+		t.Fatal(err)
+	}
+	// ShipStation's own list of the labels it bought, summed here.
+	ss, _ := w.sim.Carrier("shipstation")
+	req, _ := http.NewRequest("GET", ss.URL+"/shipments", nil)
+	req.SetBasicAuth(ss.Key, ss.Secret)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var list struct {
+		Shipments []struct {
+			OrderNumber   string  `json:"orderNumber"`
+			ShipmentCost  float64 `json:"shipmentCost"`
+			InsuranceCost float64 `json:"insuranceCost"`
+		} `json:"shipments"`
+	}
+	err = json.NewDecoder(resp.Body).Decode(&list)
+	_ = resp.Body.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	labels := map[string]int64{}
+	for _, s := range list.Shipments {
+		labels[s.OrderNumber] = int64(math.Round((s.ShipmentCost + s.InsuranceCost) * 100))
+	}
+	var reported, carded, fbt int64
+	nReported, nCarded := 0, 0
+	for _, oc := range rep.PerOrder {
+		o, _ := w.st.Order(ctx, oc.ID)
+		switch oc.Source {
+		case store.CostReported:
+			nReported++
+			reported += oc.ThreePLCents
+			if want, ok := labels[oc.ID]; !ok || want != oc.ThreePLCents {
+				t.Errorf("order %s: reported cost %d, ShipStation's label says %d (listed %v)", oc.ID, oc.ThreePLCents, want, ok)
+			}
+		case store.CostRateCard:
+			nCarded++
+			carded += oc.ThreePLCents
+			units := 0
+			for _, li := range o.LineItems {
+				units += li.Quantity
+			}
+			if want := card.Price(units, 0); oc.ThreePLCents != want || oc.Carrier != "swift" {
+				t.Errorf("order %s at %s: rate-card cost %d, want %d", oc.ID, oc.Carrier, oc.ThreePLCents, want)
+			}
+		}
+		fbt += oc.FBTCents
+	}
+	if nReported == 0 || nCarded == 0 {
+		t.Fatalf("%d orders priced from ShipStation's labels and %d from the rate card; want some of each (report %+v, counts %v)", nReported, nCarded, rep.Orders, w.counts().ByState)
+	}
+	if rep.ThreePLCents != reported+carded || rep.Priced != nReported+nCarded {
+		t.Errorf("3PL total %d over %d orders, want %d over %d", rep.ThreePLCents, rep.Priced, reported+carded, nReported+nCarded)
+	}
+	// Unpriced orders (at ShipStation, label not bought yet) are in
+	// neither total.
+	if rep.Unknown != rep.Orders-rep.Priced {
+		t.Errorf("unpriced %d of %d orders with %d priced", rep.Unknown, rep.Orders, rep.Priced)
+	}
+	t.Logf("%d orders: %d from ShipStation labels ($%.2f), %d from swift's rate card ($%.2f); FBT would be $%.2f; difference $%.2f",
+		rep.Orders, nReported, float64(reported)/100, nCarded, float64(carded)/100, float64(rep.FBTCents)/100, float64(rep.DiffCents)/100)
 }

@@ -2,6 +2,7 @@ package sync
 
 import (
 	"context"
+	"time"
 
 	"github.com/shipdeck/shipdeck/store"
 	"github.com/shipdeck/shipdeck/sync/account"
@@ -43,24 +44,36 @@ func (e *Engine) logHealthChanges(prev, cur store.AccountHealth) {
 	}
 }
 
-// accountLoop refreshes the health estimate and runs the periodic
-// reconciliation. Neither spends TikTok quota: both read the store's mirror
-// of TikTok, kept current by the poller.
+// accountLoop refreshes the health estimate and the cost comparison. It
+// spends no TikTok quota: it reads the store's mirror of TikTok, kept
+// current by the poller.
 func (e *Engine) accountLoop(ctx context.Context) {
-	lastReconcile := e.now()
 	for {
 		if _, err := e.AccountHealth(ctx); err != nil && ctx.Err() == nil {
 			e.log.Warn("account health estimate failed", "err", err)
 		}
-		now := e.now()
-		if e.cfg.ReconcileEvery > 0 && !e.Paused() && now.Sub(lastReconcile) >= e.cfg.ReconcileEvery {
-			lastReconcile = now
-			if _, err := e.Reconcile(ctx, now.Add(-e.cfg.ReconcileWindow)); err != nil && ctx.Err() == nil {
-				e.log.Warn("reconciliation failed", "err", err)
-			}
+		if err := e.refreshCosts(ctx); err != nil && ctx.Err() == nil {
+			e.log.Warn("cost comparison failed", "err", err)
 		}
 		if !e.wait(ctx, e.cfg.HealthEvery, nil) {
 			return
+		}
+	}
+}
+
+// reconcileLoop runs the periodic reconciliation in its own loop, so a
+// slow 3PL never holds the health estimate back. The first run comes one
+// interval after the start.
+func (e *Engine) reconcileLoop(ctx context.Context) {
+	if e.cfg.ReconcileEvery <= 0 {
+		return
+	}
+	for e.wait(ctx, e.cfg.ReconcileEvery, nil) {
+		if e.Paused() {
+			continue
+		}
+		if _, err := e.Reconcile(ctx, e.now().Add(-e.cfg.ReconcileWindow)); err != nil && ctx.Err() == nil {
+			e.log.Warn("reconciliation failed", "err", err)
 		}
 	}
 }
@@ -74,5 +87,23 @@ func preflightTracking(o store.Order) error {
 		return &tiktok.APIError{Endpoint: "tracking pre-flight", Class: tiktok.ClassNeedsHuman,
 			Reason: "not sent", Message: err.Error()}
 	}
+	return nil
+}
+
+// costWindow is the period the console's cost comparison covers.
+const costWindow = 30 * 24 * time.Hour
+
+// refreshCosts prices the last 30 days' orders for the snapshot, keeping
+// the totals and the five SKUs with the most units, not the per-order list.
+func (e *Engine) refreshCosts(ctx context.Context) error {
+	r, err := account.Costs(ctx, e.st, e.cfg.Costs, e.now().Add(-costWindow))
+	if err != nil {
+		return err
+	}
+	r.PerOrder = nil
+	r.PerSKU = r.PerSKU[:min(len(r.PerSKU), 5)]
+	e.mu.Lock()
+	e.costs = r
+	e.mu.Unlock()
 	return nil
 }

@@ -133,6 +133,10 @@ func eligible(o *store.Order) (bool, string) {
 		return false, "unpaid"
 	case o.OnHold || o.Status == store.StatusOnHold:
 		return false, "on hold: the buyer may still cancel"
+	case o.BuyerRequestCancel:
+		// CANCELLATION_STATUS_CHANGE / is_buyer_request_cancel: pushing now
+		// could ship an order the buyer is about to cancel.
+		return false, "the buyer asked to cancel: waiting for the decision on TikTok"
 	case o.Recipient.Masked:
 		return false, "address is masked"
 	case o.Status == store.StatusAwaitingShipment || o.Status == store.StatusPartiallyShipping:

@@ -118,6 +118,9 @@ type Config struct {
 	// is how often the estimate is refreshed (default 5 minutes).
 	Account     account.Config
 	HealthEvery time.Duration
+	// Costs prices the 3PLs' orders against FBT for the console, over the
+	// last 30 days, each time the health estimate is refreshed.
+	Costs account.CostConfig
 	// ReconcileEvery is how often TikTok, the 3PLs and the store are
 	// cross-checked over the last ReconcileWindow (default 7 days); the
 	// first run comes one interval after the start, so a restart loop never
@@ -228,6 +231,7 @@ type Engine struct {
 	// cross-check, for snapshots.
 	accountHealth store.AccountHealth
 	lastReconcile store.ReconcileReport
+	costs         store.CostReport
 	subs          map[int]chan store.Snapshot
 	nextSub       int
 }
@@ -315,25 +319,20 @@ func New(cfg Config, d Deps) (*Engine, error) {
 // publishes snapshots. It returns when every goroutine it started has
 // stopped.
 func (e *Engine) Run(ctx context.Context) error {
-	if err := e.Recover(ctx); err != nil {
-		return err
-	}
-	ctl, err := e.st.WorkerControl(ctx)
-	if err != nil {
-		return err
-	}
-	if err := e.loadAuth(ctx); err != nil {
-		return err
-	}
-	if ctl.Paused {
-		e.mu.Lock()
-		e.paused = true
-		e.worker.State, e.worker.Reason = store.WorkerPaused, "paused by "+ctl.By
-		e.mu.Unlock()
+	for _, step := range []func(context.Context) error{e.Recover, e.loadControl, e.loadAuth} {
+		if err := step(ctx); err != nil {
+			if ctx.Err() != nil {
+				// A stop that arrives while the worker is starting is a
+				// clean stop: what did not run, the next start resolves.
+				e.setWorker(func(w *store.WorkerStatus) { w.State = store.WorkerStopped })
+				return nil
+			}
+			return err
+		}
 	}
 	var wg gosync.WaitGroup
 	loops := []func(context.Context){e.pollLoop, e.pipelineLoop, e.trackLoop, e.writeBackLoop, e.snapshotLoop, e.batchLoop,
-		e.buildIndex, e.watchDisk, e.accountLoop}
+		e.buildIndex, e.watchDisk, e.accountLoop, e.reconcileLoop}
 	for _, loop := range loops {
 		wg.Add(1)
 		go func() {
@@ -343,6 +342,22 @@ func (e *Engine) Run(ctx context.Context) error {
 	}
 	wg.Wait()
 	e.setWorker(func(w *store.WorkerStatus) { w.State = store.WorkerStopped })
+	return nil
+}
+
+// loadControl applies what an operator set on the worker before the last
+// stop: a paused worker starts paused.
+func (e *Engine) loadControl(ctx context.Context) error {
+	ctl, err := e.st.WorkerControl(ctx)
+	if err != nil {
+		return err
+	}
+	if ctl.Paused {
+		e.mu.Lock()
+		e.paused = true
+		e.worker.State, e.worker.Reason = store.WorkerPaused, "paused by "+ctl.By
+		e.mu.Unlock()
+	}
 	return nil
 }
 

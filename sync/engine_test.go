@@ -11,11 +11,9 @@ import (
 	shipsync "github.com/shipdeck/shipdeck/sync"
 	"github.com/shipdeck/shipdeck/sync/backoff"
 	"github.com/shipdeck/shipdeck/sync/carrier"
-	"github.com/shipdeck/shipdeck/sync/health"
-	"github.com/shipdeck/shipdeck/sync/quota"
+	"github.com/shipdeck/shipdeck/sync/enginetest"
 	"github.com/shipdeck/shipdeck/sync/route"
 	"github.com/shipdeck/shipdeck/sync/sim"
-	"github.com/shipdeck/shipdeck/sync/tiktok"
 )
 
 // world is an engine wired to a simulator on a manual clock, as
@@ -84,64 +82,11 @@ func (w *world) openThrough(base string) {
 // openWith opens the store and wires the engine as cmd does, with every
 // peer's base URL rewritten from the simulator's to base.
 func (w *world) openWith(base string, carrierTimeout, tiktokTimeout time.Duration) {
-	t := w.t
-	t.Helper()
-	st, err := store.Open(w.dir, store.Options{Now: w.clock.Now, FreeSpace: w.opts.freeSpace, DiskCheckEvery: 10 * time.Millisecond})
-	if err != nil {
-		t.Fatal(err)
-	}
-	w.st = st
-	via := func(u string) string { return strings.Replace(u, w.sim.MarketplaceURL(), base, 1) }
-	shop := w.sim.Shop()
-	if w.opts.discover {
-		shop.ShopCipher = ""
-	}
-	planner, err := quota.New(quota.Config{DailyLimit: 5000, PerSecond: 1000, MinInterval: time.Minute, MaxInterval: 15 * time.Minute},
-		quota.StoreLedger{Store: st}, w.clock.Now, quota.StoreProfile(st, w.clock.Now))
-	if err != nil {
-		t.Fatal(err)
-	}
-	tt, err := tiktok.New(tiktok.Config{BaseURL: via(w.sim.MarketplaceURL()), AuthBaseURL: via(w.sim.AuthURL()), AppKey: shop.AppKey,
-		AppSecret: shop.AppSecret, AccessToken: shop.AccessToken, RefreshToken: shop.RefreshToken, ShopCipher: shop.ShopCipher,
-		Now: w.clock.Now, Timeout: tiktokTimeout,
-		BeforeSend: func(ctx context.Context, call tiktok.Call) error {
-			if call.Endpoint == tiktok.EndpointRefreshToken {
-				return nil
-			}
-			return planner.Reserve(ctx, store.CallKind(tiktok.KindFrom(ctx)), 1)
-		}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	var carriers []shipsync.Carrier
-	var infos []route.CarrierInfo
-	for _, ci := range w.sim.Carriers() {
-		var ad carrier.Carrier
-		if ci.Kind == "shipstation" {
-			ad, err = carrier.NewShipStation(carrier.ShipStationConfig{Name: ci.Name, Endpoint: via(ci.URL), APIKey: ci.Key, APISecret: ci.Secret, Timeout: carrierTimeout})
-		} else {
-			ad, err = carrier.NewREST(carrier.RESTConfig{Name: ci.Name, Endpoint: via(ci.URL), Token: ci.Token, Timeout: carrierTimeout})
-		}
-		if err != nil {
-			t.Fatal(err)
-		}
-		carriers = append(carriers, shipsync.Carrier{Carrier: ad, MaxInFlight: 8, TransitDays: ci.TransitDays, ProviderID: ci.ProviderID})
-		infos = append(infos, route.CarrierInfo{Name: ci.Name, TransitDays: ci.TransitDays})
-	}
-	rules := w.opts.routes
-	if rules == nil {
-		rules = []route.Rule{{Name: "all", Carrier: "swift"}}
-	}
-	router, err := route.New(rules, infos, "swift")
-	if err != nil {
-		t.Fatal(err)
-	}
-	w.cfg = shipsync.Config{Shop: "test", Seed: 1, AutoFailover: w.opts.failover, ShopID: w.opts.shopID, Backoff: w.opts.backoff}
-	w.deps = shipsync.Deps{
-		Store: st, Marketplace: tt, Planner: planner, Router: router, Carriers: carriers,
-		Health: health.NewTracker(), Breakers: health.NewBreakers(health.BreakerConfig{}), Now: w.clock.Now,
-	}
-	w.eng = w.engineWith(tt)
+	w.t.Helper()
+	wired := enginetest.Wire(w.t, w.sim, w.clock, enginetest.Options{Dir: w.dir, Base: base,
+		CarrierTimeout: carrierTimeout, TikTokTimeout: tiktokTimeout, Routes: w.opts.routes, Failover: w.opts.failover,
+		ShopID: w.opts.shopID, Backoff: w.opts.backoff, Discover: w.opts.discover, FreeSpace: w.opts.freeSpace})
+	w.st, w.eng, w.cfg, w.deps = wired.Store, wired.Engine, wired.Config, wired.Deps
 }
 
 // engineWith wires another engine like the world's, talking to TikTok
@@ -536,5 +481,16 @@ func TestPauseLastsAcrossRestarts(t *testing.T) {
 	}
 	if w.eng.Paused() {
 		t.Error("resume did not take")
+	}
+}
+
+// A stop that arrives while the worker is starting (SIGTERM right after
+// `serve` began) is a clean stop, not an error exit.
+func TestRunStoppedWhileStartingIsACleanStop(t *testing.T) {
+	w := newWorld(t, worldOptions{ordersPerDay: 10})
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if err := w.eng.Run(ctx); err != nil {
+		t.Fatalf("run stopped while starting: %v", err)
 	}
 }

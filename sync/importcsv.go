@@ -12,6 +12,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/shipdeck/shipdeck/sanitize"
 	"github.com/shipdeck/shipdeck/store"
 )
 
@@ -31,9 +32,15 @@ type RowError struct {
 	Msg  string
 }
 
+// Error reads path:line: order ID: what is wrong. An id a terminal would
+// act on is shown quoted, escapes spelled out.
 func (e RowError) Error() string {
 	if e.ID != "" {
-		return fmt.Sprintf("%s:%d: order %s: %s", e.File, e.Line, e.ID, e.Msg)
+		id := e.ID
+		if sanitize.Line(id) != id {
+			id = strconv.Quote(id)
+		}
+		return fmt.Sprintf("%s:%d: order %s: %s", e.File, e.Line, id, e.Msg)
 	}
 	return fmt.Sprintf("%s:%d: %s", e.File, e.Line, e.Msg)
 }
@@ -134,6 +141,7 @@ func scanImport(r io.Reader, file string) (importScan, error) {
 type pendingOrder struct {
 	order store.Order
 	bad   bool
+	line  int // the line its recipient was read from
 }
 
 // readImport is the second pass: it validates each row and hands every
@@ -188,7 +196,7 @@ func readImport(r io.Reader, file string, now time.Time, sc importScan, emit fun
 		switch {
 		case sc.scattered[id]:
 			if p = gathered[id]; p == nil {
-				p = &pendingOrder{order: o}
+				p = &pendingOrder{order: o, line: line}
 				gathered[id] = p
 				gatherOrder = append(gatherOrder, id)
 			}
@@ -200,7 +208,7 @@ func readImport(r io.Reader, file string, now time.Time, sc importScan, emit fun
 					return orders, rejected, err
 				}
 			}
-			cur = &pendingOrder{order: o}
+			cur = &pendingOrder{order: o, line: line}
 			cur.order.ID = id
 			p = cur
 		}
@@ -211,7 +219,12 @@ func readImport(r io.Reader, file string, now time.Time, sc importScan, emit fun
 		}
 		if p.order.Recipient.Name == "" {
 			// The order's first rows were bad; this is its first good one.
-			p.order = o
+			p.order, p.line = o, line
+		} else if what := RecipientConflict(p.order.Recipient, o.Recipient); what != "" {
+			reject(RowError{File: file, Line: line, ID: id,
+				Msg: fmt.Sprintf("same order_id as line %d with a different %s (one order has one recipient)", p.line, what)})
+			p.bad = true
+			continue
 		}
 		p.order.LineItems = append(p.order.LineItems, li)
 	}
@@ -258,9 +271,12 @@ func parseRow(get func(string) string, now time.Time) (store.LineItem, store.Ord
 	var li store.LineItem
 	var o store.Order
 	id := get("order_id")
+	fieldsMsg := CheckImportFields(get)
 	switch {
 	case id == "":
 		return li, o, "order_id is empty"
+	case fieldsMsg != "":
+		return li, o, fieldsMsg
 	case len(id) > 64 || strings.ContainsAny(id, " /\\\x00"):
 		return li, o, "order_id must be up to 64 characters without spaces or slashes"
 	case get("name") == "":

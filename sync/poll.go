@@ -226,6 +226,7 @@ func (e *Engine) Notify(ids ...string) {
 	case e.pollNow <- ids:
 	default:
 		// The queue is full: the next poll or sweep catches them.
+		e.log.Warn("webhook fetch queue full: the orders wait for the next poll", "orders", len(ids))
 	}
 }
 

@@ -252,7 +252,12 @@ func (e *Engine) carriersToAsk(o *store.Order) []string {
 
 func (e *Engine) judgeRemote(o *store.Order, name string, r carrier.Remote, add func(store.Finding)) {
 	live := r.Status != carrier.StatusCancelled
-	ourCopy := o.Push != nil && name == o.Push.Carrier && (r.ID == o.Push.ExternalID || o.Push.ExternalID == "" && inDoubt(o))
+	// A copy at the order's own 3PL before it answered (a reply lost, a
+	// retry pending) is shipdeck's own: the same-key retry or the lookup
+	// after an unknown push settles it, and a 3PL that already holds the
+	// order under another key answers duplicate_external_id, which the
+	// pipeline adopts.
+	ourCopy := o.Push != nil && name == o.Push.Carrier && (r.ID == o.Push.ExternalID || o.Push.ExternalID == "")
 	switch {
 	case ourCopy && o.Status == store.StatusCancelled && live && r.Status != carrier.StatusShipped &&
 		(!o.CancelAtCarrier || o.State == store.StateDead):

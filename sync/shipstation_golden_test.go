@@ -152,11 +152,15 @@ func TestShipStationGoldenPayloadsThroughTheEngine(t *testing.T) {
 		wantTrack string
 		wantCode  string
 		wantCalls []string
+		// refused: the tracking pre-flight stops the write-back with TikTok's
+		// code (ShipStation's documented fulfillment pairs a FedEx-shaped
+		// number with USPS, which TikTok refuses with 21004015).
+		refused string
 	}{
 		{name: "label bought in ShipStation (stamps_com)", via: "shipments", wantTrack: "9400111899561704681189", wantCode: "stamps_com",
 			wantCalls: []string{"GET /orders/123456789", "GET /shipments"}},
 		{name: "marked shipped without a label (fulfillment)", via: "fulfillments", wantTrack: "783408231234", wantCode: "USPS",
-			wantCalls: []string{"GET /orders/123456789", "GET /shipments", "GET /fulfillments"}},
+			wantCalls: []string{"GET /orders/123456789", "GET /shipments", "GET /fulfillments"}, refused: "21004015"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -235,6 +239,13 @@ func TestShipStationGoldenPayloadsThroughTheEngine(t *testing.T) {
 				t.Fatal(err)
 			}
 			got, _ = st.Order(ctx, orderID)
+			if tc.refused != "" {
+				if got.State != store.StateDead || !strings.Contains(got.Reason, tc.refused) || len(mp.ships) != 0 {
+					t.Fatalf("after write-back: %s (%s), %d ship calls; want dead by the pre-flight with %s and no call",
+						got.State, got.Reason, len(mp.ships), tc.refused)
+				}
+				return
+			}
 			if got.State != store.StateShipped {
 				t.Fatalf("after write-back: %s (%s)", got.State, got.Reason)
 			}

@@ -145,6 +145,9 @@ func (e *Engine) trackOne(ctx context.Context, slot *carrierSlot, o store.Order)
 		} else {
 			cur.State, cur.Reason, cur.ErrorClass = store.StateTracking, "", ""
 			cur.Push.TrackingNumber, cur.Push.CarrierCode = r.TrackingNumber, r.CarrierCode
+			if r.CostCents > 0 || r.InsuranceCents > 0 {
+				cur.Push.Cost = &store.ShipCost{ShipmentCents: r.CostCents, InsuranceCents: r.InsuranceCents, Currency: "USD"}
+			}
 			applyProvider(cur.Push, slot.Providers, r.CarrierCode)
 			moved = true
 		}

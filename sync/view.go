@@ -97,7 +97,7 @@ func (e *Engine) Refresh(ctx context.Context) {
 		w.NextPoll = q.NextPoll
 	}
 	e.snap = store.Snapshot{At: now, Shop: e.cfg.Shop, Demo: e.cfg.Demo, Worker: w, Counts: counts,
-		Quota: q, Carriers: carriers, Health: e.accountHealth, Reconcile: e.lastReconcile, Alerts: alerts, Seq: e.snap.Seq + 1}
+		Quota: q, Carriers: carriers, Health: e.accountHealth, Reconcile: e.lastReconcile, Costs: e.costs, Alerts: alerts, Seq: e.snap.Seq + 1}
 	snap := e.snap
 	for _, ch := range e.subs {
 		select {
@@ -255,8 +255,12 @@ func (e *Engine) Export(ctx context.Context, actor store.Actor, view string, w i
 			tracking = o.Push.TrackingNumber
 		}
 		n++
-		return cw.Write([]string{o.ID, string(o.State), string(o.Status), o.Carrier(), strconv.Itoa(o.Attempts), o.ErrorClass,
-			csvSafe(o.Reason), e.cfg.Zone.Stamp(o.ShipBy()), e.cfg.Zone.Stamp(o.NextAttemptAt), csvSafe(o.Recipient.Name), csvSafe(o.Recipient.City), o.Recipient.Country, tracking})
+		row := []string{o.ID, string(o.State), string(o.Status), o.Carrier(), strconv.Itoa(o.Attempts), o.ErrorClass,
+			o.Reason, e.cfg.Zone.Stamp(o.ShipBy()), e.cfg.Zone.Stamp(o.NextAttemptAt), o.Recipient.Name, o.Recipient.City, o.Recipient.Country, tracking}
+		for i := range row {
+			row[i] = csvCell(row[i])
+		}
+		return cw.Write(row)
 	}
 	var err error
 	switch view {
@@ -278,9 +282,13 @@ func (e *Engine) Export(ctx context.Context, actor store.Actor, view string, w i
 	return n, cw.Error()
 }
 
-// csvSafe keeps spreadsheet programs from running text from outside as a
-// formula.
-func csvSafe(s string) string {
+// csvCell makes one export cell safe: text from outside (ids, names,
+// cities, 3PL messages, tracking numbers) loses what a terminal would act
+// on, and a cell a spreadsheet would run as a formula (leading =, +, -, @,
+// tab or CR; OWASP "CSV Injection") gets a leading apostrophe. Every column
+// goes through it, ours included, so no column is missed.
+func csvCell(s string) string {
+	s = sanitize.Line(s)
 	if s != "" && strings.ContainsRune("=+-@\t\r", rune(s[0])) {
 		return "'" + s
 	}

@@ -100,6 +100,9 @@ func (m *Model) exportCmd(view string) tea.Cmd {
 // writeExport creates path (never overwriting a file) and exports into it;
 // a failed export leaves no partial file behind.
 func writeExport(ctx context.Context, eng Engine, actor store.Actor, view, path string) (int, error) {
+	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+		return 0, fmt.Errorf("export %s: %w", view, err)
+	}
 	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
 	if err != nil {
 		return 0, fmt.Errorf("export %s: %w", view, err)

@@ -15,19 +15,6 @@ import (
 	"github.com/shipdeck/shipdeck/zone"
 )
 
-// rawHas waits until the program has written b to the terminal.
-func (term *terminal) rawHas(b []byte) bool {
-	deadline := time.Now().Add(waitLimit)
-	for time.Now().Before(deadline) {
-		term.pump()
-		if bytes.Contains(term.raw.Bytes(), b) {
-			return true
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
-	return false
-}
-
 // cellPos finds where text is drawn on screen s.
 func cellPos(s, text string) (x, y int, ok bool) {
 	for y, line := range strings.Split(s, "\n") {
@@ -40,15 +27,15 @@ func cellPos(s, text string) (x, y int, ok bool) {
 
 func TestCopyPutsTheSelectedOrderIDOnTheClipboardWithOSC52(t *testing.T) {
 	term := startTerminal(t, tuitest.Fixture(testNow), operator, 140, 44)
-	term.waitFor("ORD-DEAD-0001")
-	term.tm.Type("4")
-	term.tm.Type("y")
-	term.waitFor("copied ORD-DEAD-0001")
+	term.WaitFor("ORD-DEAD-0001")
+	term.TM.Type("4")
+	term.TM.Type("y")
+	term.WaitFor("copied ORD-DEAD-0001")
 	osc := []byte("\x1b]52;c;" + base64.StdEncoding.EncodeToString([]byte("ORD-DEAD-0001")))
-	if !term.rawHas(osc) {
-		t.Fatalf("no OSC 52 with the order id in the output: %q", term.raw.String())
+	if !term.RawHas(osc) {
+		t.Fatalf("no OSC 52 with the order id in the output: %q", term.Raw.String())
 	}
-	term.quit()
+	term.Quit()
 }
 
 func TestCopyWithNothingSelectedSaysWhy(t *testing.T) {
@@ -59,36 +46,36 @@ func TestCopyWithNothingSelectedSaysWhy(t *testing.T) {
 
 func TestMouseClickFocusesAPaneAndSelectsTheRow(t *testing.T) {
 	term := startTerminal(t, tuitest.Fixture(testNow), operator, 140, 44, func(o *Options) { o.Mouse = true })
-	s := term.waitFor("ORD-FAIL-0002", "flakyexpress")
-	if !term.rawHas([]byte("\x1b[?1002h")) {
+	s := term.WaitFor("ORD-FAIL-0002", "flakyexpress")
+	if !term.RawHas([]byte("\x1b[?1002h")) {
 		t.Fatal("mouse mode was not turned on")
 	}
 	x, y, ok := cellPos(s, "ORD-FAIL-0002")
 	if !ok {
 		t.Fatalf("row not on screen:\n%s", s)
 	}
-	term.tm.Send(tea.MouseClickMsg{X: x + 2, Y: y, Button: tea.MouseLeft})
-	term.tm.Send(keyPress("enter"))
-	term.waitFor("Order ORD-FAIL-0002")
-	term.tm.Send(keyPress("esc"))
+	term.TM.Send(tea.MouseClickMsg{X: x + 2, Y: y, Button: tea.MouseLeft})
+	term.TM.Send(keyPress("enter"))
+	term.WaitFor("Order ORD-FAIL-0002")
+	term.TM.Send(keyPress("esc"))
 	// A click on a carrier row selects that carrier; enter drills down.
-	s = term.waitFor("slowpost     900ms")
+	s = term.WaitFor("slowpost     900ms")
 	x, y, _ = cellPos(s, "slowpost     900ms")
-	term.tm.Send(tea.MouseClickMsg{X: x, Y: y, Button: tea.MouseLeft})
-	term.tm.Send(keyPress("enter"))
-	term.waitFor("Carrier slowpost", "carrier=slowpost")
-	term.tm.Send(keyPress("esc"))
-	term.tm.Send(keyPress("esc"))
-	term.quit()
+	term.TM.Send(tea.MouseClickMsg{X: x, Y: y, Button: tea.MouseLeft})
+	term.TM.Send(keyPress("enter"))
+	term.WaitFor("Carrier slowpost", "carrier=slowpost")
+	term.TM.Send(keyPress("esc"))
+	term.TM.Send(keyPress("esc"))
+	term.Quit()
 }
 
 func TestMouseIsOffUnlessAskedFor(t *testing.T) {
 	term := startTerminal(t, tuitest.Fixture(testNow), operator, 140, 44)
-	term.waitFor("ORD-FAIL-0002")
-	if bytes.Contains(term.raw.Bytes(), []byte("\x1b[?1002h")) || bytes.Contains(term.raw.Bytes(), []byte("\x1b[?1003h")) {
+	term.WaitFor("ORD-FAIL-0002")
+	if bytes.Contains(term.Raw.Bytes(), []byte("\x1b[?1002h")) || bytes.Contains(term.Raw.Bytes(), []byte("\x1b[?1003h")) {
 		t.Fatal("mouse mode turned on without [console] mouse")
 	}
-	term.quit()
+	term.Quit()
 }
 
 func TestTimesShowInTheDisplayZoneWithTheirLabel(t *testing.T) {

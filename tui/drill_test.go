@@ -72,9 +72,9 @@ func TestActivityLogStreamsNewestFirstAndFilters(t *testing.T) {
 
 func TestLiveActivityView(t *testing.T) {
 	term := startTerminal(t, tuitest.Fixture(testNow), operator, 140, 44)
-	term.waitFor("Acme Outfitters")
-	term.tm.Type("a")
-	term.waitFor("Activity", "circuit closed → open", "flakyexpress")
-	term.tm.Send(keyPress("esc"))
-	term.quit()
+	term.WaitFor("Acme Outfitters")
+	term.TM.Type("a")
+	term.WaitFor("Activity", "circuit closed → open", "flakyexpress")
+	term.TM.Send(keyPress("esc"))
+	term.Quit()
 }

@@ -129,41 +129,41 @@ func TestUnknownCarrierOrStateIsRefusedWithTheChoices(t *testing.T) {
 func TestLiveConsoleFiltersAndJumps(t *testing.T) {
 	eng := tuitest.Fixture(testNow)
 	term := startTerminal(t, eng, operator, 140, 44)
-	term.waitFor("Acme Outfitters", "ORD-Q-LATE")
-	term.tm.Type("1:dead")
-	term.tm.Send(keyPress("enter"))
-	term.waitFor("Queues · state=dead", "ORD-DEAD-0002")
-	term.tm.Type("c")
-	term.waitFor("Show carrier")
-	term.tm.Type("slow")
-	term.tm.Send(keyPress("enter"))
-	s := term.waitFor("Queues · carrier=slowpost state=dead", "ORD-DEAD-0001")
+	term.WaitFor("Acme Outfitters", "ORD-Q-LATE")
+	term.TM.Type("1:dead")
+	term.TM.Send(keyPress("enter"))
+	term.WaitFor("Queues · state=dead", "ORD-DEAD-0002")
+	term.TM.Type("c")
+	term.WaitFor("Show carrier")
+	term.TM.Type("slow")
+	term.TM.Send(keyPress("enter"))
+	s := term.WaitFor("Queues · carrier=slowpost state=dead", "ORD-DEAD-0001")
 	if strings.Contains(s, "ORD-DEAD-0002") {
 		t.Fatalf("the carrier filter kept another carrier's order:\n%s", s)
 	}
-	term.tm.Send(keyPress("esc"))
-	term.waitFor("ORD-Q-LATE")
-	term.quit()
+	term.TM.Send(keyPress("esc"))
+	term.WaitFor("ORD-Q-LATE")
+	term.Quit()
 }
 
 func TestLiveSearchShowsOriginalCaseWithTheMatchHighlighted(t *testing.T) {
 	eng := tuitest.Fixture(testNow)
 	term := startTerminal(t, eng, operator, 140, 44)
-	term.waitFor("Acme Outfitters")
-	term.tm.Type("/")
-	term.waitFor("Search orders")
-	term.tm.Type("lovelace")
-	s := term.waitFor("ORD-DEAD-0001 Ada Lovelace")
+	term.WaitFor("Acme Outfitters")
+	term.TM.Type("/")
+	term.WaitFor("Search orders")
+	term.TM.Type("lovelace")
+	s := term.WaitFor("ORD-DEAD-0001 Ada Lovelace")
 	if strings.Contains(s, "ada lovelace") {
 		t.Fatalf("search lower-cased the result:\n%s", s)
 	}
-	matched, plain := cellOf(term.emu, s, "Lovelace"), cellOf(term.emu, s, "Ada Lovelace")
+	matched, plain := cellOf(term.Emu, s, "Lovelace"), cellOf(term.Emu, s, "Ada Lovelace")
 	if matched == nil || plain == nil {
 		t.Fatalf("cells not found:\n%s", s)
 	}
 	if matched.Style.Equal(&plain.Style) {
 		t.Fatal("the matched letters are drawn like the rest: no highlight")
 	}
-	term.tm.Send(keyPress("esc"))
-	term.quit()
+	term.TM.Send(keyPress("esc"))
+	term.Quit()
 }

@@ -10,6 +10,7 @@ import (
 
 	"github.com/shipdeck/shipdeck/store"
 	"github.com/shipdeck/shipdeck/theme"
+	"github.com/shipdeck/shipdeck/tui/tuitest"
 )
 
 // testNow is the fixed clock every direct test runs on.
@@ -118,30 +119,6 @@ func (h *harness) rejectScreen(unwanted ...string) {
 	}
 }
 
-func keyPress(k string) tea.KeyPressMsg {
-	special := map[string]tea.KeyPressMsg{
-		"enter":     {Code: tea.KeyEnter},
-		"esc":       {Code: tea.KeyEscape},
-		"tab":       {Code: tea.KeyTab},
-		"shift+tab": {Code: tea.KeyTab, Mod: tea.ModShift},
-		"space":     {Code: tea.KeySpace, Text: " "},
-		"up":        {Code: tea.KeyUp},
-		"down":      {Code: tea.KeyDown},
-		"left":      {Code: tea.KeyLeft},
-		"right":     {Code: tea.KeyRight},
-		"pgup":      {Code: tea.KeyPgUp},
-		"pgdown":    {Code: tea.KeyPgDown},
-		"home":      {Code: tea.KeyHome},
-		"end":       {Code: tea.KeyEnd},
-		"backspace": {Code: tea.KeyBackspace},
-		"ctrl+c":    {Code: 'c', Mod: tea.ModCtrl},
-		"ctrl+l":    {Code: 'l', Mod: tea.ModCtrl},
-	}
-	if k, ok := special[k]; ok {
-		return k
-	}
-	r := []rune(k)[0]
-	return tea.KeyPressMsg{Code: r, Text: k}
-}
+func keyPress(k string) tea.KeyPressMsg { return tuitest.Key(k) }
 
 func sizeMsg(w, h int) tea.WindowSizeMsg { return tea.WindowSizeMsg{Width: w, Height: h} }

@@ -86,7 +86,7 @@ func printHealth(w io.Writer, h store.AccountHealth, list int) error {
 			if mo.AtRisk {
 				tag = "at risk"
 			}
-			fmt.Fprintf(tw, "  %s\t%s\t%s\t%s\n", mo.ID, tag, sanitize.Line(mo.Carrier), sanitize.Truncate(mo.Reason, 90))
+			fmt.Fprintf(tw, "  %s\t%s\t%s\t%s\n", sanitize.Line(mo.ID), tag, sanitize.Line(mo.Carrier), sanitize.Truncate(mo.Reason, 90))
 		}
 		if err := tw.Flush(); err != nil {
 			return err
@@ -101,7 +101,7 @@ func printHealth(w io.Writer, h store.AccountHealth, list int) error {
 				fmt.Fprintf(tw, "  …\t%d more\n", len(h.ScanWatch)-i)
 				break
 			}
-			fmt.Fprintf(tw, "  %s\t%s\t%s\t%.1f\t%s ago\n", f.ID, sanitize.Line(f.Carrier), sanitize.Line(f.Tracking), f.HoursLeft, f.Since.Round(time.Minute))
+			fmt.Fprintf(tw, "  %s\t%s\t%s\t%.1f\t%s ago\n", sanitize.Line(f.ID), sanitize.Line(f.Carrier), sanitize.Line(f.Tracking), f.HoursLeft, f.Since.Round(time.Minute))
 		}
 		if err := tw.Flush(); err != nil {
 			return err
@@ -179,7 +179,7 @@ func printReconcile(w io.Writer, rep store.ReconcileReport) {
 		fmt.Fprintln(tw, "ORDER\tFINDING\t3PL\tACTION\tWHAT EACH SIDE HOLDS")
 	}
 	for _, f := range rep.Findings {
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", f.OrderID, strings.ReplaceAll(string(f.Kind), "_", " "), sanitize.Line(f.Carrier),
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", sanitize.Line(f.OrderID), strings.ReplaceAll(string(f.Kind), "_", " "), sanitize.Line(f.Carrier),
 			strings.ReplaceAll(string(f.Action), "_", " "), sanitize.Truncate(f.Explain, 110))
 	}
 	_ = tw.Flush()
@@ -246,7 +246,7 @@ func money(cents int64) string {
 }
 
 // printCosts writes the cost comparison.
-func printCosts(w io.Writer, r account.CostReport, list int) {
+func printCosts(w io.Writer, r store.CostReport, list int) {
 	fmt.Fprintf(w, "orders at 3PLs since %s: %d (%d priced, %d with no reported cost and no rate card)\n",
 		r.Since.Format(time.DateOnly), r.Orders, r.Priced, r.Unknown)
 	fmt.Fprintf(w, "3PLs: %s   FBT would be: %s   FBT minus 3PLs: %s\n", money(r.ThreePLCents), money(r.FBTCents), money(r.DiffCents))

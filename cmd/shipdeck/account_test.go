@@ -7,7 +7,6 @@ import (
 
 	"github.com/shipdeck/shipdeck/cmd/shipdeck/sshd/sshtest"
 	"github.com/shipdeck/shipdeck/store"
-	"github.com/shipdeck/shipdeck/sync/account"
 )
 
 // TestAccountCommandsOverSSH runs health, reconcile and costs against a
@@ -41,7 +40,7 @@ func TestAccountCommandsOverSSH(t *testing.T) {
 		t.Errorf("a viewer applied findings: exit %d %s", code, errOut)
 	}
 	out, _, code = sshtest.Run(t, op, "costs --json --since 30d")
-	var costs account.CostReport
+	var costs store.CostReport
 	if code != exitOK || json.Unmarshal([]byte(out), &costs) != nil || costs.Orders == 0 || costs.FBT.SingleUnitCents != 358 {
 		t.Fatalf("costs --json: exit %d, %d orders, FBT card %+v\n%s", code, costs.Orders, costs.FBT, out)
 	}

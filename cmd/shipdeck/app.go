@@ -281,7 +281,7 @@ func (a *app) wire(ctx context.Context) error {
 	reconcileEvery, reconcileWindow := c.reconcileSchedule()
 	a.eng, err = shipsync.New(shipsync.Config{
 		Zone: a.zone, Shop: c.Shop.Name, ShopCipher: c.Shop.ShopCipher, ShopID: c.Shop.ShopID, Demo: a.demo, Overlap: c.Poll.Overlap.Duration, MinInterval: c.Poll.MinInterval.Duration, Speed: a.speed,
-		Account: c.accountConfig(), ReconcileEvery: reconcileEvery, ReconcileWindow: reconcileWindow,
+		Account: c.accountConfig(), ReconcileEvery: reconcileEvery, ReconcileWindow: reconcileWindow, Costs: c.costConfig(),
 	}, shipsync.Deps{
 		Store: a.st, Marketplace: mp, Planner: a.planner, Router: router, Carriers: carriers,
 		Health: tracker, Breakers: health.NewBreakers(health.BreakerConfig{}), Search: a.idx,
@@ -334,11 +334,7 @@ func (a *app) carriers() ([]shipsync.Carrier, []route.CarrierInfo, error) {
 			}
 			ad, err = carrier.NewShipStation(carrier.ShipStationConfig{Name: cc.Name, Endpoint: cc.Endpoint, APIKey: k, APISecret: s, Timeout: cc.Timeout.Duration})
 		case carrier.KindCSV:
-			dir := cc.Dir
-			if !filepath.IsAbs(dir) {
-				dir = filepath.Join(a.dataDir, dir)
-			}
-			ad, err = carrier.NewCSV(carrier.CSVConfig{Name: cc.Name, Dir: dir, Now: a.now})
+			ad, err = carrier.NewCSV(carrier.CSVConfig{Name: cc.Name, Dir: a.dataPath(cc.Dir), Now: a.now})
 		}
 		if err != nil {
 			return nil, nil, fmt.Errorf("%s: %s: %w", a.cfg.path, key, err)

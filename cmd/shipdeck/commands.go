@@ -10,6 +10,7 @@ import (
 	"strings"
 	"text/tabwriter"
 	"time"
+	"unicode"
 
 	"github.com/spf13/cobra"
 
@@ -63,10 +64,28 @@ func commandError(err error) error {
 	return err
 }
 
+// writeJSON prints v as indented JSON. encoding/json escapes control
+// characters but passes bidi overrides, zero-width and other format
+// characters and C1 controls through; they are escaped here too (\uXXXX,
+// still the same JSON string), so no --json output reorders or hides text
+// on a terminal.
 func writeJSON(w io.Writer, v any) error {
-	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
-	return enc.Encode(v)
+	b, err := json.MarshalIndent(v, "", "  ")
+	if err != nil {
+		return err
+	}
+	var out strings.Builder
+	out.Grow(len(b) + 1)
+	for _, r := range string(b) {
+		if (r >= 0x80 && r <= 0x9f) || unicode.Is(unicode.Cf, r) {
+			fmt.Fprintf(&out, "\\u%04x", r)
+			continue
+		}
+		out.WriteRune(r)
+	}
+	out.WriteByte('\n')
+	_, err = io.WriteString(w, out.String())
+	return err
 }
 
 // SyncSummary is what `shipdeck sync --once --json` prints.
@@ -139,7 +158,7 @@ func syncCmd(env *runEnv) *cobra.Command {
 			}
 			return withApp(cmd, env, appOptions{LogTo: env.err}, func(ctx context.Context, a *app) error {
 				if !once {
-					fmt.Fprintf(env.out, "shipdeck: syncing %s; Ctrl-C stops\n", a.cfg.Shop.Name)
+					fmt.Fprintf(env.out, "shipdeck: syncing %s; Ctrl-C stops\n", sanitize.Line(a.cfg.Shop.Name))
 					return a.runWorker(ctx)
 				}
 				prog := newProgress(env)
@@ -274,6 +293,7 @@ func syncOnce(ctx context.Context, a *app, rounds int, working func(step string)
 			return "after TikTok's rate limit: " + pushDetail(ps), err
 		})
 	}
+	a.alertPass(ctx)
 	after, _ := a.planner.Status(ctx, a.now())
 	sum.CallsUsed = after.Used - before.Used
 	if after.Day != before.Day {
@@ -520,7 +540,7 @@ func ordersCmd(env *runEnv) *cobra.Command {
 				tw := tabwriter.NewWriter(env.out, 2, 4, 2, ' ', 0)
 				fmt.Fprintln(tw, "ORDER\tSTATE\tCARRIER\tCLASS\tSHIP BY\tATTEMPTS\tREASON")
 				for _, o := range orders {
-					fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%d\t%s\n", o.ID, o.State, o.Carrier(), sanitize.Line(o.ErrorClass),
+					fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%d\t%s\n", sanitize.Line(o.ID), o.State, sanitize.Line(o.Carrier()), sanitize.Line(o.ErrorClass),
 						a.zone.Short(o.ShipBy()), o.Attempts, sanitize.Truncate(o.Reason, 60))
 				}
 				return tw.Flush()
@@ -560,7 +580,7 @@ func retryCmd(env *runEnv) *cobra.Command {
 					if err := a.eng.Retry(ctx, env.actor, id); err != nil {
 						return commandError(err)
 					}
-					fmt.Fprintf(env.out, "order %s: queued for retry\n", id)
+					fmt.Fprintf(env.out, "order %s: queued for retry\n", sanitize.Line(id))
 				}
 				return nil
 			})
@@ -585,7 +605,7 @@ func rerouteCmd(env *runEnv) *cobra.Command {
 				if err := a.eng.Reroute(ctx, env.actor, args[0], to); err != nil {
 					return commandError(err)
 				}
-				fmt.Fprintf(env.out, "order %s: re-routed to %s\n", args[0], to)
+				fmt.Fprintf(env.out, "order %s: re-routed to %s\n", sanitize.Line(args[0]), sanitize.Line(to))
 				return nil
 			})
 		},
@@ -613,7 +633,7 @@ func holdCmd(env *runEnv, hold bool) *cobra.Command {
 					if err != nil {
 						return commandError(err)
 					}
-					fmt.Fprintf(env.out, "order %s: %s\n", id, map[bool]string{true: "held", false: "released"}[hold])
+					fmt.Fprintf(env.out, "order %s: %s\n", sanitize.Line(id), map[bool]string{true: "held", false: "released"}[hold])
 				}
 				return nil
 			})
@@ -632,7 +652,7 @@ func resolveCmd(env *runEnv) *cobra.Command {
 				if err := a.eng.Resolve(ctx, env.actor, args[0], reason); err != nil {
 					return commandError(err)
 				}
-				fmt.Fprintf(env.out, "order %s: resolved\n", args[0])
+				fmt.Fprintf(env.out, "order %s: resolved\n", sanitize.Line(args[0]))
 				return nil
 			})
 		},
@@ -720,7 +740,7 @@ func auditCmd(env *runEnv) *cobra.Command {
 				fmt.Fprintln(tw, "WHEN\tWHO\tROLE\tACTION\tORDER\tBEFORE\tAFTER\tDETAIL")
 				for _, e := range entries {
 					fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", a.zone.Long(e.At), sanitize.Line(e.Who), e.Role, e.Action,
-						e.OrderID, e.Before, e.After, sanitize.Truncate(e.Detail, 50))
+						sanitize.Line(e.OrderID), e.Before, e.After, sanitize.Truncate(e.Detail, 50))
 				}
 				return tw.Flush()
 			})

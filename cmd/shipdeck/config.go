@@ -3,7 +3,9 @@ package main
 import (
 	"errors"
 	"fmt"
+	"net"
 	"os"
+	"path/filepath"
 	"regexp"
 	"strconv"
 	"strings"
@@ -11,6 +13,7 @@ import (
 
 	"github.com/BurntSushi/toml"
 
+	"github.com/shipdeck/shipdeck/sanitize"
 	"github.com/shipdeck/shipdeck/store"
 	"github.com/shipdeck/shipdeck/sync/carrier"
 	"github.com/shipdeck/shipdeck/tui/keys"
@@ -191,6 +194,10 @@ type ConsoleConfig struct {
 	// select, wheel to scroll (off by default: it takes over the
 	// terminal's own text selection).
 	Mouse bool `toml:"mouse"`
+	// ExportDir is where the console's :export writes, locally and over
+	// SSH: relative to the data directory (default "exports"), or
+	// absolute. Never serve's working directory.
+	ExportDir string `toml:"export_dir"`
 }
 
 // ConfigError names the file, the line and the key of a bad setting.
@@ -308,6 +315,9 @@ func (c *Config) defaults() {
 	if c.SSH.Operators == "" {
 		c.SSH.Operators = "operators.toml"
 	}
+	if c.Console.ExportDir == "" {
+		c.Console.ExportDir = "exports"
+	}
 	for i := range c.Carriers {
 		cc := &c.Carriers[i]
 		if cc.Timeout.Duration == 0 {
@@ -347,6 +357,9 @@ func (c *Config) validate() error {
 	case c.Webhook.MaxConnections < 1:
 		return c.errAt("webhook.max_connections", "must be at least 1")
 	}
+	if err := c.validateListeners(); err != nil {
+		return err
+	}
 	if _, err := zone.Load(c.Console.Timezone); err != nil {
 		return c.errAt("console.timezone", err.Error())
 	}
@@ -370,15 +383,22 @@ func (c *Config) validate() error {
 		return &ConfigError{File: c.path, Key: "carrier", Msg: "at least one [[carrier]] is required"}
 	}
 	names := map[string]bool{}
+	folded := map[string]string{} // lower case → the name as written
 	for i, cc := range c.Carriers {
 		key := fmt.Sprintf("carrier[%d]", i)
 		if cc.Name == "" {
 			return c.errAtN("carrier", i, "name", key+".name is required")
 		}
-		if names[cc.Name] {
-			return c.errAtN("carrier", i, "name", fmt.Sprintf("carrier %q is defined twice", cc.Name))
+		if sanitize.Line(cc.Name) != cc.Name || strings.TrimSpace(cc.Name) != cc.Name {
+			return c.errAtN("carrier", i, "name", fmt.Sprintf("%q has control or invisible characters, or surrounding spaces", cc.Name))
+		}
+		// Operators name carriers on the command line and in the console,
+		// where "a" and "A" would be one carrier to them.
+		if first, ok := folded[strings.ToLower(cc.Name)]; ok {
+			return c.errAtN("carrier", i, "name", fmt.Sprintf("carrier %q is defined twice (as %q; names are compared ignoring case)", cc.Name, first))
 		}
 		names[cc.Name] = true
+		folded[strings.ToLower(cc.Name)] = cc.Name
 		switch cc.Kind {
 		case carrier.KindREST:
 			if cc.Endpoint == "" || cc.TokenEnv == "" {
@@ -391,6 +411,9 @@ func (c *Config) validate() error {
 		case carrier.KindCSV:
 			if cc.Dir == "" {
 				return c.errAtN("carrier", i, "dir", "a csv carrier needs dir")
+			}
+			if err := inDataDir(cc.Dir); err != nil {
+				return c.errAtN("carrier", i, "dir", err.Error())
 			}
 		default:
 			return c.errAtN("carrier", i, "kind", fmt.Sprintf("unknown kind %q (rest, shipstation or csv)", cc.Kind))
@@ -446,6 +469,61 @@ func (c *Config) validate() error {
 		}
 	}
 	return nil
+}
+
+// validateListeners checks the listen addresses and the SSH limits, which
+// sshd would otherwise read as "off" when negative.
+func (c *Config) validateListeners() error {
+	for _, l := range []struct{ key, addr string }{{"ssh.listen", c.SSH.Listen}, {"webhook.listen", c.Webhook.Listen}} {
+		if l.addr == "" && l.key == "webhook.listen" {
+			continue // the webhook receiver is off
+		}
+		if err := checkListen(l.addr); err != nil {
+			return c.errAt(l.key, err.Error())
+		}
+	}
+	s := c.SSH
+	for _, n := range []struct {
+		key string
+		v   int
+	}{{"ssh.max_sessions", s.MaxSessions}, {"ssh.max_sessions_per_key", s.MaxSessionsPerKey}, {"ssh.connections_per_minute", s.ConnectionsPerMin}} {
+		if n.v < 0 {
+			return c.errAt(n.key, fmt.Sprintf("must be at least 1 (or leave it out for the default), not %d", n.v))
+		}
+	}
+	if err := inDataDir(s.Operators); err != nil {
+		return c.errAt("ssh.operators", err.Error())
+	}
+	if err := inDataDir(c.Console.ExportDir); err != nil {
+		return c.errAt("console.export_dir", err.Error())
+	}
+	return nil
+}
+
+// checkListen validates a host:port to listen on; the host may be empty
+// (every interface) and the port 0 (any free one).
+func checkListen(addr string) error {
+	host, port, err := net.SplitHostPort(addr)
+	if err != nil {
+		return fmt.Errorf("%q is not an address to listen on (use host:port, e.g. 127.0.0.1:2222): %v", addr, err)
+	}
+	if n, err := strconv.Atoi(port); err != nil || n < 0 || n > 65535 {
+		return fmt.Errorf("%q: port %q must be a number 0..65535", addr, port)
+	}
+	if strings.ContainsAny(host, " /\\") || sanitize.Line(host) != host {
+		return fmt.Errorf("%q: host %q is not a host name or IP address", addr, host)
+	}
+	return nil
+}
+
+// inDataDir checks that a path the config gives relative to the data
+// directory stays inside it (an absolute path is the operator's explicit
+// choice and is kept).
+func inDataDir(p string) error {
+	if filepath.IsAbs(p) || filepath.IsLocal(p) {
+		return nil
+	}
+	return fmt.Errorf("%q leaves the data directory (it is relative to it; give an absolute path to mean a place outside)", p)
 }
 
 // checkWindow validates "18:00-21:00 Asia/Shanghai".

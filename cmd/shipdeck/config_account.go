@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/shipdeck/shipdeck/store"
 	"github.com/shipdeck/shipdeck/sync/account"
 )
 
@@ -118,7 +119,7 @@ func (c *Config) costConfig() account.CostConfig {
 	out := account.CostConfig{Cards: map[string]account.RateCard{}, FBT: account.DefaultFBTRateCard()}
 	fbt := c.Costs.FBT
 	if fbt.SingleUnitCents > 0 || fbt.MultiUnitCents > 0 {
-		out.FBT = account.FBTRateCard{SingleUnitCents: fbt.SingleUnitCents, MultiUnitCents: fbt.MultiUnitCents, Source: fbt.Source}
+		out.FBT = store.FBTRateCard{SingleUnitCents: fbt.SingleUnitCents, MultiUnitCents: fbt.MultiUnitCents, Source: fbt.Source}
 		out.FBT.Effective, _ = time.Parse(time.DateOnly, fbt.Effective)
 	}
 	for _, cc := range c.Carriers {

@@ -54,6 +54,17 @@ func TestConfigErrorsNameFileLineAndKey(t *testing.T) {
 		{"misspelled route condition", func(s string) string { return strings.Replace(s, "{ country", "{ contry", 1) }, 24, "route.when.contry"},
 		{"syntax error", func(s string) string { return strings.Replace(s, "[quota]", "[quota", 1) }, 8, "table name"},
 		{"unknown key binding", func(s string) string { return s + "\n[keys]\nteleport = [\"t\"]\n" }, 29, "teleport"},
+		{"ssh listen is not an address", func(s string) string { return s + "\n[ssh]\nlisten = \"not an address\"\n" }, 29, "ssh.listen"},
+		{"ssh listen without a port", func(s string) string { return s + "\n[ssh]\nlisten = \"127.0.0.1\"\n" }, 29, "ssh.listen"},
+		{"webhook listen is not an address", func(s string) string { return s + "\n[webhook]\nlisten = \"localhost:http-ish\"\n" }, 29, "webhook.listen"},
+		{"negative max_sessions", func(s string) string { return s + "\n[ssh]\nmax_sessions = -1\n" }, 29, "ssh.max_sessions"},
+		{"negative idle timeout", func(s string) string { return s + "\n[ssh]\nidle_timeout = \"-5m\"\n" }, 29, "ssh.idle_timeout"},
+		{"operators file outside the data directory", func(s string) string { return s + "\n[ssh]\noperators = \"../../etc/ops.toml\"\n" }, 29, "ssh.operators"},
+		{"carriers differing only in case", func(s string) string { return strings.Replace(s, `name = "drop"`, `name = "SWIFT"`, 1) }, 19, `carrier "SWIFT" is defined twice`},
+		{"csv dir escaping the data directory", func(s string) string { return strings.Replace(s, `dir = "drop"`, `dir = "../../etc"`, 1) }, 21, "carrier[1].dir"},
+		{"carrier name with an escape sequence", func(s string) string {
+			return strings.Replace(s, `name = "drop"`, `name = "drop\u001b]52;c;aGk=\u0007"`, 1)
+		}, 19, "carrier[1].name"},
 		{"reserve too small", func(s string) string { return s + "\n[store]\nmin_free = \"8MB\"\n" }, 29, "store.min_free: must be at least 16 MB"},
 		{"reserve not a size", func(s string) string { return s + "\n[store]\nmin_free = \"lots\"\n" }, 29, "not a size"},
 		{"no webhook connections", func(s string) string { return s + "\n[webhook]\nmax_connections = -1\n" }, 29, "webhook.max_connections"},

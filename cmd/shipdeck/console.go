@@ -49,17 +49,18 @@ func runConsole(ctx context.Context, env *runEnv, f flags) error {
 }
 
 // consoleOptions are one session's console options, built the same way for
-// a local terminal and an SSH session: the config's theme, time zone, mouse
-// and keys, NO_COLOR from the session's own environment (environ), the
-// operator and the app's clock.
+// a local terminal and an SSH session: the config's theme, time zone, mouse,
+// keys and export directory, NO_COLOR from the session's own environment
+// (environ), the operator and the app's clock.
 func (a *app) consoleOptions(actor store.Actor, environ []string) tui.Options {
 	return tui.Options{
 		Actor: actor,
 		Theme: theme.New(theme.Options{Dark: !a.cfg.Console.Light, NoColor: theme.NoColorFromEnv(environ),
 			HighContrast: a.cfg.Console.HighContrast}),
-		KeyMap: a.cfg.Keys,
-		Now:    a.now,
-		Zone:   a.zone,
-		Mouse:  a.cfg.Console.Mouse,
+		KeyMap:    a.cfg.Keys,
+		Now:       a.now,
+		Zone:      a.zone,
+		Mouse:     a.cfg.Console.Mouse,
+		ExportDir: a.dataPath(a.cfg.Console.ExportDir),
 	}
 }

@@ -18,6 +18,8 @@ import (
 	"time"
 
 	"github.com/spf13/cobra"
+
+	"github.com/shipdeck/shipdeck/sanitize"
 )
 
 // Exit codes, stable for scripts.
@@ -82,7 +84,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	if err == nil {
 		return exitOK
 	}
-	fmt.Fprintf(stderr, "shipdeck: %v\n", err)
+	fmt.Fprintf(stderr, "shipdeck: %s\n", sanitize.Text(err.Error()))
 	return exitCode(err)
 }
 

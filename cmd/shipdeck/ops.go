@@ -189,6 +189,25 @@ func (a *app) startOps(ctx context.Context) *gosync.WaitGroup {
 	return &wg
 }
 
+// alertPass runs one alert pass and delivers its notices: `sync --once`
+// from cron alerts too (the rules that need a condition to last, circuit
+// and degraded, only fire in the resident worker).
+func (a *app) alertPass(ctx context.Context) {
+	if a.ops.monitor == nil {
+		return
+	}
+	if a.ops.alertErr != nil {
+		a.log.Error("alert channel off", "err", a.ops.alertErr)
+	}
+	if _, _, err := a.ops.monitor.Evaluate(ctx); err != nil {
+		a.log.Warn("alert pass failed", "err", err)
+		return
+	}
+	if _, err := a.ops.monitor.Deliver(ctx); err != nil {
+		a.log.Warn("alert delivery failed", "err", err)
+	}
+}
+
 // metricsSource reads what metrics and alerts need from the app.
 type metricsSource struct{ a *app }
 

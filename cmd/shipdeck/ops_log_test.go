@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -11,9 +12,11 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
+	gosync "sync"
 	"testing"
 	"time"
 
+	"github.com/shipdeck/shipdeck/alert"
 	"github.com/shipdeck/shipdeck/store"
 	"github.com/shipdeck/shipdeck/sync/sim"
 )
@@ -80,8 +83,27 @@ func TestHeadlessSyncLogsWhatAnOperatorGreps(t *testing.T) {
 		t.Fatalf("sim config routes differently:\n%s", cfg)
 	}
 	cfg = strings.Replace(cfg, route, "[[route]]\nwhen = { max_weight_g = 500 }\ncarrier = \"swift\"\n\n[[route]]\ncarrier = \"flaky\"\n", 1)
-	// A small burst, so the rate limit has something to drop.
-	cfg += "\n[log]\nburst = 5\n"
+	// A small burst, so the rate limit has something to drop; alerts to a
+	// loopback receiver that verifies the signature.
+	const alertSecret = "alert-hmac-secret-5c1d"
+	var hookMu gosync.Mutex
+	var hooks []alert.Message
+	badSig := 0
+	recv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		body, _ := io.ReadAll(r.Body)
+		hookMu.Lock()
+		defer hookMu.Unlock()
+		if r.Header.Get(alert.SignatureHeader) != alert.Sign([]byte(alertSecret), body) {
+			badSig++
+			w.WriteHeader(http.StatusUnauthorized)
+			return
+		}
+		var m alert.Message
+		_ = json.Unmarshal(body, &m)
+		hooks = append(hooks, m)
+	}))
+	defer recv.Close()
+	cfg += "\n[log]\nburst = 5\n\n[alerts]\nwebhook_url = \"" + recv.URL + "\"\nwebhook_secret_env = \"SHIPDECK_TEST_ALERT_SECRET\"\n"
 	cfgPath := filepath.Join(dir, "shop.toml")
 	if err := os.WriteFile(cfgPath, []byte(cfg), 0o600); err != nil {
 		t.Fatal(err)
@@ -96,7 +118,8 @@ func TestHeadlessSyncLogsWhatAnOperatorGreps(t *testing.T) {
 		secrets = append(secrets, v)
 	}
 	cmd := exec.Command(bin, "sync", "--once", "--json", "--rounds", "2", "--config", cfgPath, "--data", filepath.Join(dir, "data"))
-	cmd.Env = env
+	secrets = append(secrets, alertSecret)
+	cmd.Env = append(env, "SHIPDECK_TEST_ALERT_SECRET="+alertSecret)
 	var stdout, stderr strings.Builder
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	runErr := cmd.Run()
@@ -149,6 +172,24 @@ func TestHeadlessSyncLogsWhatAnOperatorGreps(t *testing.T) {
 	if len(dead) > 5 || dropped == 0 || len(dead)+dropped != sum.Dead {
 		t.Errorf("push dead: %d lines + %d dropped, want at most 5 lines, some dropped, and %d in all (the summary's dead)", len(dead), dropped, sum.Dead)
 	}
+	// The cycle ends with an alert pass: every dead push fires once, in
+	// one signed message.
+	hookMu.Lock()
+	defer hookMu.Unlock()
+	deadAlerts := 0
+	for _, m := range hooks {
+		for _, a := range m.Fired {
+			if a.Rule == alert.RuleDead {
+				deadAlerts++
+			}
+		}
+	}
+	if len(hooks) != 1 || badSig != 0 || deadAlerts != sum.Dead {
+		t.Errorf("alert webhook got %d messages (%d bad signatures) with %d push_dead alerts, want 1 message with %d", len(hooks), badSig, deadAlerts, sum.Dead)
+	}
+	if fired := logLines(errText, "WARN", "alert fired"); len(fired) == 0 || fired[0]["rule"] != alert.RuleDead {
+		t.Errorf("alert fired lines = %v", fired)
+	}
 	for _, sec := range secrets {
 		if len(sec) >= 6 && strings.Contains(errText, sec) {
 			t.Errorf("a secret from the environment reached the log")
@@ -158,10 +199,15 @@ func TestHeadlessSyncLogsWhatAnOperatorGreps(t *testing.T) {
 		t.Error("an escape sequence reached the log")
 	}
 	t.Logf("summary %+v; %d push failed lines, %d push dead lines (+%d dropped)", sum, len(failed), len(dead), dropped)
+	// One line of each kind, as an operator's grep shows them.
+	shown := map[string]bool{}
 	for _, l := range strings.Split(errText, "\n") {
-		if strings.Contains(l, "push") || strings.Contains(l, "circuit") || strings.Contains(l, "dropped") {
-			t.Log(l)
-			break
+		for _, msg := range []string{`msg="shipdeck started"`, "msg=poll ", `msg="push failed"`, `msg="circuit open"`, `msg="push dead"`,
+			`msg="alert fired"`, `msg="log lines dropped"`, `msg="shipdeck stopped"`} {
+			if strings.Contains(l, msg) && !shown[msg] {
+				shown[msg] = true
+				t.Log(l)
+			}
 		}
 	}
 }

@@ -50,48 +50,11 @@ func (t teeReader) Read(p []byte) (int, error) {
 	return n, err
 }
 
-// value returns the sample of family name whose labels include want
-// (counter, gauge, or a histogram's count).
-func value(fams map[string]*dto.MetricFamily, name string, want map[string]string) (float64, bool) {
-	f := fams[name]
-	if f == nil {
-		return 0, false
-	}
-	for _, m := range f.GetMetric() {
-		ok := true
-		for k, v := range want {
-			found := false
-			for _, lp := range m.GetLabel() {
-				if lp.GetName() == k && lp.GetValue() == v {
-					found = true
-				}
-			}
-			ok = ok && found
-		}
-		if !ok {
-			continue
-		}
-		switch {
-		case m.Gauge != nil:
-			return m.GetGauge().GetValue(), true
-		case m.Counter != nil:
-			return m.GetCounter().GetValue(), true
-		case m.Histogram != nil:
-			return float64(m.GetHistogram().GetSampleCount()), true
-		}
-	}
-	return 0, false
-}
-
-// sum adds every sample of a family (histograms: their counts) whose
-// labels include want.
-func sum(fams map[string]*dto.MetricFamily, name string, want map[string]string) float64 {
-	f := fams[name]
-	total := 0.0
-	if f == nil {
-		return 0
-	}
-	for _, m := range f.GetMetric() {
+// samples returns the values of family name whose labels include want
+// (counters, gauges, and histograms' sample counts).
+func samples(fams map[string]*dto.MetricFamily, name string, want map[string]string) []float64 {
+	var out []float64
+	for _, m := range fams[name].GetMetric() {
 		match := true
 		for k, v := range want {
 			has := false
@@ -100,17 +63,32 @@ func sum(fams map[string]*dto.MetricFamily, name string, want map[string]string)
 			}
 			match = match && has
 		}
-		if !match {
-			continue
-		}
 		switch {
+		case !match:
 		case m.Counter != nil:
-			total += m.GetCounter().GetValue()
+			out = append(out, m.GetCounter().GetValue())
 		case m.Gauge != nil:
-			total += m.GetGauge().GetValue()
+			out = append(out, m.GetGauge().GetValue())
 		case m.Histogram != nil:
-			total += float64(m.GetHistogram().GetSampleCount())
+			out = append(out, float64(m.GetHistogram().GetSampleCount()))
 		}
+	}
+	return out
+}
+
+// value is the first matching sample, and whether there was one.
+func value(fams map[string]*dto.MetricFamily, name string, want map[string]string) (float64, bool) {
+	if v := samples(fams, name, want); len(v) > 0 {
+		return v[0], true
+	}
+	return 0, false
+}
+
+// sum adds the matching samples.
+func sum(fams map[string]*dto.MetricFamily, name string, want map[string]string) float64 {
+	total := 0.0
+	for _, v := range samples(fams, name, want) {
+		total += v
 	}
 	return total
 }

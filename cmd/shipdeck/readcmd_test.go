@@ -42,16 +42,6 @@ carrier = "swift"
 // open them.
 func readFixture(t *testing.T) []string {
 	t.Helper()
-	dir := t.TempDir()
-	cfg := filepath.Join(dir, "shipdeck.toml")
-	if err := os.WriteFile(cfg, []byte(importOnlyConfig), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	data := filepath.Join(dir, "data")
-	st, err := store.Open(data, store.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
 	now := time.Date(2026, 11, 24, 15, 0, 0, 0, time.UTC)
 	put := func(id string, state store.State, carrier, class string) store.Order {
 		o := store.Order{ID: id, Status: store.StatusAwaitingShipment, State: state, ErrorClass: class,
@@ -67,7 +57,7 @@ func readFixture(t *testing.T) []string {
 		put("F-SWIFT-RETRY", store.StateFailed, "swift", "retryable"),
 		put("Q-FLAKY", store.StateQueued, "flaky", ""),
 	}
-	err = st.Update(context.Background(), func(tx *store.Tx) error {
+	return storeFixture(t, func(tx *store.Tx) error {
 		for _, o := range orders {
 			if err := tx.PutOrder(o); err != nil {
 				return err
@@ -75,6 +65,23 @@ func readFixture(t *testing.T) []string {
 		}
 		return nil
 	})
+}
+
+// storeFixture writes importOnlyConfig and a store filled by fill, and
+// returns the global flags that open them.
+func storeFixture(t *testing.T, fill func(tx *store.Tx) error) []string {
+	t.Helper()
+	dir := t.TempDir()
+	cfg := filepath.Join(dir, "shipdeck.toml")
+	if err := os.WriteFile(cfg, []byte(importOnlyConfig), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	data := filepath.Join(dir, "data")
+	st, err := store.Open(data, store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = st.Update(context.Background(), fill)
 	if cerr := st.Close(); err == nil {
 		err = cerr
 	}

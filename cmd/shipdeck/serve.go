@@ -18,6 +18,7 @@ import (
 
 	"github.com/shipdeck/shipdeck/cmd/shipdeck/conncap"
 	"github.com/shipdeck/shipdeck/cmd/shipdeck/sshd"
+	"github.com/shipdeck/shipdeck/sanitize"
 	"github.com/shipdeck/shipdeck/store"
 	"github.com/shipdeck/shipdeck/tui"
 )
@@ -30,7 +31,8 @@ func serveCmd(env *runEnv) *cobra.Command {
 		Short: "Run the worker headless and serve the console over SSH",
 		Long: "Runs the sync worker, the webhook listener (if configured) and an SSH server in one process.\n" +
 			"Operators log in with the public keys listed in the operators file ([ssh] operators, relative to\n" +
-			"the data directory); manage it with `shipdeck keys`. SIGHUP reloads it; SIGINT/SIGTERM stop cleanly.",
+			"the data directory); manage it with `shipdeck keys`. SIGHUP reloads it; SIGINT/SIGTERM stop cleanly\n" +
+			"(within 15 s; a second signal exits at once).",
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			f := globalFlags(cmd)
@@ -54,8 +56,11 @@ func serveCmd(env *runEnv) *cobra.Command {
 }
 
 // operatorsPath is the operators file, relative to the data directory.
-func (a *app) operatorsPath() string {
-	p := a.cfg.SSH.Operators
+func (a *app) operatorsPath() string { return a.dataPath(a.cfg.SSH.Operators) }
+
+// dataPath resolves a path the config gives relative to the data
+// directory (an absolute one is kept).
+func (a *app) dataPath(p string) string {
 	if !filepath.IsAbs(p) {
 		p = filepath.Join(a.dataDir, p)
 	}
@@ -87,7 +92,7 @@ func serve(ctx context.Context, env *runEnv, a *app) error {
 	}
 	// The SSH library retries accept errors silently; log them instead.
 	ln := conncap.Wrap(raw, conncap.Config{Name: "ssh", Logger: a.log})
-	fmt.Fprintf(env.out, "shipdeck serving %s over SSH on %s\n", a.cfg.Shop.Name, ln.Addr())
+	fmt.Fprintf(env.out, "shipdeck serving %s over SSH on %s\n", sanitize.Line(a.cfg.Shop.Name), ln.Addr())
 	fmt.Fprintf(env.out, "host key %s\n", srv.HostKeyFingerprint())
 	if reg.Current().Missing() || reg.Current().Len() == 0 {
 		fmt.Fprintf(env.out, "no operators yet: every key is refused. Add one with\n  shipdeck keys add NAME operator ~/.ssh/id_ed25519.pub --data %s\nthen send SIGHUP (or restart)\n", a.dataDir)
@@ -166,7 +171,7 @@ func (h sshHandler) Command(ctx context.Context, op sshd.Operator, args []string
 	root.SetOut(stdout)
 	root.SetErr(stderr)
 	if err := root.ExecuteContext(ctx); err != nil {
-		fmt.Fprintf(stderr, "shipdeck: %v\n", err)
+		fmt.Fprintf(stderr, "shipdeck: %s\n", sanitize.Text(err.Error()))
 		return exitCode(err)
 	}
 	return exitOK

@@ -6,6 +6,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"maps"
+	"os"
+	"path/filepath"
 	"regexp"
 	"slices"
 	"strings"
@@ -466,5 +468,46 @@ func TestServeSessionCapHoldsWithTheRealHandler(t *testing.T) {
 			t.Fatalf("after a console closed: exit %d stderr %q", code, errOut)
 		}
 		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+func TestServeConsoleExportWritesUnderTheDataDirectory(t *testing.T) {
+	if testing.Short() {
+		t.Skip("serves the demo over SSH; skipped in -short mode")
+	}
+	cwd, err := os.Getwd()
+	if err != nil {
+		t.Fatal(err)
+	}
+	strays := func() []string {
+		m, _ := filepath.Glob(filepath.Join(cwd, "shipdeck-*.csv"))
+		return m
+	}
+	before := strays()
+	t.Cleanup(func() { // a failing run must not leave files in the source tree
+		for _, f := range strays() {
+			if !slices.Contains(before, f) {
+				_ = os.Remove(f)
+			}
+		}
+	})
+	d := startServedDemo(t, 60, nil)
+	term := sshtest.OpenTerm(t, d.dial("olga"), 140, 40, true)
+	term.WaitFor(t, "olga (operator)")
+	term.Type(t, ":export all\r")
+	term.WaitFor(t, "exported")
+	want := filepath.Join(d.a.dataDir, "exports")
+	m := regexp.MustCompile(`exported \d+ all orders to (\S+\.csv)`).FindStringSubmatch(strings.Join(strings.Fields(term.Screen()), " "))
+	if m == nil {
+		t.Fatalf("the toast does not name the file:\n%s", term.Screen())
+	}
+	if filepath.Dir(m[1]) != want {
+		t.Errorf("the export went to %s, want a file in %s", m[1], want)
+	}
+	if _, err := os.Stat(m[1]); err != nil {
+		t.Errorf("the named export: %v", err)
+	}
+	if extra := len(strays()) - len(before); extra != 0 {
+		t.Errorf("the export left %d files in serve's working directory %s", extra, cwd)
 	}
 }

@@ -28,7 +28,7 @@ func TestCostsCompareReportedRateCardAndFBT(t *testing.T) {
 	if r.ThreePLCents != 612+970 || r.FBTCents != 358+858 || r.DiffCents != (358+858)-(612+970) {
 		t.Fatalf("totals 3PL %d FBT %d diff %d, want %d %d %d", r.ThreePLCents, r.FBTCents, r.DiffCents, 612+970, 358+858, (358+858)-(612+970))
 	}
-	if r.PerOrder[0].Source != CostReported || r.PerOrder[1].Source != CostRateCard || r.PerOrder[2].Source != CostUnknown {
+	if r.PerOrder[0].Source != store.CostReported || r.PerOrder[1].Source != store.CostRateCard || r.PerOrder[2].Source != store.CostUnknown {
 		t.Fatalf("sources %+v", r.PerOrder)
 	}
 	// BK-1: all of a (612 / 358) and two thirds of b (646 / 572).

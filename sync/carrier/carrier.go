@@ -66,6 +66,10 @@ type Remote struct {
 	// Key is the 3PL's copy of the push's idempotency key, when its replies
 	// carry one (ShipStation's orderKey).
 	Key string `json:"-"`
+	// CostCents and InsuranceCents are what the 3PL charged for the label,
+	// when it says (ShipStation's shipmentCost and insuranceCost).
+	CostCents      int64 `json:"-"`
+	InsuranceCents int64 `json:"-"`
 }
 
 // PushResult is a successful push.

@@ -104,7 +104,7 @@ func TestShipStationTrackingFromDocumentedPayloads(t *testing.T) {
 			},
 			want: Remote{ID: "43945660", ExternalID: "100038-1", Key: "8061c220f0794a9b92460b8bae6837e4", Status: StatusShipped,
 				TrackingNumber: "9400111899561704681189", CarrierCode: "stamps_com",
-				ShippedAt: time.Date(2014, 10, 3, 0, 0, 0, 0, pacific)},
+				ShippedAt: time.Date(2014, 10, 3, 0, 0, 0, 0, pacific), CostCents: 193}, // shipmentCost 1.93 in the documented example
 			wantCalls: []string{"GET /orders/43945660", "GET /shipments?orderNumber=100038-1"},
 		},
 		{
@@ -224,5 +224,22 @@ func TestShipStationRefusesAnotherOrdersReply(t *testing.T) {
 	}
 	if len(rc.calls) != 1 {
 		t.Fatalf("calls = %q: no tracking may be read for another order", rc.calls)
+	}
+}
+
+func TestFlexMoneyReadsNumbersAndDecimalStrings(t *testing.T) {
+	for _, c := range []struct {
+		in   string
+		want int64
+		bad  bool
+	}{
+		{`7.36`, 736, false}, {`"7.36"`, 736, false}, {`0`, 0, false}, {`null`, 0, false}, {`""`, 0, false},
+		{`12`, 1200, false}, {`0.125`, 13, false}, {`"free"`, 0, true}, {`-1`, 0, true}, {`[1]`, 0, true},
+	} {
+		var m flexMoney
+		err := m.UnmarshalJSON([]byte(c.in))
+		if (err != nil) != c.bad || !c.bad && int64(m) != c.want {
+			t.Errorf("%s: %d cents, err %v; want %d cents, error %v", c.in, m, err, c.want, c.bad)
+		}
 	}
 }

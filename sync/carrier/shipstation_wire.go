@@ -179,6 +179,10 @@ type ssLabel struct {
 	CarrierCode    string     `json:"carrierCode"`
 	ShipDate       flexTime   `json:"shipDate"`
 	Voided         bool       `json:"voided"`
+	// ShipmentCost and InsuranceCost are what the label cost (List
+	// Shipments; fulfillments carry neither).
+	ShipmentCost  flexMoney `json:"shipmentCost"`
+	InsuranceCost flexMoney `json:"insuranceCost"`
 }
 
 // parseSSLabels reads the list under key ("shipments" or "fulfillments").
@@ -230,6 +234,7 @@ func withTracking(r Remote, labels []ssLabel, pacific *time.Location) Remote {
 	r.CarrierCode = strings.TrimSpace(best.CarrierCode)
 	r.ShippedAt = bestAt
 	r.Status = StatusShipped
+	r.CostCents, r.InsuranceCents = int64(best.ShipmentCost), int64(best.InsuranceCost)
 	return r
 }
 

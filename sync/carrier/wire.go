@@ -5,10 +5,45 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"math"
 	"strconv"
 	"strings"
 	"time"
 )
+
+// flexMoney is an amount a 3PL may send as a JSON number (7.36) or a
+// decimal string ("7.36"); null or absent is zero. It holds cents.
+type flexMoney int64
+
+// UnmarshalJSON accepts a number, a decimal string or null.
+func (f *flexMoney) UnmarshalJSON(data []byte) error {
+	data = bytes.TrimSpace(data)
+	if bytes.Equal(data, []byte("null")) {
+		*f = 0
+		return nil
+	}
+	if len(data) > 0 && data[0] == '"' {
+		var s string
+		if err := json.Unmarshal(data, &s); err != nil {
+			return err
+		}
+		data = []byte(strings.TrimSpace(s))
+		if len(data) == 0 {
+			*f = 0
+			return nil
+		}
+	}
+	var n json.Number
+	if err := json.Unmarshal(data, &n); err != nil {
+		return fmt.Errorf("want an amount such as 7.36, got %s", truncate(string(data), 40))
+	}
+	v, err := n.Float64()
+	if err != nil || v < 0 || v > 1e9 {
+		return fmt.Errorf("want an amount such as 7.36, got %s", truncate(string(data), 40))
+	}
+	*f = flexMoney(math.Round(v * 100))
+	return nil
+}
 
 // flexString is an id a 3PL may send as a JSON string or number; null is
 // empty. Anything else is a wrong shape.

@@ -92,6 +92,9 @@ func (s *Sim) ConfigTOML() string {
 	b.WriteString("[poll]\n")
 	b.WriteString("min_interval = \"1m\"\nmax_interval = \"15m\"\noverlap = \"2m\"\n")
 
+	b.WriteString("\n# Cross-check TikTok, the 3PLs and the store hourly (default every 6 h).\n[health]\n")
+	b.WriteString("reconcile_every = \"1h\"\nreconcile_window = \"48h\"\n")
+
 	for _, c := range s.carriers {
 		b.WriteString("\n[[carrier]]\n")
 		fmt.Fprintf(&b, "name = %s\n", q(c.Name))
@@ -108,6 +111,11 @@ func (s *Sim) ConfigTOML() string {
 		fmt.Fprintf(&b, "transit_days = %d\n", c.TransitDays)
 		if c.ProviderID != "" {
 			fmt.Fprintf(&b, "tiktok_provider_id = %s\n", q(c.ProviderID))
+		}
+		if c.Kind == carrier.KindREST {
+			// What the 3PL charges, for `shipdeck costs` (ShipStation
+			// reports each label's cost itself).
+			b.WriteString("rates = { per_order_cents = 175, per_unit_cents = 35, weight_bands = [{ max_g = 450, cents = 425 }, { max_g = 1000, cents = 610 }, { max_g = 5000, cents = 950 }] }\n")
 		}
 	}
 

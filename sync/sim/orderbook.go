@@ -42,6 +42,10 @@ type orderBook struct {
 	localShare float64
 	// scans decides late and missing carrier scans.
 	scans ScanPlan
+	// clerk is what people do by hand outside shipdeck; keyByHand keys an
+	// order into a 3PL for it.
+	clerk     ClerkPlan
+	keyByHand func(externalID string, at time.Time)
 }
 
 func newOrderBook(seed int64, ordersPerDay int, zone *time.Location, from time.Time) *orderBook {
@@ -170,6 +174,7 @@ func (b *orderBook) create(at time.Time) {
 	b.schedule(o.cancelReqAt, evCancelRequest, o)
 	b.schedule(o.cancelAt, evCancel, o)
 	b.schedule(time.Unix(o.full.ShippingDueTime, 0), evAutoCancel, o)
+	b.planClerk(o)
 	b.changed(o, at) // a new order is a status change too (to UNPAID)
 }
 
@@ -194,6 +199,8 @@ func (b *orderBook) changed(o *simOrder, at time.Time) {
 func (b *orderBook) apply(e event) {
 	o := e.o
 	switch e.kind {
+	case evHandKey, evSellerShip:
+		b.applyClerk(e)
 	case evPay:
 		if o.full.Status == StatusUnpaid {
 			o.full.PaidTime = e.at.Unix()

@@ -158,6 +158,7 @@ func (b *orderBook) markShipped(now time.Time, orderID string, req tiktok.MarkSh
 	if err := checkTracking(o, req.ShippingProviderID, req.TrackingNumber); err != nil {
 		return data, err
 	}
+	all := len(req.OrderLineItemIDs) == 0
 	want := map[string]bool{}
 	for _, id := range req.OrderLineItemIDs {
 		want[id] = true
@@ -170,7 +171,7 @@ func (b *orderBook) markShipped(now time.Time, orderID string, req tiktok.MarkSh
 			}
 			continue
 		}
-		if len(want) == 0 || want[li.ID] {
+		if all || want[li.ID] {
 			items = append(items, i)
 			delete(want, li.ID)
 		}

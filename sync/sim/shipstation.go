@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"log/slog"
+	"math"
 	"math/rand/v2"
 	"net/http"
 	"strconv"
@@ -139,6 +140,8 @@ type ssShipment struct {
 	ServiceCode    string    `json:"serviceCode"`
 	Voided         bool      `json:"voided"`
 	ShipTo         ssAddress `json:"shipTo"`
+	ShipmentCost   float64   `json:"shipmentCost"`
+	InsuranceCost  float64   `json:"insuranceCost"`
 }
 
 // ShipStation's order statuses.
@@ -403,6 +406,7 @@ func (s *shipStation) listShipments(r *http.Request, _ []byte, now time.Time) re
 			OrderNumber: rec.order.OrderNumber, CreateDate: s.ssDate(rec.shipAt),
 			ShipDate: rec.shipAt.In(s.pacific).Format(time.DateOnly), TrackingNumber: rec.tracking,
 			CarrierCode: rec.carrierCode, ServiceCode: ssService(rec.carrierCode), ShipTo: rec.order.ShipTo,
+			ShipmentCost: labelCost(rec.order), InsuranceCost: insuranceCost(rec.order),
 		})
 	}
 	b, _ := json.Marshal(map[string]any{"shipments": out, "total": len(out), "page": 1, "pages": 1})
@@ -445,4 +449,27 @@ func (s *shipStation) snapshot() CarrierCounters {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.counters.clone()
+}
+
+// labelCost prices a label the way a USPS Ground Advantage commercial rate
+// card grows with weight: $4.25 for the first 4 oz and $0.35 for each
+// further ounce, from the order's weight (a paperback when it has none).
+func labelCost(o ssOrder) float64 {
+	oz := 16.0
+	if o.Weight != nil && o.Weight.Value > 0 {
+		oz = o.Weight.Value
+		if o.Weight.Units == "grams" {
+			oz = o.Weight.Value / 28.35
+		}
+	}
+	extra := math.Max(0, math.Ceil(oz-4))
+	return math.Round((4.25+0.35*extra)*100) / 100
+}
+
+// insuranceCost insures orders over $100 at $1.50 per $100 of value.
+func insuranceCost(o ssOrder) float64 {
+	if o.OrderTotal <= 100 {
+		return 0
+	}
+	return math.Round(math.Ceil(o.OrderTotal/100)*1.50*100) / 100
 }

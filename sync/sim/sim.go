@@ -65,6 +65,9 @@ type Options struct {
 	// Scans makes some shipped orders' first carrier scan late or missing
 	// (zero: every order scanned a few hours after shipping).
 	Scans ScanPlan
+	// Clerk keys some orders into a 3PL by hand and ships some from Seller
+	// Center (zero: nobody works outside shipdeck).
+	Clerk ClerkPlan
 	// WebhookURL, when set, receives TikTok's notifications: order status
 	// changes (type 1), address updates (3), package updates (4), seller
 	// deauthorization (6), authorization expiring (7) and cancellation
@@ -90,7 +93,7 @@ func DemoOptions() Options {
 	return Options{
 		Seed: 1, OrdersPerDay: 300, Speed: 60, History: 6 * time.Hour,
 		Latency: 1, CarrierFaults: 1, DailyLimit: 500, PerSecond: 50, LocalSellerShare: 0.4,
-		Scans: ScanPlan{Late: 0.04, Never: 0.01},
+		Scans: ScanPlan{Late: 0.04, Never: 0.01}, Clerk: ClerkPlan{HandKeyed: 0.01, SellerCenter: 0.005},
 	}
 }
 
@@ -245,6 +248,7 @@ func Start(ctx context.Context, opts Options) (*Sim, error) {
 	s.book = newOrderBook(opts.Seed, opd, arrivalZone, now.Add(-opts.History))
 	s.book.localShare = opts.LocalSellerShare
 	s.book.scans = opts.Scans
+	s.book.clerk = opts.Clerk
 	g := &gate{
 		appKey: opts.AppKey, appSecret: opts.AppSecret, shopCipher: opts.ShopCipher,
 		refreshToken: opts.RefreshToken, refreshExp: now.Add(refreshLifetime).Truncate(time.Second),
@@ -279,6 +283,12 @@ func Start(ctx context.Context, opts Options) (*Sim, error) {
 		s.rest = append(s.rest, c)
 		s.carriers = append(s.carriers, info)
 		mux.Handle("/carriers/"+p.Name+"/", http.StripPrefix("/carriers/"+p.Name, c.handler()))
+	}
+	if len(s.rest) > 0 {
+		// The clerk keys orders in at the steadiest 3PL's screen: the
+		// first one, the fast and reliable one.
+		target := s.rest[0]
+		s.book.keyByHand = func(externalID string, at time.Time) { target.keyByHand(externalID, at) }
 	}
 	ssp := shipStationProfile()
 	ssInfo := CarrierInfo{

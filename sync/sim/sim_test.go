@@ -60,6 +60,10 @@ func TestConfigTOMLMatchesTheSimulator(t *testing.T) {
 			MaxInterval string `toml:"max_interval"`
 			Overlap     string `toml:"overlap"`
 		} `toml:"poll"`
+		Health struct {
+			ReconcileEvery  string `toml:"reconcile_every"`
+			ReconcileWindow string `toml:"reconcile_window"`
+		} `toml:"health"`
 		Carrier []struct {
 			Name             string `toml:"name"`
 			Kind             string `toml:"kind"`
@@ -71,6 +75,14 @@ func TestConfigTOMLMatchesTheSimulator(t *testing.T) {
 			MaxInFlight      int    `toml:"max_in_flight"`
 			TransitDays      int    `toml:"transit_days"`
 			TiktokProviderID string `toml:"tiktok_provider_id"`
+			Rates            struct {
+				PerOrderCents int64 `toml:"per_order_cents"`
+				PerUnitCents  int64 `toml:"per_unit_cents"`
+				WeightBands   []struct {
+					MaxGrams int   `toml:"max_g"`
+					Cents    int64 `toml:"cents"`
+				} `toml:"weight_bands"`
+			} `toml:"rates"`
 		} `toml:"carrier"`
 		Route []struct {
 			When     map[string]any `toml:"when"`

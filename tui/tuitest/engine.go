@@ -44,6 +44,7 @@ type Engine struct {
 	// reconciliation the snapshot reports.
 	health    store.AccountHealth
 	reconcile store.ReconcileReport
+	alerts    []store.Alert
 	worker    store.WorkerStatus
 	shop      string
 	demo      bool
@@ -114,6 +115,13 @@ func (e *Engine) SetWorker(w store.WorkerStatus) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	e.worker = w
+}
+
+// SetAlerts sets the firing alerts the snapshot reports.
+func (e *Engine) SetAlerts(a ...store.Alert) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	e.alerts = slices.Clone(a)
 }
 
 // SetShop sets the shop name and demo flag.
@@ -195,7 +203,7 @@ func (e *Engine) snapshotLocked() store.Snapshot {
 	}
 	return store.Snapshot{
 		At: e.now(), Shop: e.shop, Demo: e.demo, Worker: e.worker, Counts: c, Quota: e.quota,
-		Carriers: slices.Clone(e.stats), Health: e.health, Reconcile: e.reconcile, Seq: e.seq,
+		Carriers: slices.Clone(e.stats), Health: e.health, Reconcile: e.reconcile, Alerts: slices.Clone(e.alerts), Seq: e.seq,
 	}
 }
 

@@ -29,8 +29,13 @@ func List(path string) ([]Operator, error) {
 // Add appends an operator to the file (creating it, mode 0600), keeping the
 // rest of the file, comments included, as it was. It refuses a name or a
 // key that is already there, and refuses to touch a file that does not
-// validate.
+// validate. Edits by Add and Remove, in any process, run one at a time.
 func Add(path, name, role, authorizedKeyLine string) error {
+	unlock, err := lockForEdit(path)
+	if err != nil {
+		return err
+	}
+	defer unlock()
 	src, ops, err := loadForEdit(path)
 	if err != nil {
 		return err
@@ -83,6 +88,11 @@ func Fingerprint(authorizedKeyLine string) (string, error) {
 // unique regardless of case) or key fingerprint ("SHA256:..."), keeping
 // the rest of the file as it was. An unknown operator is ErrNoOperator.
 func Remove(path, nameOrFingerprint string) error {
+	unlock, err := lockForEdit(path)
+	if err != nil {
+		return err
+	}
+	defer unlock()
 	src, ops, err := loadForEdit(path)
 	if err != nil {
 		return err

@@ -20,7 +20,7 @@ type Model struct {
 
 // New returns the overlay showing snap's estimate until the next snapshot.
 func New(c *common.Common, snap store.Snapshot) *Model {
-	return &Model{c: c, v: View{Health: snap.Health, Reconcile: snap.Reconcile}}
+	return &Model{c: c, v: View{Health: snap.Health, Reconcile: snap.Reconcile, Costs: snap.Costs}}
 }
 
 // Name implements common.Overlay.
@@ -39,7 +39,7 @@ func (m *Model) SetSize(w, h int) { m.w, m.h = w, h }
 func (m *Model) Update(msg tea.Msg) tea.Cmd {
 	switch msg := msg.(type) {
 	case common.SnapshotMsg:
-		m.v = View{Health: msg.Snapshot.Health, Reconcile: msg.Snapshot.Reconcile}
+		m.v = View{Health: msg.Snapshot.Health, Reconcile: msg.Snapshot.Reconcile, Costs: msg.Snapshot.Costs}
 	case common.NavMsg:
 		m.scroll = widget.Scroll(msg.Name, m.scroll)
 	}
@@ -49,13 +49,6 @@ func (m *Model) Update(msg tea.Msg) tea.Cmd {
 // View implements common.Component.
 func (m *Model) View() string {
 	w, _ := draw.DialogSize(110, 10, m.w, m.h)
-	lines := Lines(m.c, m.v, max(20, w-4))
-	w, h := draw.DialogSize(110, len(lines)+2, m.w, m.h)
-	body := max(0, h-2)
-	m.scroll = min(m.scroll, max(0, len(lines)-body))
-	title := "Account health — estimated from shipdeck's data · esc closes"
-	if len(lines) > body {
-		title += " · j/k scroll"
-	}
-	return m.c.Dialog(title, lines[m.scroll:], w, h)
+	return m.c.ScrollDialog("Account health — estimated from shipdeck's data · esc closes",
+		Lines(m.c, m.v, max(20, w-4)), 110, m.w, m.h, &m.scroll)
 }

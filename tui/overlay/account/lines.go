@@ -15,10 +15,12 @@ import (
 	"github.com/shipdeck/shipdeck/tui/draw"
 )
 
-// View is what the view draws: the estimate and the reconciliation.
+// View is what the view draws: the estimate, the reconciliation and the
+// cost comparison.
 type View struct {
 	Health    store.AccountHealth
 	Reconcile store.ReconcileReport
+	Costs     store.CostReport
 }
 
 func pct(v float64) string { return strconv.FormatFloat(100*v, 'f', 1, 64) + "%" }
@@ -104,7 +106,43 @@ func Lines(c *common.Common, v View, width int) []string {
 	if len(r.Problems) > 0 {
 		out = append(out, th.Muted.Render(fmt.Sprintf("%d 3PL lookups failed; see shipdeck reconcile", len(r.Problems))))
 	}
-	return out
+	return append(out, costLines(c, v.Costs, width)...)
+}
+
+// money formats cents as dollars.
+func money(cents int64) string {
+	sign := ""
+	if cents < 0 {
+		sign, cents = "-", -cents
+	}
+	return fmt.Sprintf("%s$%d.%02d", sign, cents/100, cents%100)
+}
+
+// costLines compares what the 3PLs cost with what FBT would have.
+func costLines(c *common.Common, r store.CostReport, width int) []string {
+	th := c.Theme
+	sep := th.Muted.Render(th.Glyphs.Sep)
+	if r.Since.IsZero() {
+		return nil
+	}
+	if r.Orders == 0 {
+		return []string{th.Muted.Render("costs: no orders at 3PLs in the last 30 days")}
+	}
+	diff := th.Good.Render("FBT would cost " + money(r.DiffCents) + " more")
+	if r.DiffCents < 0 {
+		diff = th.Warn.Render("FBT would save " + money(-r.DiffCents))
+	}
+	out := []string{th.Strong.Render("costs, 30 days") + sep + "3PLs " + money(r.ThreePLCents) + sep + "FBT " + money(r.FBTCents) + sep + diff +
+		sep + th.Muted.Render(fmt.Sprintf("%d of %d orders priced", r.Priced, r.Orders))}
+	items := []string{}
+	for _, s := range r.PerSKU {
+		items = append(items, draw.Clean(s.SKU)+" "+money(s.ThreePLCents)+"/"+money(s.FBTCents))
+	}
+	if len(items) > 0 {
+		out = append(out, draw.Wrap(append([]string{th.Muted.Render("3PL/FBT by SKU:")}, items...), sep, width)...)
+	}
+	return append(out, th.Muted.Render(fmt.Sprintf("FBT rate card of %s: %s a unit alone, %s in multi-unit orders (shipdeck costs)",
+		r.FBT.Effective.Format("2006-01-02"), money(r.FBT.SingleUnitCents), money(r.FBT.MultiUnitCents))))
 }
 
 // kindLabel names a finding kind in a few words.

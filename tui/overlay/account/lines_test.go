@@ -28,6 +28,9 @@ func TestPaneShowsWhatNeedsTheOperator(t *testing.T) {
 		Reconcile: store.ReconcileReport{At: now.Add(-time.Hour), Checked: 40, Findings: []store.Finding{
 			{Kind: store.FindingHandKeyed}, {Kind: store.FindingHandKeyed}, {Kind: store.FindingTrackingMismatch},
 		}},
+		Costs: store.CostReport{Since: now.Add(-30 * 24 * time.Hour), Orders: 12, Priced: 10, ThreePLCents: 7350, FBTCents: 5010, DiffCents: -2340,
+			FBT:    store.FBTRateCard{Effective: time.Date(2025, 1, 16, 0, 0, 0, 0, time.UTC), SingleUnitCents: 358, MultiUnitCents: 286},
+			PerSKU: []store.SKUCost{{SKU: "BOOK-1", Units: 8, ThreePLCents: 4800, FBTCents: 2864}}},
 	}
 	text := ansi.ReplaceAllString(strings.Join(Lines(c, v, 100), "\n"), "")
 	for _, want := range []string{
@@ -37,6 +40,8 @@ func TestPaneShowsWhatNeedsTheOperator(t *testing.T) {
 		"LDR orders:", "no carrier scan by the dispatch deadline",
 		"scan watch: 1 written back, no carrier scan", "57002 at swift 3.5 h left",
 		"reconciliation: 3 findings", "2 keyed by hand", "1 tracking differs",
+		"costs, 30 days", "3PLs $73.50", "FBT $50.10", "FBT would save $23.40", "10 of 12 orders priced", "BOOK-1 $48.00/$28.64",
+		"FBT rate card of 2025-01-16: $3.58 a unit alone, $2.86",
 	} {
 		if !strings.Contains(text, want) {
 			t.Errorf("pane lacks %q:\n%s", want, text)

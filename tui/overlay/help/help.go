@@ -11,7 +11,6 @@ import (
 	"github.com/shipdeck/shipdeck/tui/keys"
 
 	"github.com/shipdeck/shipdeck/tui/common"
-	"github.com/shipdeck/shipdeck/tui/draw"
 	"github.com/shipdeck/shipdeck/tui/widget"
 )
 
@@ -78,13 +77,5 @@ func (m *Model) lines() []string {
 
 // View implements common.Component.
 func (m *Model) View() string {
-	lines := m.lines()
-	w, h := draw.DialogSize(110, len(lines)+2, m.w, m.h)
-	body := max(0, h-2)
-	m.scroll = min(m.scroll, max(0, len(lines)-body))
-	title := "Help — esc closes"
-	if len(lines) > body {
-		title += " · j/k scroll"
-	}
-	return m.c.Dialog(title, lines[m.scroll:], w, h)
+	return m.c.ScrollDialog("Help — esc closes", m.lines(), 110, m.w, m.h, &m.scroll)
 }
