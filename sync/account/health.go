@@ -299,7 +299,9 @@ func (e *estimator) add(o *store.Order) {
 		case e.now.Sub(m.RTSTime) > e.cfg.ScanGrace:
 			vmo.Reason = "no carrier scan " + hours(e.now.Sub(m.RTSTime)) + " after the write-back"
 			e.vtr.bad(vmo)
-		default:
+		case e.now.Sub(m.RTSTime) > e.cfg.ScanGrace/3:
+			// Scans normally come within hours; a day without one is a
+			// parcel the carrier may never have received.
 			vmo.Reason = "written back " + hours(e.now.Sub(m.RTSTime)) + " ago, no carrier scan yet"
 			e.vtr.atRisk(vmo)
 		}

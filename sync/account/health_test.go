@@ -51,7 +51,13 @@ func TestEachOrderCountsWhereTikTokCountsIt(t *testing.T) {
 			o.Status, o.State = store.StatusAwaitingCollection, store.StateShipped
 			o.Milestones = store.Milestones{RTSTime: ago(2)}
 			return o
-		}, map[store.MetricName]effect{store.MetricLDR: {atRisk: true}, store.MetricVTR: {atRisk: true}}, true},
+		}, map[store.MetricName]effect{store.MetricLDR: {atRisk: true}}, true}, // a 2-hour-old write-back is not yet a VTR risk
+		{"written back a day and a half ago, still no scan: VTR at risk", func() store.Order {
+			o := order("stale", 60, 30, 100)
+			o.Status, o.State = store.StatusAwaitingCollection, store.StateShipped
+			o.Milestones = store.Milestones{RTSTime: ago(36)}
+			return o
+		}, map[store.MetricName]effect{store.MetricVTR: {atRisk: true}}, false},
 		{"not pushed, deadline passed", func() store.Order {
 			return order("stuck", 80, -3, 100)
 		}, map[store.MetricName]effect{store.MetricLDR: {bad: true}}, false},
