@@ -16,6 +16,11 @@ const (
 	RuleReconcile = "reconcile_findings"
 )
 
+// minProjectedOrders is how many counted orders a metric needs before its
+// projection may warn: over a handful of orders, one at-risk order swings
+// it across any line.
+const minProjectedOrders = 10
+
 func percent(v float64) string { return strconv.FormatFloat(100*v, 'f', 1, 64) + "%" }
 
 // accountConditions adds the account-health alerts the engine's latest
@@ -27,7 +32,7 @@ func accountConditions(snap store.Snapshot, add func(rule, subject, severity, su
 		case m.Breached():
 			add(RuleMetric, string(m.Name), Critical, fmt.Sprintf("%s (%s) is %s, over TikTok's line of %s: %d of %d orders count against it",
 				m.Name, m.Title, percent(m.Value), percent(m.Threshold), m.Bad, m.Total))
-		case m.ProjectedBreach():
+		case m.ProjectedBreach() && m.Total >= minProjectedOrders:
 			add(RuleMetric, string(m.Name)+"-projected", Warning, fmt.Sprintf("%s (%s) will be %s, over TikTok's line of %s, if the %d orders at risk go wrong (now %s)",
 				m.Name, m.Title, percent(m.Projected), percent(m.Threshold), m.AtRisk, percent(m.Value)))
 		}

@@ -279,3 +279,46 @@ func TestReadCommandsPrintJSON(t *testing.T) {
 		t.Fatalf("keys list --json = %+v, %v\n%s", rows, err, out)
 	}
 }
+
+func TestDisplayZoneLabelsCLITablesAndCSV(t *testing.T) {
+	global := readFixture(t)
+	cfg := global[1]
+	b, err := os.ReadFile(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(cfg, append(b, []byte("\n[console]\ntimezone = \"Europe/Berlin\"\n")...), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	out, errOut, code := runCLI(t, append([]string{"orders", "--state", "failed"}, global...)...)
+	if code != 0 || !strings.Contains(out, " CET") {
+		t.Fatalf("orders table in Berlin time: exit %d %s\n%s", code, errOut, out)
+	}
+	out, errOut, code = runCLI(t, append([]string{"export", "failed"}, global...)...)
+	if code != 0 || !strings.Contains(out, "+01:00") || strings.Contains(out, "Z,") {
+		t.Fatalf("CSV in Berlin time: exit %d %s\n%s", code, errOut, out)
+	}
+
+	// A zone that does not exist names the file, the line and the key.
+	if err := os.WriteFile(cfg, append(b, []byte("\n[console]\ntimezone = \"Mars/Olympus\"\n")...), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	_, errOut, code = runCLI(t, append([]string{"orders"}, global...)...)
+	if code == 0 || !strings.Contains(errOut, "console.timezone") || !strings.Contains(errOut, `"Mars/Olympus"`) ||
+		!strings.Contains(errOut, cfg) {
+		t.Fatalf("bad zone: exit %d, %s", code, errOut)
+	}
+}
+
+func TestConsoleOptionsAreBuiltOnceForLocalAndSSHSessions(t *testing.T) {
+	a := &app{cfg: &Config{Console: ConsoleConfig{Light: true, Mouse: true}, Keys: map[string][]string{"retry": {"t"}}}}
+	plain := a.consoleOptions(store.Actor{Name: "ana"}, nil)
+	noColor := a.consoleOptions(store.Actor{Name: "ana"}, []string{"NO_COLOR=1"})
+	if plain.Theme.Options().NoColor || !noColor.Theme.Options().NoColor {
+		t.Fatalf("NO_COLOR from the session's environment: plain %v, with NO_COLOR %v",
+			plain.Theme.Options().NoColor, noColor.Theme.Options().NoColor)
+	}
+	if plain.Theme.Options().Dark || !plain.Mouse || plain.KeyMap["retry"][0] != "t" || plain.Actor.Name != "ana" {
+		t.Fatalf("options = %+v", plain)
+	}
+}
