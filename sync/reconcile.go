@@ -60,12 +60,14 @@ func (e *Engine) Reconcile(ctx context.Context, since time.Time) (store.Reconcil
 	}
 	close(work)
 	wg.Wait()
-	if err := parent.Err(); err != nil {
+	// A caller's deadline (reconcile --within) ends the run like the
+	// budget does, with what it checked; a cancellation is a stop.
+	if err := parent.Err(); err != nil && !errors.Is(err, context.DeadlineExceeded) {
 		return rep, err
 	}
 	if ctx.Err() != nil {
-		rep.Problems = append(rep.Problems, fmt.Sprintf("stopped after %s with %d of %d orders sent for checking; the rest wait for the next run",
-			reconcileBudget, rep.Checked, len(orders)))
+		rep.Problems = append(rep.Problems, fmt.Sprintf("stopped at its time limit with %d of %d orders sent for checking; the rest wait for the next run",
+			rep.Checked, len(orders)))
 	}
 	slices.SortFunc(rep.Findings, func(a, b store.Finding) int {
 		return cmp.Or(cmp.Compare(a.OrderID, b.OrderID), cmp.Compare(a.Kind, b.Kind), cmp.Compare(a.RemoteID, b.RemoteID))
@@ -292,11 +294,17 @@ func (e *Engine) judgeRemote(o *store.Order, name string, r carrier.Remote, add 
 	}
 }
 
+// MayApplyFindings refuses an actor whose role may not act on findings, so
+// a command can say so before spending a cross-check.
+func (e *Engine) MayApplyFindings(actor store.Actor) error {
+	return allow(actor, store.RoleOperator, "reconcile")
+}
+
 // ApplyFinding runs a finding's action through the same commands and audit
 // trail as every operator action. It re-checks the order first, so a
 // finding that went stale is refused with the reason.
 func (e *Engine) ApplyFinding(ctx context.Context, actor store.Actor, f store.Finding) error {
-	if err := allow(actor, store.RoleOperator, "reconcile"); err != nil {
+	if err := e.MayApplyFindings(actor); err != nil {
 		return err
 	}
 	switch f.Action {
