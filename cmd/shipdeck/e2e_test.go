@@ -16,7 +16,7 @@ import (
 
 // buildBinary builds shipdeck into the test's temporary directory, or
 // skips when it cannot be built here.
-func buildBinary(t *testing.T) string {
+func buildBinary(t testing.TB) string {
 	t.Helper()
 	if _, err := exec.LookPath("go"); err != nil {
 		t.Skip("the go tool is not on PATH: cannot build the shipdeck binary")

@@ -27,53 +27,80 @@ var (
 	memProfile = flag.String("mem.profile", "", "write TestMeasureConsoleMemory's heap profile to this file")
 )
 
-// TestMeasureConsoleMemory measures the resident memory of the console with
-// a big store: the demo's worker running against the simulator, the search
-// index built over every order, one console open over SSH at 120×40. It
-// builds the store first (bulk writes, then closed, as after an import and
-// a restart), returns that garbage to the OS, opens everything, waits for
-// the index, then reads VmRSS after two GCs. It asserts only that the
-// figures were taken; the ceiling is judged from the logged line.
+// TestMeasureConsoleMemory logs the console's resident memory with
+// -mem.orders orders in the store (see measureConsoleMemory).
 //
 //	go test ./cmd/shipdeck -run TestMeasureConsoleMemory -mem.orders 1000000 -v
 func TestMeasureConsoleMemory(t *testing.T) {
 	measuring(t)
-	dir := t.TempDir()
+	measureConsoleMemory(t, *memOrders)
+}
+
+// BenchmarkConsoleMemory reports the console's resident memory (rss-MiB)
+// at 100,000 and 1,000,000 orders. Each run builds its store (about a
+// minute at a million), so run it once: -benchtime 1x -measure.
+func BenchmarkConsoleMemory(b *testing.B) {
+	measuring(b)
+	for _, n := range []int{100_000, 1_000_000} {
+		b.Run(fmt.Sprintf("orders=%d", n), func(b *testing.B) {
+			var m consoleMemory
+			for b.Loop() {
+				m = measureConsoleMemory(b, n)
+			}
+			b.ReportMetric(float64(m.rss)/(1<<20), "rss-MiB")
+			b.ReportMetric(float64(m.anon)/(1<<20), "anon-MiB")
+			b.ReportMetric(float64(m.heap)/(1<<20), "heap-MiB")
+		})
+	}
+}
+
+// consoleMemory is one measurement, in bytes.
+type consoleMemory struct {
+	rss, anon, file, heap uint64
+}
+
+// measureConsoleMemory measures the resident memory of the console with a
+// store of n orders: the demo's worker running against the simulator, the
+// search index built over every order, one console open over SSH at
+// 120×40. It builds the store first (bulk writes, then closed, as after an
+// import and a restart), returns that garbage to the OS, opens everything,
+// waits for the index, then reads VmRSS after a GC. It asserts only that
+// the figures were taken; the ceilings are judged from the figures.
+func measureConsoleMemory(tb testing.TB, n int) consoleMemory {
+	dir := tb.TempDir()
 	start := time.Now()
-	fillStore(t, dir, *memOrders)
+	fillStore(tb, dir, n)
 	built := time.Since(start)
 	debug.FreeOSMemory()
 
-	d := startServedDemoIn(t, dir, 60, nil)
-	term := sshtest.OpenTerm(t, d.dial("olga"), 120, 40, true)
-	term.WaitFor(t, "DEMO")
+	d := startServedDemoIn(tb, dir, 60, nil)
+	term := sshtest.OpenTerm(tb, d.dial("olga"), 120, 40, true)
+	term.WaitFor(tb, "DEMO")
 	deadline := time.Now().Add(5 * time.Minute)
-	for d.a.idx.Len() < *memOrders {
+	for d.a.idx.Len() < n {
 		if time.Now().After(deadline) {
-			t.Fatalf("search index holds %d of %d orders after 5 minutes", d.a.idx.Len(), *memOrders)
+			tb.Fatalf("search index holds %d of %d orders after 5 minutes", d.a.idx.Len(), n)
 		}
 		time.Sleep(100 * time.Millisecond)
 	}
 	indexed := time.Since(start) - built
 	if _, err := d.a.eng.Search(context.Background(), "buyer 42", 10); err != nil {
-		t.Fatal(err)
+		tb.Fatal(err)
 	}
 	time.Sleep(3 * time.Second) // the worker polls and pushes meanwhile
 	runtime.GC()
 	debug.FreeOSMemory()
 	if *memProfile != "" {
-		writeHeapProfile(t, *memProfile)
+		writeHeapProfile(tb, *memProfile)
 	}
-	rss := procStatus(t, "VmRSS")
-	anon, file := procStatus(t, "RssAnon"), procStatus(t, "RssFile")
-	heap := readMetric("/memory/classes/heap/objects:bytes")
-	total := readMetric("/memory/classes/total:bytes")
-	t.Logf("console memory, %d orders (store built in %s, index built in %s): VmRSS %d MiB (anon %d MiB, file-backed %d MiB); Go heap objects %d MiB, Go runtime total %d MiB",
-		*memOrders, built.Round(time.Millisecond), indexed.Round(time.Millisecond), rss>>20, anon>>20, file>>20, heap>>20, total>>20)
-	fmt.Printf("MEASURE console_rss_mb orders=%d %.1f\n", *memOrders, float64(rss)/(1<<20))
-	if rss == 0 || heap == 0 {
-		t.Fatal("no memory figure read")
+	m := consoleMemory{rss: procStatus(tb, "VmRSS"), anon: procStatus(tb, "RssAnon"), file: procStatus(tb, "RssFile"),
+		heap: readMetric("/memory/classes/heap/objects:bytes")}
+	tb.Logf("console memory, %d orders (store built in %s, index built in %s): VmRSS %d MiB (anon %d MiB, file-backed %d MiB); Go heap objects %d MiB, Go runtime total %d MiB",
+		n, built.Round(time.Millisecond), indexed.Round(time.Millisecond), m.rss>>20, m.anon>>20, m.file>>20, m.heap>>20, readMetric("/memory/classes/total:bytes")>>20)
+	if m.rss == 0 || m.heap == 0 {
+		tb.Fatal("no memory figure read")
 	}
+	return m
 }
 
 // fillStore writes n orders of a big synthetic shop into a store in dir

@@ -108,15 +108,45 @@ func Compute(orders []store.Order, cfg Config, now time.Time) store.AccountHealt
 type tally struct {
 	m      store.Metric
 	orders []store.MetricOrder
+	// limit is how many orders the metric shows; orders that cannot be
+	// among them are dropped as the scan goes, so an estimate over a
+	// million orders holds a few hundred, not every late one.
+	limit int
 }
 
 func (t *tally) total()                   { t.m.Total++ }
-func (t *tally) bad(mo store.MetricOrder) { t.m.Total++; t.m.Bad++; t.orders = append(t.orders, mo) }
+func (t *tally) bad(mo store.MetricOrder) { t.m.Total++; t.m.Bad++; t.keep(mo) }
 func (t *tally) atRisk(mo store.MetricOrder) {
 	mo.AtRisk = true
 	t.m.AtRisk++
-	t.orders = append(t.orders, mo)
+	t.keep(mo)
 }
+
+// keep adds mo to the orders shown, pruning to the best limit once twice
+// that many are held. The sort is stable and earlier orders stay ahead of
+// later ones, so pruning early keeps exactly what finish would.
+func (t *tally) keep(mo store.MetricOrder) {
+	t.orders = append(t.orders, mo)
+	if t.limit > 0 && len(t.orders) >= 2*t.limit {
+		t.sortOrders()
+		t.orders = slices.Clip(t.orders[:t.limit])
+	}
+}
+
+// sortOrders puts counted orders first (they already hurt), then at-risk
+// ones by deadline, soonest first.
+func (t *tally) sortOrders() {
+	slices.SortStableFunc(t.orders, func(a, b store.MetricOrder) int {
+		if a.AtRisk != b.AtRisk {
+			if a.AtRisk {
+				return 1
+			}
+			return -1
+		}
+		return a.Due.Compare(b.Due)
+	})
+}
+
 func (t *tally) finish(limit int) store.Metric {
 	m := t.m
 	rate := func(bad, total int) float64 {
@@ -134,17 +164,7 @@ func (t *tally) finish(limit int) store.Metric {
 	}
 	m.Value = rate(m.Bad, m.Total)
 	m.Projected = rate(m.Bad+m.AtRisk, m.Total+m.AtRisk)
-	// Counted orders first (they already hurt), then at-risk ones by
-	// deadline, soonest first.
-	slices.SortStableFunc(t.orders, func(a, b store.MetricOrder) int {
-		if a.AtRisk != b.AtRisk {
-			if a.AtRisk {
-				return 1
-			}
-			return -1
-		}
-		return a.Due.Compare(b.Due)
-	})
+	t.sortOrders()
 	if len(t.orders) > limit {
 		t.orders = t.orders[:limit]
 	}
@@ -167,6 +187,9 @@ func newEstimator(cfg Config, now time.Time) *estimator {
 	e.vtr.m = store.Metric{Name: store.MetricVTR, Title: "Valid tracking rate", Threshold: cfg.VTRMin, HigherIsBetter: true, Window: cfg.Window}
 	e.sfcr.m = store.Metric{Name: store.MetricSFCR, Title: "Seller-fault cancellation rate", Threshold: cfg.SFCRMax, Window: cfg.Window}
 	e.otdr.m = store.Metric{Name: store.MetricOTDR, Title: "On-time delivery rate", Threshold: cfg.OTDRMin, HigherIsBetter: true, Window: cfg.DeliveryWindow}
+	for _, t := range []*tally{&e.ldr, &e.vtr, &e.sfcr, &e.otdr} {
+		t.limit = cfg.MaxOrders
+	}
 	return e
 }
 

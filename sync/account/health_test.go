@@ -1,6 +1,7 @@
 package account
 
 import (
+	"fmt"
 	"testing"
 	"time"
 
@@ -133,5 +134,44 @@ func TestRatesAndProjection(t *testing.T) {
 	}
 	if m.Orders[0].ID != "late" || !m.Orders[1].AtRisk || m.Orders[1].ID != "risk1" {
 		t.Fatalf("orders listed %+v: want the late one first, then at-risk by deadline", m.Orders)
+	}
+}
+
+// TestShownOrdersDoNotDependOnHowManyAreRead checks that the estimate keeps
+// only the orders it shows while it reads (so a million orders cost a few
+// hundred), and that those are exactly the ones a full sort would show:
+// late dispatches and at-risk orders mixed, with tied deadlines.
+func TestShownOrdersDoNotDependOnHowManyAreRead(t *testing.T) {
+	var orders []store.Order
+	for i := range 3000 {
+		// Late scans (counted) with deadlines in a scrambled order, some
+		// tied, and unscanned orders due soon (at risk).
+		o := order(fmt.Sprintf("o-%04d", i), 100, -float64((i*37)%500)/10, 100)
+		if i%3 == 0 {
+			o = order(fmt.Sprintf("o-%04d", i), 10, float64((i*11)%200)/10, 100)
+		} else {
+			o.Status, o.State = store.StatusInTransit, store.StateShipped
+			o.Milestones = store.Milestones{RTSTime: ago(70), CollectionTime: ago(1)}
+		}
+		orders = append(orders, o)
+	}
+	few := Compute(orders, Config{MaxOrders: 7}, now)
+	all := Compute(orders, Config{MaxOrders: 100_000}, now)
+	pruned := false
+	for i, m := range few.Metrics {
+		pruned = pruned || m.Bad+m.AtRisk > 14
+		full := all.Metrics[i].Orders
+		if len(full) > 7 {
+			full = full[:7]
+		}
+		if fmt.Sprint(m.Orders) != fmt.Sprint(full) {
+			t.Errorf("%s shows %v, want the first of the full list %v", m.Name, m.Orders, full)
+		}
+		if m.Bad != all.Metrics[i].Bad || m.AtRisk != all.Metrics[i].AtRisk {
+			t.Errorf("%s counts changed with the shown limit", m.Name)
+		}
+	}
+	if !pruned {
+		t.Fatal("no metric held enough orders to be pruned; the test checks nothing")
 	}
 }

@@ -69,3 +69,29 @@ func TestPlannerReactsToBursts(t *testing.T) {
 		}
 	}
 }
+
+// BenchmarkPlannerBurst is the burst scenario (30 days, 150 orders
+// and 500 calls a day, one random two-hour ×10 burst a day); it reports the
+// mean detection delay of all orders and of burst orders per strategy.
+func BenchmarkPlannerBurst(b *testing.B) {
+	var res SimResult
+	for b.Loop() {
+		var err error
+		res, err = Simulate(SimOptions{Days: 30, OrdersPerDay: 150, Seed: 1, Config: Config{DailyLimit: 500},
+			Burst: &Burst{Random: true, Duration: 2 * time.Hour, Factor: 10}})
+		if err != nil {
+			b.Fatal(err)
+		}
+	}
+	for _, s := range []struct {
+		name string
+		run  SimRun
+	}{{"fixed", res.Fixed}, {"planner", res.Planner}, {"oracle", res.Oracle}} {
+		b.ReportMetric(s.run.MeanDetectionS, s.name+"_mean_s")
+		b.ReportMetric(s.run.BurstMeanDetectionS, s.name+"_burst_mean_s")
+		b.ReportMetric(s.run.BurstP95DetectionS, s.name+"_burst_p95_s")
+		b.ReportMetric(float64(s.run.DaysOverBudget), s.name+"_days_over")
+	}
+	b.ReportMetric(res.BurstRatio(), "planner/oracle_burst")
+	b.ReportMetric(res.Ratio(), "planner/fixed")
+}
