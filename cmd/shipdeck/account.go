@@ -156,8 +156,19 @@ func reconcileCmd(env *runEnv) *cobra.Command {
 				if !apply {
 					return nil
 				}
-				applied, failed := 0, 0
+				// An order with more than one finding needs a person: two
+				// actions on it could undo each other.
+				per := map[string]int{}
 				for _, f := range rep.Findings {
+					per[f.OrderID]++
+				}
+				applied, failed, left := 0, 0, 0
+				for _, f := range rep.Findings {
+					if per[f.OrderID] > 1 {
+						left++
+						fmt.Fprintf(env.out, "order %s: %d findings, left for an operator: %s\n", f.OrderID, per[f.OrderID], sanitize.Truncate(f.Explain, 90))
+						continue
+					}
 					if err := a.eng.ApplyFinding(ctx, env.actor, f); err != nil {
 						if errors.Is(err, shipsync.ErrForbidden) {
 							return commandError(err)
@@ -168,7 +179,7 @@ func reconcileCmd(env *runEnv) *cobra.Command {
 					}
 					applied++
 				}
-				fmt.Fprintf(env.out, "applied %d of %d findings\n", applied, len(rep.Findings))
+				fmt.Fprintf(env.out, "applied %d of %d findings; %d left for an operator\n", applied, len(rep.Findings), left)
 				if failed > 0 {
 					return fmt.Errorf("%d findings could not be applied", failed)
 				}
