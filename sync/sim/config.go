@@ -112,6 +112,9 @@ func (s *Sim) ConfigTOML() string {
 		if c.ProviderID != "" {
 			fmt.Fprintf(&b, "tiktok_provider_id = %s\n", q(c.ProviderID))
 		}
+		if c.Zone != "" {
+			fmt.Fprintf(&b, "zone = %s\n", q(c.Zone))
+		}
 		if c.Kind == carrier.KindREST {
 			// What the 3PL charges, for `shipdeck costs` (ShipStation
 			// reports each label's cost itself).

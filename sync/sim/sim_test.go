@@ -75,6 +75,7 @@ func TestConfigTOMLMatchesTheSimulator(t *testing.T) {
 			MaxInFlight      int    `toml:"max_in_flight"`
 			TransitDays      int    `toml:"transit_days"`
 			TiktokProviderID string `toml:"tiktok_provider_id"`
+			Zone             string `toml:"zone"`
 			Rates            struct {
 				PerOrderCents int64 `toml:"per_order_cents"`
 				PerUnitCents  int64 `toml:"per_unit_cents"`
@@ -111,7 +112,7 @@ func TestConfigTOMLMatchesTheSimulator(t *testing.T) {
 	}
 	for i, c := range cfg.Carrier {
 		info := s.Carriers()[i]
-		if c.Name != info.Name || c.Endpoint != info.URL || c.TiktokProviderID != info.ProviderID || c.TransitDays != info.TransitDays {
+		if c.Name != info.Name || c.Endpoint != info.URL || c.TiktokProviderID != info.ProviderID || c.TransitDays != info.TransitDays || c.Zone != info.Zone {
 			t.Errorf("carrier %+v does not match %+v", c, info)
 		}
 		switch c.Kind {
