@@ -16,7 +16,7 @@ import (
 //	is/<state>/<shipBy 8B>/<id>         queue index (empty value)
 //	im/<status>/<shipBy 8B>/<id>        marketplace status index
 //	if/<next attempt 8B, 0 = dead>/<id> failed pane index (failed and dead)
-//	id/<next attempt 8B>/<id>           due index (failed only)
+//	id/<next attempt 8B>/<id>           due index (failed, and new with a wake-up time)
 //	c/s/<state>, c/m/<status>, c/total  counters (int64 big-endian)
 //	h/<yyyymmddhh>                      orders created per UTC hour
 //	a/<order id> 0x00 <seq 8B>          attempts

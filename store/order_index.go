@@ -19,6 +19,13 @@ func orderIndexKeys(o *Order) [][]byte {
 		keys = append(keys, failedKey(next, o.ID), dueKey(next, o.ID))
 	case StateDead:
 		keys = append(keys, failedKey(sortDead, o.ID))
+	case StateNew:
+		// A new order that becomes eligible at a known time (the end of the
+		// buyer-remorse window) is due then, so the worker wakes for it
+		// without another poll.
+		if !o.NextAttemptAt.IsZero() {
+			keys = append(keys, dueKey(retrySortKey(o.NextAttemptAt), o.ID))
+		}
 	}
 	return keys
 }

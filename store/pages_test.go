@@ -74,7 +74,8 @@ func TestPagesWalkEveryOrderOnce(t *testing.T) {
 }
 
 // TestDueListsFailedOrdersUpToNow: the retry scheduler gets exactly the
-// failed orders whose time has come, never dead ones.
+// failed orders whose time has come, never dead ones, and the new orders
+// whose buyer-remorse window has ended, never new orders without one.
 func TestDueListsFailedOrdersUpToNow(t *testing.T) {
 	s := openTestStore(t, t.TempDir(), Options{})
 	mk := func(id string, st State, next time.Time) Order {
@@ -89,6 +90,8 @@ func TestDueListsFailedOrdersUpToNow(t *testing.T) {
 		mk("asap", StateFailed, time.Time{}),
 		mk("dead", StateDead, time.Time{}),
 		mk("queued", StateQueued, testBase.Add(-time.Hour)),
+		mk("remorse", StateNew, testBase.Add(time.Hour)),
+		mk("unpaid", StateNew, time.Time{}),
 	)
 	tests := []struct {
 		now   time.Time
@@ -97,7 +100,7 @@ func TestDueListsFailedOrdersUpToNow(t *testing.T) {
 	}{
 		{testBase, 10, []string{"asap", "early", "exact"}},
 		{testBase, 2, []string{"asap", "early"}},
-		{testBase.Add(3 * time.Hour), 10, []string{"asap", "early", "exact", "late"}},
+		{testBase.Add(3 * time.Hour), 10, []string{"asap", "early", "exact", "remorse", "late"}},
 		{testBase.Add(-2 * time.Hour), 10, []string{"asap"}},
 	}
 	for _, tc := range tests {

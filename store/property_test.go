@@ -148,7 +148,7 @@ func checkIndexes(t *rapid.T, s *Store, now time.Time) {
 		t.Fatalf("due: %v", err)
 	}
 	want = expectIDs(orders, func(o Order) bool {
-		return o.State == StateFailed && !o.NextAttemptAt.After(now)
+		return (o.State == StateFailed || o.State == StateNew && !o.NextAttemptAt.IsZero()) && !o.NextAttemptAt.After(now)
 	}, failedLess)
 	if !slices.Equal(ids(due), want) {
 		t.Fatalf("due at %s = %q, want %q", fmt.Sprint(now), ids(due), want)

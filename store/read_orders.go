@@ -142,8 +142,9 @@ func (s *Store) Failed(ctx context.Context, offset, limit int) ([]Order, error) 
 	return page, nil
 }
 
-// Due returns up to limit failed orders whose next attempt is at or before
-// now, earliest first.
+// Due returns up to limit orders whose next attempt is at or before now,
+// earliest first: failed orders to retry, and new orders whose
+// buyer-remorse window has ended.
 func (s *Store) Due(ctx context.Context, now time.Time, limit int) ([]Order, error) {
 	if limit <= 0 {
 		return nil, nil

@@ -16,8 +16,10 @@ type State string
 
 // Local fulfillment states.
 const (
-	// StateNew orders are stored but not eligible yet (unpaid, on hold,
-	// masked address).
+	// StateNew orders are stored but not eligible yet (unpaid, ON_HOLD,
+	// inside the buyer-remorse window, a pending cancel request, a masked
+	// address); Reason says which, and NextAttemptAt is set when the order
+	// becomes eligible at a known time without TikTok changing it.
 	StateNew State = "new"
 	// StateReady orders are eligible and wait for the router.
 	StateReady State = "ready"
@@ -45,12 +47,16 @@ const (
 	// StateCancelled orders were cancelled on TikTok (and at the 3PL when
 	// they had been pushed).
 	StateCancelled State = "cancelled"
+	// StateTikTokShips orders are shipped by TikTok (shipping_type TIKTOK,
+	// or fulfilled by TikTok): mirrored and shown, never pushed to a 3PL and
+	// never waiting on anyone.
+	StateTikTokShips State = "tiktok_ships"
 )
 
 // States lists every local state in lifecycle order, for counters and panes.
 func States() []State {
 	return []State{StateNew, StateReady, StateQueued, StatePushing, StatePushed, StateTracking,
-		StateShipped, StateFailed, StateDead, StateUnknown, StateHeld, StateCancelled}
+		StateShipped, StateFailed, StateDead, StateUnknown, StateHeld, StateCancelled, StateTikTokShips}
 }
 
 // Valid reports whether s is one of the known local states.
@@ -97,6 +103,21 @@ func NormalizeStatus(raw string) MarketStatus {
 	return StatusUnknown
 }
 
+// Where an order came from (Order.Source).
+const (
+	SourceTikTok = "tiktok"
+	SourceImport = "import"
+)
+
+// Shipping and fulfilment types as TikTok sends them (shipping_type,
+// fulfillment_type). Only seller-shipped orders are pushed to a 3PL.
+const (
+	ShippingTypeTikTok  = "TIKTOK"
+	ShippingTypeSeller  = "SELLER"
+	FulfillmentBySeller = "FULFILLMENT_BY_SELLER"
+	FulfillmentByTikTok = "FULFILLMENT_BY_TIKTOK"
+)
+
 // Address is the recipient address as TikTok sends it.
 type Address struct {
 	Name       string   `json:"name,omitempty"`
@@ -106,8 +127,8 @@ type Address struct {
 	Region     string   `json:"region,omitempty"`
 	PostalCode string   `json:"postal_code,omitempty"`
 	Country    string   `json:"country,omitempty"`
-	// Masked is true when TikTok desensitized the name, phone or street,
-	// which makes the order ineligible for pushing.
+	// Masked is true when TikTok desensitized the name, phone or street;
+	// such an order is held, with the reason, until TikTok sends it in full.
 	Masked bool `json:"masked,omitempty"`
 }
 
@@ -196,9 +217,17 @@ type Order struct {
 	Packages           []Package  `json:"packages,omitempty"`
 	DeliveryOptionID   string     `json:"delivery_option_id,omitempty"`
 	DeliveryOptionName string     `json:"delivery_option_name,omitempty"`
-	ShippingType       string     `json:"shipping_type,omitempty"`
-	OnHold             bool       `json:"on_hold,omitempty"`
-	BuyerRequestCancel bool       `json:"buyer_request_cancel,omitempty"`
+	// ShippingType is TIKTOK (TikTok buys the label) or SELLER, and
+	// FulfillmentType FULFILLMENT_BY_SELLER or another program (FBT); see
+	// package policy for what they decide.
+	ShippingType    string `json:"shipping_type,omitempty"`
+	FulfillmentType string `json:"fulfillment_type,omitempty"`
+	// OnHold mirrors is_on_hold_order: true when the order went (or will
+	// go) through status ON_HOLD, TikTok's new flow; false for the old flow
+	// where the app itself waits out the buyer-remorse window. It does not
+	// mean "on hold now".
+	OnHold             bool `json:"on_hold,omitempty"`
+	BuyerRequestCancel bool `json:"buyer_request_cancel,omitempty"`
 
 	// Local fulfillment state.
 	State State `json:"state"`
@@ -212,7 +241,8 @@ type Order struct {
 	Push *Push `json:"push,omitempty"`
 	// Attempts counts push attempts of the current route generation.
 	Attempts int `json:"attempts,omitempty"`
-	// NextAttemptAt is when a failed order is retried (zero otherwise).
+	// NextAttemptAt is when a failed order is retried, or when a new order
+	// waiting out the buyer-remorse window becomes eligible (zero otherwise).
 	NextAttemptAt time.Time `json:"next_attempt_at,omitzero"`
 	// HeldFrom is the state a held order returns to on release.
 	HeldFrom State `json:"held_from,omitempty"`

@@ -29,6 +29,9 @@ func countFromMarketplace(orders []tiktok.Order, now time.Time) independentCount
 	}
 	const month, week, grace = 30 * 24 * time.Hour, 7 * 24 * time.Hour, 72 * time.Hour
 	for _, o := range orders {
+		if o.ShippingType == sim.ShippingTypeTikTok || o.FulfillmentType == sim.FulfillmentByTikTok {
+			continue // TikTok ships it: exempt
+		}
 		if in(o.CreateTime, month) {
 			c.sfcrTotal++
 			if o.Status == sim.StatusCancelled && (o.CancellationInitiator == "SELLER" || o.CancellationInitiator == "SYSTEM") {
@@ -241,10 +244,23 @@ func TestCostsFromShipStationAndRateCards(t *testing.T) {
 				t.Errorf("order %s at %s: rate-card cost %d, want %d", oc.ID, oc.Carrier, oc.ThreePLCents, want)
 			}
 		}
-		fbt += oc.FBTCents
+		if oc.Source != store.CostUnknown {
+			units := 0
+			for _, li := range o.LineItems {
+				units += li.Quantity
+			}
+			per := int64(358) // FBT's card: $3.58 a unit alone, $2.86 a unit in multi-unit orders
+			if units > 1 {
+				per = 286
+			}
+			fbt += per * int64(units)
+		}
 	}
 	if nReported == 0 || nCarded == 0 {
 		t.Fatalf("%d orders priced from ShipStation's labels and %d from the rate card; want some of each (report %+v, counts %v)", nReported, nCarded, rep.Orders, w.counts().ByState)
+	}
+	if rep.FBTCents != fbt {
+		t.Errorf("FBT total %d, want %d (the per-unit card over the priced orders)", rep.FBTCents, fbt)
 	}
 	if rep.ThreePLCents != reported+carded || rep.Priced != nReported+nCarded {
 		t.Errorf("3PL total %d over %d orders, want %d over %d", rep.ThreePLCents, rep.Priced, reported+carded, nReported+nCarded)

@@ -83,7 +83,13 @@ func (e *Engine) reconcileLoop(ctx context.Context) {
 // Valid Tracking Rate: the order goes to an operator with the reason
 // instead of spending quota on a refusal.
 func preflightTracking(o store.Order) error {
-	if err := account.CheckTracking(o.Push.TrackingNumber, o.Push.CarrierCode); err != nil {
+	// The TikTok provider the number is sent as, when mapped; else the
+	// 3PL's carrier code.
+	provider := o.Push.Provider
+	if provider == "" {
+		provider = o.Push.CarrierCode
+	}
+	if err := account.CheckTracking(o.Push.TrackingNumber, provider); err != nil {
 		return &tiktok.APIError{Endpoint: "tracking pre-flight", Class: tiktok.ClassNeedsHuman,
 			Reason: "not sent", Message: err.Error()}
 	}

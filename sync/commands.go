@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/shipdeck/shipdeck/policy"
 	"github.com/shipdeck/shipdeck/store"
 	"github.com/shipdeck/shipdeck/sync/carrier"
 )
@@ -16,13 +17,20 @@ import (
 // command, even if the console was bypassed.
 var ErrForbidden = errors.New("not allowed for this role")
 
-// ErrRefused is returned (wrapped, with the reason) when a command does not
-// apply to the order in its current state.
-var ErrRefused = errors.New("refused")
+// ErrRefused is matched (errors.Is) by every refusal: a command that does
+// not apply to the order in its current state, with the reason. The rules
+// themselves live in package policy.
+var ErrRefused = policy.ErrRefused
+
+// refuse builds a refusal for checks only the engine can make (the
+// reconciliation's actions, say); the order rules themselves are policy's.
+func refuse(action, id, why string) error {
+	return policy.Refuse(policy.Action(action), id, why)
+}
 
 // reroutableWindow is how long after shipping TikTok accepts updated
-// shipping info.
-const reroutableWindow = 72 * time.Hour
+// shipping info (the rule lives in policy).
+const reroutableWindow = policy.RerouteWindow
 
 // allow checks the actor's role for a command.
 func allow(actor store.Actor, need store.Role, action string) error {
@@ -30,11 +38,6 @@ func allow(actor store.Actor, need store.Role, action string) error {
 		return fmt.Errorf("%s: %w (%s is %s; needs %s)", action, ErrForbidden, actor.Name, actor.Role, need)
 	}
 	return nil
-}
-
-// refuse builds a refusal that names the order and why.
-func refuse(action, id, why string) error {
-	return fmt.Errorf("%s order %s: %w: %s", action, id, ErrRefused, why)
 }
 
 // command runs one operator change on one order in a transaction together
@@ -67,40 +70,6 @@ func (e *Engine) command(ctx context.Context, actor store.Actor, action, id, det
 	return err
 }
 
-// retryable reports whether an operator retry applies to o, and if not why.
-func retryable(o *store.Order) string {
-	switch o.State {
-	case store.StateFailed, store.StateDead, store.StateUnknown:
-		return ""
-	case store.StatePushing:
-		return "it is in flight to " + o.Carrier() + "; wait for the result"
-	}
-	return "it is " + string(o.State) + ", not failed or dead"
-}
-
-// retryOrder moves a failed, dead or unknown order back into the pipeline with
-// the same idempotency key.
-func retryOrder(o *store.Order, now time.Time) {
-	switch {
-	case o.CancelAtCarrier:
-		o.State = store.StateFailed
-		o.NextAttemptAt = now // due at once
-	case o.Push == nil:
-		o.State = store.StateReady
-	case o.Push.TrackingNumber != "":
-		o.State = store.StateTracking
-	case o.State == store.StateUnknown:
-		// Keep it unknown but due now: it is resolved before any resend.
-		o.NextAttemptAt = time.Time{}
-	default:
-		o.State = store.StateQueued
-	}
-	if o.State != store.StateFailed {
-		o.NextAttemptAt = time.Time{}
-	}
-	o.Attempts, o.WriteBackAttempts, o.Reason = 0, 0, ""
-}
-
 // Retry sends a failed or dead push again with the same key. It is refused
 // while the push is in flight.
 func (e *Engine) Retry(ctx context.Context, actor store.Actor, id string) error {
@@ -108,10 +77,10 @@ func (e *Engine) Retry(ctx context.Context, actor store.Actor, id string) error 
 		return err
 	}
 	return e.command(ctx, actor, "retry", id, "", func(o *store.Order) error {
-		if why := retryable(o); why != "" {
-			return refuse("retry", id, why)
+		if err := policy.Retry(o); err != nil {
+			return err
 		}
-		retryOrder(o, e.now())
+		policy.ApplyRetry(o, e.now())
 		return nil
 	})
 }
@@ -172,11 +141,11 @@ func (e *Engine) RetryMatching(ctx context.Context, actor store.Actor, f store.F
 			moved = 0
 			for _, id := range batch {
 				o, err := tx.Order(id)
-				if err != nil || !f.Matches(&o) || retryable(&o) != "" {
+				if err != nil || !f.Matches(&o) || policy.Retry(&o) != nil {
 					continue
 				}
 				before := o.State
-				retryOrder(&o, e.now())
+				policy.ApplyRetry(&o, e.now())
 				if err := tx.PutOrder(o); err != nil {
 					return err
 				}
@@ -211,7 +180,7 @@ func (e *Engine) Reroute(ctx context.Context, actor store.Actor, id, to string) 
 	}
 	slot := e.carriers[to]
 	if slot == nil {
-		return refuse("re-route", id, fmt.Sprintf("no carrier named %q (have %s)", to, strings.Join(e.names, ", ")))
+		return policy.Refuse(policy.ActionReroute, id, fmt.Sprintf("no carrier named %q (have %s)", to, strings.Join(e.names, ", ")))
 	}
 	o, err := e.st.Order(ctx, id)
 	if errors.Is(err, store.ErrNotFound) {
@@ -220,8 +189,8 @@ func (e *Engine) Reroute(ctx context.Context, actor store.Actor, id, to string) 
 	if err != nil {
 		return fmt.Errorf("re-route order %s: %w", id, err)
 	}
-	if why := e.rerouteRefusal(&o, to); why != "" {
-		return refuse("re-route", id, why)
+	if err := policy.RerouteTo(&o, to, e.now()); err != nil {
+		return err
 	}
 	cancelled, err := e.cancelOld(ctx, &o, to)
 	if err != nil {
@@ -229,34 +198,12 @@ func (e *Engine) Reroute(ctx context.Context, actor store.Actor, id, to string) 
 	}
 	return e.command(ctx, actor, "reroute", id, "to "+to+cancelled, func(cur *store.Order) error {
 		if cur.Version != o.Version {
-			return refuse("re-route", id, "it changed while "+o.Carrier()+" was checked; try again")
+			return policy.Refuse(policy.ActionReroute, id, "it changed while "+o.Carrier()+" was checked; try again")
 		}
 		e.routeTo(cur, to, "operator", "re-routed by "+actor.Name)
 		cur.WriteBackAttempts, cur.HeldFrom = 0, ""
 		return nil
 	})
-}
-
-// rerouteRefusal says why o cannot be re-routed to carrier to, or "".
-func (e *Engine) rerouteRefusal(o *store.Order, to string) string {
-	switch {
-	case o.State == store.StatePushing:
-		return "it is in flight to " + o.Carrier() + "; wait for the result"
-	case o.State == store.StateCancelled || o.Status == store.StatusCancelled || o.CancelAtCarrier:
-		return "it is cancelled on TikTok"
-	case !o.ShippedAt.IsZero() && e.now().Sub(o.ShippedAt) > reroutableWindow:
-		return "TikTok only accepts new shipping info within 72 hours of shipping"
-	case o.State == store.StateShipped && o.ShippedAt.IsZero():
-		return "it was handled outside shipdeck"
-	case o.Carrier() == to && o.State != store.StateDead && o.State != store.StateFailed:
-		return "it is already routed to " + to
-	}
-	if o.ShippedAt.IsZero() {
-		if ok, why := eligible(o); !ok {
-			return "it is not eligible for pushing: " + why
-		}
-	}
-	return ""
 }
 
 // commandRetryAfter is the longest server-given delay an operator command
@@ -296,7 +243,7 @@ func (e *Engine) cancelOld(ctx context.Context, o *store.Order, to string) (stri
 	}
 	old := e.carriers[o.Push.Carrier]
 	if old == nil {
-		return "", refuse("re-route", o.ID, "the old carrier "+o.Push.Carrier+" is not configured, so it cannot be checked; resolve it instead")
+		return "", policy.Refuse(policy.ActionReroute, o.ID, "the old carrier "+o.Push.Carrier+" is not configured, so it cannot be checked; resolve it instead")
 	}
 	caps := old.Capabilities()
 	var live []string
@@ -319,16 +266,16 @@ func (e *Engine) cancelOld(ctx context.Context, o *store.Order, to string) (stri
 			}
 		}
 	} else if o.Push.ExternalID == "" && inDoubt(o) {
-		return "", refuse("re-route", o.ID, old.Name()+" cannot look orders up and the push may have landed: check there, then resolve or retry")
+		return "", policy.Refuse(policy.ActionReroute, o.ID, old.Name()+" cannot look orders up and the push may have landed: check there, then resolve or retry")
 	}
 	if len(live) == 0 {
 		return "", nil
 	}
 	if !caps.Cancel {
 		if old.Name() == to {
-			return "", refuse("re-route", o.ID, old.Name()+" already holds it and cannot cancel: use retry, which keeps the key")
+			return "", policy.Refuse(policy.ActionReroute, o.ID, old.Name()+" already holds it and cannot cancel: use retry, which keeps the key")
 		}
-		return "", refuse("re-route", o.ID, old.Name()+" cannot cancel orders: cancel it there by hand, then resolve this one")
+		return "", policy.Refuse(policy.ActionReroute, o.ID, old.Name()+" cannot cancel orders: cancel it there by hand, then resolve this one")
 	}
 	now := e.now()
 	var atts []store.Attempt
@@ -358,7 +305,7 @@ func (e *Engine) cancelOld(ctx context.Context, o *store.Order, to string) (stri
 		atts = append(atts, att)
 		if err != nil {
 			if carrier.ClassOf(err) == carrier.TooLate {
-				return "", refuse("re-route", o.ID, old.Name()+" has already shipped it")
+				return "", policy.Refuse(policy.ActionReroute, o.ID, old.Name()+" has already shipped it")
 			}
 			return "", fmt.Errorf("re-route order %s: cancel at %s first: %w", o.ID, old.Name(), err)
 		}
@@ -372,44 +319,25 @@ func (e *Engine) Hold(ctx context.Context, actor store.Actor, id string) error {
 		return err
 	}
 	return e.command(ctx, actor, "hold", id, "", func(o *store.Order) error {
-		switch o.State {
-		case store.StatePushing:
-			return refuse("hold", id, "it is in flight to "+o.Carrier())
-		case store.StateHeld:
-			return refuse("hold", id, "it is already held")
-		case store.StateShipped, store.StateCancelled:
-			return refuse("hold", id, "it is "+string(o.State))
+		if err := policy.Hold(o); err != nil {
+			return err
 		}
-		o.HeldFrom, o.State, o.Reason = o.State, store.StateHeld, "held by "+actor.Name
+		policy.ApplyHold(o, actor.Name)
 		return nil
 	})
 }
 
-// Release returns a held order to the state it was held in.
+// Release returns a held order to the state it was held in; one held
+// before it was routed goes where the push rules put it now.
 func (e *Engine) Release(ctx context.Context, actor store.Actor, id string) error {
 	if err := allow(actor, store.RoleOperator, "release"); err != nil {
 		return err
 	}
 	return e.command(ctx, actor, "release", id, "", func(o *store.Order) error {
-		if o.State != store.StateHeld {
-			return refuse("release", id, "it is not held")
+		if err := policy.Release(o); err != nil {
+			return err
 		}
-		back := o.HeldFrom
-		if back == "" || back == store.StatePushing {
-			back = store.StateReady
-		}
-		if back == store.StateFailed {
-			o.NextAttemptAt = e.now()
-		}
-		o.State, o.HeldFrom, o.Reason = back, "", ""
-		if back == store.StateNew || back == store.StateReady {
-			ok, why := eligible(o)
-			if ok {
-				o.State = store.StateReady
-			} else {
-				o.State, o.Reason = store.StateNew, why
-			}
-		}
+		e.rules.ApplyRelease(o, e.now())
 		return nil
 	})
 }
@@ -421,17 +349,13 @@ func (e *Engine) Resolve(ctx context.Context, actor store.Actor, id, reason stri
 	}
 	reason = strings.TrimSpace(reason)
 	if reason == "" {
-		return refuse("resolve", id, "a reason is required")
+		return policy.ResolveWith(&store.Order{ID: id}, reason)
 	}
 	return e.command(ctx, actor, "resolve", id, reason, func(o *store.Order) error {
-		switch o.State {
-		case store.StatePushing:
-			return refuse("resolve", id, "it is in flight to "+o.Carrier())
-		case store.StateShipped, store.StateCancelled:
-			return refuse("resolve", id, "it is already "+string(o.State))
+		if err := policy.ResolveWith(o, reason); err != nil {
+			return err
 		}
-		o.State, o.NextAttemptAt, o.HeldFrom = store.StateShipped, time.Time{}, ""
-		o.Reason = "resolved outside shipdeck by " + actor.Name + ": " + reason
+		policy.ApplyResolve(o, actor.Name, reason)
 		return nil
 	})
 }

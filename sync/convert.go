@@ -5,6 +5,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/shipdeck/shipdeck/policy"
 	"github.com/shipdeck/shipdeck/store"
 	"github.com/shipdeck/shipdeck/sync/tiktok"
 )
@@ -23,7 +24,7 @@ func fromTikTok(t tiktok.Order) store.Order {
 	o := store.Order{
 		ID:                 t.ID,
 		Status:             store.NormalizeStatus(t.Status),
-		Source:             "tiktok",
+		Source:             store.SourceTikTok,
 		CreateTime:         unix(t.CreateTime),
 		UpdateTime:         unix(t.UpdateTime),
 		PaidTime:           unix(t.PaidTime),
@@ -35,6 +36,7 @@ func fromTikTok(t tiktok.Order) store.Order {
 		DeliveryOptionID:   t.DeliveryOptionID,
 		DeliveryOptionName: t.DeliveryOptionName,
 		ShippingType:       t.ShippingType,
+		FulfillmentType:    t.FulfillmentType,
 		OnHold:             t.IsOnHoldOrder,
 		BuyerRequestCancel: t.IsBuyerRequestCancel,
 		Milestones: store.Milestones{
@@ -43,29 +45,7 @@ func fromTikTok(t tiktok.Order) store.Order {
 			TikTokTracking: t.TrackingNumber,
 		},
 	}
-	a := t.RecipientAddress
-	o.Recipient = store.Address{Name: a.Name, Phone: a.PhoneNumber, PostalCode: a.PostalCode, Country: a.RegionCode}
-	for _, l := range []string{a.AddressLine1, a.AddressLine2, a.AddressLine3, a.AddressLine4} {
-		if l != "" {
-			o.Recipient.Lines = append(o.Recipient.Lines, l)
-		}
-	}
-	if len(o.Recipient.Lines) == 0 && a.AddressDetail != "" {
-		o.Recipient.Lines = []string{a.AddressDetail}
-	}
-	for _, d := range a.DistrictInfo {
-		switch strings.ToLower(d.AddressLevelName) {
-		case "country":
-			if o.Recipient.Country == "" {
-				o.Recipient.Country = d.AddressName
-			}
-		case "state", "province", "region":
-			o.Recipient.Region = d.AddressName
-		case "city":
-			o.Recipient.City = d.AddressName
-		}
-	}
-	o.Recipient.Masked = masked(a.Name) || masked(a.PhoneNumber) || masked(a.AddressLine1)
+	o.Recipient = recipient(t.RecipientAddress)
 	seenPkg := map[string]bool{}
 	for _, p := range t.Packages {
 		if p.ID != "" && !seenPkg[p.ID] {
@@ -85,6 +65,64 @@ func fromTikTok(t tiktok.Order) store.Order {
 	}
 	o.LineItems = mergeLines(o.LineItems)
 	return o
+}
+
+// recipient maps TikTok's recipient address. The city and the state come
+// from district_info by address_level where TikTok defines the levels (US:
+// L1 is the state or federal district, L3 the city: changelog "For US
+// market: new property address_level added to Orders API"), else by the
+// level's name; a UK address's post town is its city (changelog "Post town
+// added for UK recipient addresses in the Get Order Detail API").
+func recipient(a tiktok.RecipientAddress) store.Address {
+	r := store.Address{Name: a.Name, Phone: a.PhoneNumber, PostalCode: a.PostalCode, Country: a.RegionCode}
+	for _, l := range []string{a.AddressLine1, a.AddressLine2, a.AddressLine3, a.AddressLine4} {
+		if l != "" {
+			r.Lines = append(r.Lines, l)
+		}
+	}
+	if len(r.Lines) == 0 && a.AddressDetail != "" {
+		r.Lines = []string{a.AddressDetail}
+	}
+	us := strings.EqualFold(a.RegionCode, "US")
+	var byLevelRegion, byLevelCity, byNameRegion, byNameCity, county string
+	for _, d := range a.DistrictInfo {
+		if d.AddressName == "" {
+			continue
+		}
+		switch {
+		case us && strings.EqualFold(d.AddressLevel, "L1"):
+			byLevelRegion = d.AddressName
+		case us && strings.EqualFold(d.AddressLevel, "L3"):
+			byLevelCity = d.AddressName
+		}
+		switch strings.ToLower(strings.TrimSpace(d.AddressLevelName)) {
+		case "country":
+			if r.Country == "" {
+				r.Country = d.AddressName
+			}
+		case "state", "province", "region", "federal district":
+			byNameRegion = d.AddressName
+		case "county":
+			county = d.AddressName
+		case "city", "town", "post town":
+			// The lowest named city wins (US "State | City | City").
+			byNameCity = d.AddressName
+		}
+	}
+	r.Region = first(byLevelRegion, byNameRegion, county)
+	r.City = first(a.PostTown, byLevelCity, byNameCity)
+	r.Masked = masked(a.Name) || masked(a.PhoneNumber) || masked(a.AddressLine1)
+	return r
+}
+
+// first is the first non-empty string.
+func first(s ...string) string {
+	for _, v := range s {
+		if v != "" {
+			return v
+		}
+	}
+	return ""
 }
 
 // mergeLines folds TikTok's one-line-per-unit items into quantities.
@@ -126,25 +164,6 @@ func cents(s string) int64 {
 // skuWeight is the default unit weight when TikTok sends none: a paperback.
 func skuWeight(string) int { return 400 }
 
-// eligible reports whether an order may be pushed, and if not, why.
-func eligible(o *store.Order) (bool, string) {
-	switch {
-	case o.Status == store.StatusUnpaid:
-		return false, "unpaid"
-	case o.OnHold || o.Status == store.StatusOnHold:
-		return false, "on hold: the buyer may still cancel"
-	case o.BuyerRequestCancel:
-		// CANCELLATION_STATUS_CHANGE / is_buyer_request_cancel: pushing now
-		// could ship an order the buyer is about to cancel.
-		return false, "the buyer asked to cancel: waiting for the decision on TikTok"
-	case o.Recipient.Masked:
-		return false, "address is masked"
-	case o.Status == store.StatusAwaitingShipment || o.Status == store.StatusPartiallyShipping:
-		return true, ""
-	}
-	return false, "status " + string(o.Status)
-}
-
 // mayBeAtCarrier reports whether the order's current push may have reached
 // its 3PL: accepted, in doubt, or tried at least once. Such an order is
 // cancelled at the 3PL, not just locally, and re-routed only after the old
@@ -172,8 +191,9 @@ func inDoubt(o *store.Order) bool {
 }
 
 // merge folds a freshly fetched order into the stored one (nil if new) and
-// returns the order to store and whether anything changed.
-func merge(cur *store.Order, in store.Order, now time.Time) (store.Order, bool) {
+// returns the order to store and whether anything changed. Where the order
+// may go is decided by the push rules (package policy).
+func (e *Engine) merge(cur *store.Order, in store.Order, now time.Time) (store.Order, bool) {
 	if cur != nil && !in.UpdateTime.After(cur.UpdateTime) && in.Status == cur.Status && in.OnHold == cur.OnHold {
 		return *cur, false
 	}
@@ -197,10 +217,12 @@ func merge(cur *store.Order, in store.Order, now time.Time) (store.Order, bool) 
 		seen = cur.Milestones
 	}
 	o.Milestones = in.Milestones.Observe(seen, o.Status, now)
-	ok, why := eligible(&o)
+	el := e.rules.Push(&o, now)
 	// notSent: queued or failed, but no 3PL accepted it and none is in
 	// doubt, so it may still be stopped here.
 	notSent := !o.CancelAtCarrier && (o.Push == nil || o.Push.ExternalID == "" && o.Push.TrackingNumber == "" && !inDoubt(&o))
+	unsent := o.State == store.StateNew || o.State == store.StateReady ||
+		notSent && (o.State == store.StateQueued || o.State == store.StateFailed)
 	switch {
 	case o.Status == store.StatusCancelled:
 		switch {
@@ -220,16 +242,22 @@ func merge(cur *store.Order, in store.Order, now time.Time) (store.Order, bool) 
 		default:
 			o.State, o.Reason, o.NextAttemptAt, o.HeldFrom = store.StateCancelled, "cancelled on TikTok", time.Time{}, ""
 		}
-	case o.State == store.StateNew && ok:
-		o.State, o.Reason = store.StateReady, ""
-	case (o.State == store.StateNew || o.State == store.StateReady || notSent && (o.State == store.StateQueued || o.State == store.StateFailed)) &&
-		shippedElsewhere(o.Status):
+	case o.State == store.StateTikTokShips:
+		if el.Verdict != policy.TikTokShips {
+			// TikTok handed the order back to the seller.
+			e.rules.Place(&o, now)
+		}
+	case unsent && el.Verdict == policy.TikTokShips:
+		o.State, o.Reason, o.NextAttemptAt, o.ErrorClass = store.StateTikTokShips, el.Reason, time.Time{}, ""
+	case o.State == store.StateNew && el.OK():
+		o.State, o.Reason, o.NextAttemptAt = store.StateReady, "", time.Time{}
+	case unsent && shippedElsewhere(o.Status):
 		o.State, o.Reason, o.NextAttemptAt = store.StateShipped, "shipped outside shipdeck (status "+string(o.Status)+")", time.Time{}
 	case o.State == store.StateNew:
-		o.Reason = why
-	case !ok && (o.State == store.StateReady || notSent && (o.State == store.StateQueued || o.State == store.StateFailed)):
+		e.rules.Place(&o, now)
+	case !el.OK() && unsent:
 		// No longer eligible (on hold again, say) before anything was sent.
-		o.State, o.Reason, o.NextAttemptAt = store.StateNew, why, time.Time{}
+		o.State, o.Reason, o.NextAttemptAt = store.StateNew, el.Reason, el.Until
 	}
 	return o, true
 }

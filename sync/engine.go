@@ -16,6 +16,7 @@ import (
 	gosync "sync"
 	"time"
 
+	"github.com/shipdeck/shipdeck/policy"
 	"github.com/shipdeck/shipdeck/search"
 	"github.com/shipdeck/shipdeck/store"
 	"github.com/shipdeck/shipdeck/sync/account"
@@ -114,6 +115,9 @@ type Config struct {
 	SnapshotEvery time.Duration
 	// Seed seeds the retry jitter (0: random).
 	Seed uint64
+	// RemorseWindow is how long an order that skipped ON_HOLD waits after
+	// payment before it is pushed ([policy] remorse_window, default 1 hour).
+	RemorseWindow time.Duration
 	// Account sets the account-health windows and thresholds; HealthEvery
 	// is how often the estimate is refreshed (default 5 minutes).
 	Account     account.Config
@@ -203,6 +207,7 @@ type Engine struct {
 	search    *search.Index
 	now       func() time.Time
 	log       *slog.Logger
+	rules     policy.Rules
 	observers []Observer
 
 	rndMu gosync.Mutex
@@ -275,7 +280,7 @@ func New(cfg Config, d Deps) (*Engine, error) {
 	e := &Engine{
 		cfg: cfg, st: d.Store, mp: d.Marketplace, planner: d.Planner, router: d.Router,
 		carriers: map[string]*carrierSlot{}, health: d.Health, breakers: d.Breakers,
-		search: d.Search, now: d.Now, log: d.Logger, observers: d.Observers,
+		search: d.Search, now: d.Now, log: d.Logger, observers: d.Observers, rules: policy.Rules{RemorseWindow: cfg.RemorseWindow},
 		rnd:       rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15)),
 		wake:      make(chan struct{}, 1),
 		pollNow:   make(chan []string, 64),

@@ -179,10 +179,13 @@ func (m *fakeMP) Shops(ctx context.Context) ([]tiktok.Shop, error) {
 }
 func (m *fakeMP) SetShopCipher(string) {}
 func (m *fakeMP) ShopCipher() string   { return "" }
+
+// set stores an order of TikTok's new flow (is_on_hold_order true: it went
+// through ON_HOLD, so it ships as soon as it awaits shipment).
 func (m *fakeMP) set(id, status string, upd int64) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	m.orders[id] = tiktok.Order{ID: id, Status: status, CreateTime: upd - 100, UpdateTime: upd,
+	m.orders[id] = tiktok.Order{ID: id, Status: status, CreateTime: upd - 100, UpdateTime: upd, PaidTime: upd - 90, IsOnHoldOrder: true,
 		RecipientAddress: tiktok.RecipientAddress{Name: "Ann Lee", PhoneNumber: "555", AddressLine1: "1 Main St", PostalCode: "10001", RegionCode: "US"},
 		LineItems:        []tiktok.LineItem{{ID: "li1", SellerSku: "BOOK", SalePrice: "10.00", PackageID: "P-" + id}},
 		Packages:         []tiktok.PackageRef{{ID: "P-" + id}}}

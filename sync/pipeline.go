@@ -23,6 +23,8 @@ type PushSummary struct {
 	Unknown  int `json:"unknown"`
 	Resolved int `json:"resolved"`
 	Requeued int `json:"requeued"`
+	// Released counts new orders whose buyer-remorse window ended.
+	Released int `json:"released"`
 }
 
 // Add adds another pass's counts to s.
@@ -34,6 +36,7 @@ func (s *PushSummary) Add(o PushSummary) {
 	s.Unknown += o.Unknown
 	s.Resolved += o.Resolved
 	s.Requeued += o.Requeued
+	s.Released += o.Released
 }
 
 // IdempotencyKey derives a push's key from the order, the carrier and the
@@ -58,8 +61,8 @@ func (e *Engine) pipelineLoop(ctx context.Context) {
 	}
 }
 
-// PipelineOnce runs one pass: route ready orders, requeue due retries,
-// resolve unknown pushes, push everything queued, and write back tracking.
+// PipelineOnce runs one pass: requeue due retries and orders whose
+// remorse window ended, route ready orders, resolve unknown pushes, push everything queued, and write back tracking.
 func (e *Engine) PipelineOnce(ctx context.Context) (PushSummary, error) {
 	sum, err := e.pushPass(ctx)
 	_, werr := e.writeBack(ctx)
@@ -71,10 +74,12 @@ func (e *Engine) PipelineOnce(ctx context.Context) (PushSummary, error) {
 func (e *Engine) pushPass(ctx context.Context) (PushSummary, error) {
 	var sum PushSummary
 	errs := []error{e.expireLeases(ctx)}
-	r, err := e.routeReady(ctx)
+	// Due orders first, so one released from the remorse window (or a
+	// failed one sent back to the router) is routed in this same pass.
+	r, err := e.requeueDue(ctx)
 	sum.Add(r)
 	errs = append(errs, err)
-	r, err = e.requeueDue(ctx)
+	r, err = e.routeReady(ctx)
 	sum.Add(r)
 	errs = append(errs, err)
 	r, err = e.resolveUnknown(ctx)
@@ -187,22 +192,37 @@ func (e *Engine) routeTo(o *store.Order, carrierName, rule, reason string) {
 	o.State, o.Reason, o.ErrorClass, o.Attempts, o.NextAttemptAt = store.StateQueued, "", "", 0, time.Time{}
 }
 
-// requeueDue moves failed orders whose next attempt is due back into the
-// pipeline: cancellations to the cancel step, failed write-backs to
+// requeueDue moves orders whose time has come into the pipeline: new
+// orders whose buyer-remorse window ended to the router (the wake-up needs
+// no poll), cancellations to the cancel step, failed write-backs to
 // tracking, failed pushes to queued with the same key.
 func (e *Engine) requeueDue(ctx context.Context) (PushSummary, error) {
 	var sum PushSummary
-	due, err := e.st.Due(ctx, e.now(), e.cfg.Batch)
+	now := e.now()
+	due, err := e.st.Due(ctx, now, e.cfg.Batch)
 	if err != nil || len(due) == 0 {
 		return sum, err
 	}
 	var cancels []store.Order
 	err = e.st.Update(ctx, func(tx *store.Tx) error {
-		sum.Requeued = 0
+		sum.Requeued, sum.Released = 0, 0
 		cancels = cancels[:0]
 		for _, p := range due {
 			o, err := tx.Order(p.ID)
-			if err != nil || o.State != store.StateFailed {
+			if err != nil {
+				continue
+			}
+			if o.State == store.StateNew && !o.NextAttemptAt.IsZero() && !o.NextAttemptAt.After(now) {
+				e.rules.Place(&o, now)
+				if err := tx.PutOrder(o); err != nil {
+					return err
+				}
+				if o.State == store.StateReady {
+					sum.Released++
+				}
+				continue
+			}
+			if o.State != store.StateFailed {
 				continue
 			}
 			switch {

@@ -157,7 +157,7 @@ func (e *Engine) storeOrders(ctx context.Context, orders []tiktok.Order) (int, e
 			case !errors.Is(err, store.ErrNotFound):
 				return err
 			}
-			o, ok := merge(curp, in, now)
+			o, ok := e.merge(curp, in, now)
 			if !ok {
 				continue
 			}

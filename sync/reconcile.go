@@ -6,9 +6,11 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strings"
 	gosync "sync"
 	"time"
 
+	"github.com/shipdeck/shipdeck/policy"
 	"github.com/shipdeck/shipdeck/sanitize"
 	"github.com/shipdeck/shipdeck/store"
 	"github.com/shipdeck/shipdeck/sync/carrier"
@@ -36,7 +38,7 @@ func (e *Engine) Reconcile(ctx context.Context, since time.Time) (store.Reconcil
 	parent := ctx
 	ctx, cancel := context.WithTimeout(ctx, reconcileBudget)
 	defer cancel()
-	run := &reconcileRun{rep: &rep, skip: map[string]bool{}, fails: map[string]int{}}
+	run := &reconcileRun{rep: &rep, skip: map[string]bool{}, fails: map[string]int{}, asked: map[string]int{}}
 	work := make(chan *store.Order)
 	var wg gosync.WaitGroup
 	for range reconcileWorkers {
@@ -60,12 +62,14 @@ func (e *Engine) Reconcile(ctx context.Context, since time.Time) (store.Reconcil
 	}
 	close(work)
 	wg.Wait()
-	if err := parent.Err(); err != nil {
+	// A caller's deadline (reconcile --within) ends the run like the
+	// budget does, with what it checked; a cancellation is a stop.
+	if err := parent.Err(); err != nil && !errors.Is(err, context.DeadlineExceeded) {
 		return rep, err
 	}
 	if ctx.Err() != nil {
-		rep.Problems = append(rep.Problems, fmt.Sprintf("stopped after %s with %d of %d orders sent for checking; the rest wait for the next run",
-			reconcileBudget, rep.Checked, len(orders)))
+		rep.Problems = append(rep.Problems, fmt.Sprintf("stopped at its time limit with %d of %d orders sent for checking; the rest wait for the next run",
+			rep.Checked, len(orders)))
 	}
 	slices.SortFunc(rep.Findings, func(a, b store.Finding) int {
 		return cmp.Or(cmp.Compare(a.OrderID, b.OrderID), cmp.Compare(a.Kind, b.Kind), cmp.Compare(a.RemoteID, b.RemoteID))
@@ -90,7 +94,7 @@ func (e *Engine) LastReconcile() store.ReconcileReport {
 // wrote back.
 func (e *Engine) reconcilable(o *store.Order) bool {
 	switch {
-	case o.ShippingType == "TIKTOK":
+	case policy.WhoShips(o) != "":
 		return false
 	case o.Status == store.StatusUnpaid || o.Status == store.StatusOnHold:
 		return false
@@ -130,13 +134,30 @@ type reconcileRun struct {
 	rep   *store.ReconcileReport
 	skip  map[string]bool
 	fails map[string]int
+	asked map[string]int
 }
 
-// skipped reports whether the run stopped asking a carrier.
+// reconcileLookupCap bounds one run's lookups at one 3PL, so a shop with a
+// large backlog never spends a 3PL's rate limit on the cross-check for long
+// (a 3PL that answers 429 is dropped from the run at once); the orders past
+// it wait for the next run.
+const reconcileLookupCap = 1000
+
+// skipped reports whether the run stopped asking a carrier, and otherwise
+// counts the lookup about to be made.
 func (r *reconcileRun) skipped(name string) bool {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	return r.skip[name]
+	if r.skip[name] {
+		return true
+	}
+	if r.asked[name] >= reconcileLookupCap {
+		r.skip[name] = true
+		r.rep.Problems = append(r.rep.Problems, fmt.Sprintf("%s: stopped after %d lookups this run; its other orders wait for the next run", name, reconcileLookupCap))
+		return true
+	}
+	r.asked[name]++
+	return false
 }
 
 // outcome records one lookup; err is nil on success.
@@ -184,10 +205,14 @@ func (e *Engine) reconcileOrder(ctx context.Context, o *store.Order, run *reconc
 		ours = o.Push.TrackingNumber
 	}
 	tt := o.Milestones.TikTokTracking
-	if shippedElsewhere(o.Status) && tt != "" && tt != ours && trying(o) {
+	if shippedElsewhere(o.Status) && tt != "" && !sameTracking(tt, ours) && trying(o) {
 		f := store.Finding{Kind: store.FindingShippedElsewhere, Action: store.ActionResolve,
 			Explain: fmt.Sprintf("TikTok shows it %s with tracking %s that shipdeck did not send, while shipdeck still has it %s", o.Status, tt, o.State)}
-		if mayBeAtCarrier(o) && o.Push.ExternalID != "" {
+		switch {
+		case ours != "":
+			// Both shipped: nothing left to stop, an operator sorts it out.
+			f.Explain += "; " + o.Push.Carrier + " shipped it too (tracking " + ours + ")"
+		case mayBeAtCarrier(o) && o.Push.ExternalID != "" && e.canCancel(o.Push.Carrier):
 			f.Action, f.Carrier, f.RemoteID = store.ActionCancelAt3PL, o.Push.Carrier, o.Push.ExternalID
 			f.Explain += "; the copy at " + o.Push.Carrier + " may ship it twice"
 		}
@@ -252,39 +277,63 @@ func (e *Engine) carriersToAsk(o *store.Order) []string {
 
 func (e *Engine) judgeRemote(o *store.Order, name string, r carrier.Remote, add func(store.Finding)) {
 	live := r.Status != carrier.StatusCancelled
+	shipped := r.Status == carrier.StatusShipped
 	// A copy at the order's own 3PL before it answered (a reply lost, a
 	// retry pending) is shipdeck's own: the same-key retry or the lookup
 	// after an unknown push settles it, and a 3PL that already holds the
 	// order under another key answers duplicate_external_id, which the
 	// pipeline adopts.
 	ourCopy := o.Push != nil && name == o.Push.Carrier && (r.ID == o.Push.ExternalID || o.Push.ExternalID == "")
+	tt := o.Milestones.TikTokTracking
+	// cancelOrResolve cancels a copy at a 3PL that can cancel, or leaves it
+	// to an operator where it cannot (a CSV drop) or it already shipped.
+	cancelOrResolve := func(f store.Finding) store.Finding {
+		f.Action = store.ActionCancelAt3PL
+		switch {
+		case shipped:
+			f.Action = store.ActionResolve
+			f.Explain += fmt.Sprintf("; it already shipped there (tracking %s): stop shipdeck's own push by hand, or intercept one parcel", r.TrackingNumber)
+		case !e.canCancel(name):
+			f.Action = store.ActionResolve
+			f.Explain += "; " + name + " cannot be cancelled through its API: tell the 3PL"
+		}
+		return f
+	}
 	switch {
-	case ourCopy && o.Status == store.StatusCancelled && live && r.Status != carrier.StatusShipped &&
+	case ourCopy && o.Status == store.StatusCancelled && live && !shipped &&
 		(!o.CancelAtCarrier || o.State == store.StateDead):
-		add(store.Finding{Kind: store.FindingCancelledButLive, Action: store.ActionCancelAt3PL, Carrier: name, RemoteID: r.ID,
-			Explain: fmt.Sprintf("cancelled on TikTok, still %s at %s (%s)", r.Status, name, r.ID)})
-	case ourCopy && o.Status == store.StatusCancelled && r.Status == carrier.StatusShipped &&
+		add(cancelOrResolve(store.Finding{Kind: store.FindingCancelledButLive, Carrier: name, RemoteID: r.ID,
+			Explain: fmt.Sprintf("cancelled on TikTok, still %s at %s (%s)", r.Status, name, r.ID)}))
+	case ourCopy && o.Status == store.StatusCancelled && shipped &&
 		o.State != store.StateShipped && o.State != store.StateCancelled:
 		add(store.Finding{Kind: store.FindingCancelledButLive, Action: store.ActionResolve, Carrier: name, RemoteID: r.ID,
 			Tracking: r.TrackingNumber,
 			Explain:  fmt.Sprintf("cancelled on TikTok, but %s already shipped it (tracking %s): intercept the parcel or expect a return", name, r.TrackingNumber)})
-	case ourCopy && r.Status == carrier.StatusShipped && r.TrackingNumber != "" &&
+	case ourCopy && shipped && r.TrackingNumber != "" && tt == "" &&
 		o.State != store.StateTracking && o.State != store.StateShipped && o.Status != store.StatusCancelled &&
 		(r.ShippedAt.IsZero() || e.now().Sub(r.ShippedAt) > shippedGrace):
 		add(store.Finding{Kind: store.FindingShippedNotWrittenBack, Action: store.ActionWriteBack, Carrier: name, RemoteID: r.ID,
 			Tracking: r.TrackingNumber, CarrierCode: r.CarrierCode,
-			Explain: fmt.Sprintf("%s shipped it with tracking %s, but shipdeck has it %s and TikTok has no tracking from it", name, r.TrackingNumber, o.State)})
-	case ourCopy && r.TrackingNumber != "" && o.Milestones.TikTokTracking != "" && r.TrackingNumber != o.Milestones.TikTokTracking:
-		add(store.Finding{Kind: store.FindingTrackingMismatch, Action: store.ActionWriteBack, Carrier: name, RemoteID: r.ID,
+			Explain: fmt.Sprintf("%s shipped it with tracking %s, but shipdeck has it %s and TikTok has no tracking", name, r.TrackingNumber, o.State)})
+	case ourCopy && r.TrackingNumber != "" && tt != "" && !sameTracking(r.TrackingNumber, tt):
+		f := store.Finding{Kind: store.FindingTrackingMismatch, Action: store.ActionWriteBack, Carrier: name, RemoteID: r.ID,
 			Tracking: r.TrackingNumber, CarrierCode: r.CarrierCode,
-			Explain: fmt.Sprintf("%s has tracking %s, TikTok has %s", name, r.TrackingNumber, o.Milestones.TikTokTracking)})
+			Explain: fmt.Sprintf("%s has tracking %s, TikTok has %s", name, r.TrackingNumber, tt)}
+		if !o.ShippedAt.IsZero() {
+			// shipdeck wrote its tracking back, so someone changed it on
+			// TikTok since, using the order's one allowed edit (or the
+			// 72 hours passed): the API cannot put it back.
+			f.Action = store.ActionResolve
+			f.Explain += "; TikTok's tracking was changed after shipdeck wrote it back, and TikTok allows one edit within 72 h: check which parcel the buyer gets"
+		}
+		add(f)
 	case ourCopy || !live:
 	case o.Push != nil && slices.Contains(o.Push.PreviousCarriers, name) && name != o.Push.Carrier:
-		add(store.Finding{Kind: store.FindingAtTwo3PLs, Action: store.ActionCancelAt3PL, Carrier: name, RemoteID: r.ID,
-			Explain: fmt.Sprintf("still %s at %s (%s) from before the re-route to %s", r.Status, name, r.ID, o.Push.Carrier)})
+		add(cancelOrResolve(store.Finding{Kind: store.FindingAtTwo3PLs, Carrier: name, RemoteID: r.ID,
+			Explain: fmt.Sprintf("still %s at %s (%s) from before the re-route to %s", r.Status, name, r.ID, o.Push.Carrier)}))
 	case o.Push != nil && o.Push.ExternalID != "":
-		add(store.Finding{Kind: store.FindingHandKeyed, Action: store.ActionCancelAt3PL, Carrier: name, RemoteID: r.ID,
-			Explain: fmt.Sprintf("%s holds %s, an order shipdeck never created, while shipdeck's push is live at %s (%s)", name, r.ID, o.Push.Carrier, o.Push.ExternalID)})
+		add(cancelOrResolve(store.Finding{Kind: store.FindingHandKeyed, Carrier: name, RemoteID: r.ID,
+			Explain: fmt.Sprintf("%s holds %s, an order shipdeck never created, while shipdeck's push is live at %s (%s)", name, r.ID, o.Push.Carrier, o.Push.ExternalID)}))
 	default:
 		add(store.Finding{Kind: store.FindingHandKeyed, Action: store.ActionAdopt, Carrier: name, RemoteID: r.ID,
 			Tracking: r.TrackingNumber, CarrierCode: r.CarrierCode,
@@ -292,31 +341,66 @@ func (e *Engine) judgeRemote(o *store.Order, name string, r carrier.Remote, add 
 	}
 }
 
+// canCancel reports whether a carrier's API can cancel an order.
+func (e *Engine) canCancel(name string) bool {
+	slot := e.carriers[name]
+	return slot != nil && slot.Capabilities().Cancel
+}
+
+// sameTracking compares tracking numbers as carriers print them: case and
+// spaces do not matter.
+func sameTracking(a, b string) bool {
+	norm := func(s string) string { return strings.ToUpper(strings.Join(strings.Fields(s), "")) }
+	return norm(a) == norm(b)
+}
+
+// MayApplyFindings refuses an actor whose role may not act on findings, so
+// a command can say so before spending a cross-check.
+func (e *Engine) MayApplyFindings(actor store.Actor) error {
+	return allow(actor, store.RoleOperator, "reconcile")
+}
+
 // ApplyFinding runs a finding's action through the same commands and audit
 // trail as every operator action. It re-checks the order first, so a
 // finding that went stale is refused with the reason.
 func (e *Engine) ApplyFinding(ctx context.Context, actor store.Actor, f store.Finding) error {
-	if err := allow(actor, store.RoleOperator, "reconcile"); err != nil {
+	if err := e.MayApplyFindings(actor); err != nil {
 		return err
 	}
 	switch f.Action {
 	case store.ActionResolve:
+		o, err := e.st.Order(ctx, f.OrderID)
+		if err != nil {
+			return fmt.Errorf("resolve order %s: %w", f.OrderID, err)
+		}
+		if o.State == store.StateShipped || o.State == store.StateCancelled {
+			// Finished here already: what is left is for the operator to
+			// know, so the finding is acknowledged in the audit trail.
+			return e.command(ctx, actor, "reconcile acknowledge", f.OrderID, f.Explain, func(*store.Order) error { return nil })
+		}
 		return e.Resolve(ctx, actor, f.OrderID, "reconciliation: "+f.Explain)
 	case store.ActionWriteBack:
 		if f.Tracking == "" {
 			return refuse("write back", f.OrderID, "the finding carries no tracking number")
 		}
 		return e.command(ctx, actor, "reconcile write back", f.OrderID, f.Carrier+" tracking "+f.Tracking, func(o *store.Order) error {
-			if o.Push == nil || o.Push.Carrier != f.Carrier {
-				return refuse("write back", f.OrderID, "its push is no longer at "+f.Carrier)
-			}
-			if o.State == store.StatePushing {
+			switch {
+			case o.Push == nil || o.Push.Carrier != f.Carrier || o.Push.ExternalID != "" && o.Push.ExternalID != f.RemoteID:
+				return refuse("write back", f.OrderID, "its push is no longer "+f.RemoteID+" at "+f.Carrier)
+			case o.State == store.StatePushing:
 				return refuse("write back", f.OrderID, "it is in flight to "+o.Carrier())
+			case o.Status == store.StatusCancelled:
+				return refuse("write back", f.OrderID, "TikTok cancelled it")
+			case !o.ShippedAt.IsZero() && e.now().Sub(o.ShippedAt) > reroutableWindow:
+				return refuse("write back", f.OrderID, "it shipped more than 72 hours ago, when TikTok stops accepting changes")
 			}
 			if o.Push.ExternalID == "" {
 				o.Push.ExternalID = f.RemoteID
 			}
 			o.Push.TrackingNumber, o.Push.CarrierCode = f.Tracking, f.CarrierCode
+			if slot := e.carriers[f.Carrier]; slot != nil {
+				applyProvider(o.Push, slot.Providers, f.CarrierCode)
+			}
 			o.State, o.NextAttemptAt, o.HeldFrom, o.WriteBackAttempts = store.StateTracking, time.Time{}, "", 0
 			o.Reason = "tracking from " + f.Carrier + " found by reconciliation"
 			return nil
@@ -330,12 +414,17 @@ func (e *Engine) ApplyFinding(ctx context.Context, actor store.Actor, f store.Fi
 				return refuse("adopt", f.OrderID, "shipdeck's push is live at "+o.Push.Carrier+"; cancel one copy instead")
 			case o.State == store.StateShipped || o.State == store.StateCancelled:
 				return refuse("adopt", f.OrderID, "it is already "+string(o.State))
+			case o.Status == store.StatusCancelled:
+				return refuse("adopt", f.OrderID, "TikTok cancelled it: cancel the 3PL's copy instead")
 			}
 			e.routeTo(o, f.Carrier, "adopted", "keyed by hand at "+f.Carrier+"; adopted by "+actor.Name)
 			o.Push.ExternalID, o.Push.PushedAt = f.RemoteID, e.now()
 			o.State, o.Reason = store.StatePushed, "adopted the order keyed by hand at "+f.Carrier
 			if f.Tracking != "" {
 				o.Push.TrackingNumber, o.Push.CarrierCode, o.State = f.Tracking, f.CarrierCode, store.StateTracking
+				if slot := e.carriers[f.Carrier]; slot != nil {
+					applyProvider(o.Push, slot.Providers, f.CarrierCode)
+				}
 			}
 			return nil
 		})

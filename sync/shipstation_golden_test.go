@@ -31,6 +31,9 @@ type goldenShipStation struct {
 	// state of the one order: its ShipStation status, and which list
 	// holds its tracking ("shipments", "fulfillments" or none).
 	status, via string
+	// ours is which entry of the list is this order's (the others keep
+	// another orderId and must be ignored).
+	ours        int
 	number, key string
 	calls       []string
 	posts       [][]byte
@@ -91,14 +94,17 @@ func (g *goldenShipStation) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			}
 			break
 		}
+		// Every entry carries the order's number; one is this order's, the
+		// other stays on another orderId and must be ignored.
 		v := loadGolden(g.t, list+".json")
-		first := v[list].([]any)[0].(map[string]any)
-		first["orderId"], first["orderNumber"] = goldenOrderID, g.number
-		if _, ok := first["orderKey"]; ok {
-			first["orderKey"] = g.key
-		}
-		for _, e := range v[list].([]any)[1:] { // the documented second entry stays another order's
+		entries := v[list].([]any)
+		ours := entries[g.ours].(map[string]any)
+		for _, e := range entries {
 			e.(map[string]any)["orderNumber"] = g.number
+		}
+		ours["orderId"] = goldenOrderID
+		if _, ok := ours["orderKey"]; ok {
+			ours["orderKey"] = g.key
 		}
 		reply = v
 	default:
@@ -147,20 +153,27 @@ func (m *providerMP) ShipPackage(ctx context.Context, pkg string, req tiktok.Shi
 func TestShipStationGoldenPayloadsThroughTheEngine(t *testing.T) {
 	const orderID = "576653688135258178"
 	tests := []struct {
-		name      string
-		via       string // where ShipStation lists the tracking
-		wantTrack string
-		wantCode  string
-		wantCalls []string
+		name           string
+		via            string // where ShipStation lists the tracking
+		wantTrack      string
+		wantCode       string
+		wantProvider   string
+		wantProviderID string
+		wantCalls      []string
+		ours           int // the list entry that is this order's
 		// refused: the tracking pre-flight stops the write-back with TikTok's
-		// code (ShipStation's documented fulfillment pairs a FedEx-shaped
-		// number with USPS, which TikTok refuses with 21004015).
+		// code (ShipStation's documented USPS fulfillment carries a
+		// FedEx-shaped number, which TikTok refuses with 21004015).
 		refused string
 	}{
 		{name: "label bought in ShipStation (stamps_com)", via: "shipments", wantTrack: "9400111899561704681189", wantCode: "stamps_com",
+			wantProvider: "USPS", wantProviderID: "7117858858072016686",
 			wantCalls: []string{"GET /orders/123456789", "GET /shipments"}},
-		{name: "marked shipped without a label (fulfillment)", via: "fulfillments", wantTrack: "783408231234", wantCode: "USPS",
-			wantCalls: []string{"GET /orders/123456789", "GET /shipments", "GET /fulfillments"}, refused: "21004015"},
+		{name: "marked shipped without a label (fulfillment)", via: "fulfillments", ours: 1, wantTrack: "664756278745", wantCode: "FedEx",
+			wantProvider: "FedEx", wantProviderID: "7117858743957718830",
+			wantCalls: []string{"GET /orders/123456789", "GET /shipments", "GET /fulfillments"}},
+		{name: "fulfillment whose number does not fit its carrier", via: "fulfillments", ours: 0, wantTrack: "783408231234", wantCode: "USPS",
+			wantProvider: "USPS", wantCalls: []string{"GET /orders/123456789", "GET /shipments", "GET /fulfillments"}, refused: "21004015"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -172,7 +185,7 @@ func TestShipStationGoldenPayloadsThroughTheEngine(t *testing.T) {
 				t.Fatal(err)
 			}
 			t.Cleanup(func() { st.Close() })
-			g := &goldenShipStation{t: t, status: "awaiting_shipment"}
+			g := &goldenShipStation{t: t, status: "awaiting_shipment", ours: tc.ours}
 			srv := httptest.NewServer(g)
 			t.Cleanup(srv.Close)
 			ss, err := carrier.NewShipStation(carrier.ShipStationConfig{Name: "shipstation", Endpoint: srv.URL,
@@ -230,11 +243,11 @@ func TestShipStationGoldenPayloadsThroughTheEngine(t *testing.T) {
 				t.Fatalf("track calls = %q, want %q", calls, tc.wantCalls)
 			}
 			got, _ = st.Order(ctx, orderID)
-			if got.State != store.StateTracking || got.Push.TrackingNumber != tc.wantTrack || got.Push.CarrierCode != tc.wantCode || got.Push.Provider != "USPS" {
+			if got.State != store.StateTracking || got.Push.TrackingNumber != tc.wantTrack || got.Push.CarrierCode != tc.wantCode || got.Push.Provider != tc.wantProvider {
 				t.Fatalf("after track: %s tracking %q code %q provider %q", got.State, got.Push.TrackingNumber, got.Push.CarrierCode, got.Push.Provider)
 			}
 
-			// Write-back: the code's TikTok provider, USPS, by its id.
+			// Write-back: the code's TikTok provider, by its id.
 			if _, err := eng.PipelineOnce(ctx); err != nil {
 				t.Fatal(err)
 			}
@@ -250,7 +263,7 @@ func TestShipStationGoldenPayloadsThroughTheEngine(t *testing.T) {
 				t.Fatalf("after write-back: %s (%s)", got.State, got.Reason)
 			}
 			want := []tiktok.ShipPackageRequest{{HandoverMethod: "DROP_OFF",
-				SelfShipment: &tiktok.SelfShipment{ShippingProviderID: "7117858858072016686", TrackingNumber: tc.wantTrack}}}
+				SelfShipment: &tiktok.SelfShipment{ShippingProviderID: tc.wantProviderID, TrackingNumber: tc.wantTrack}}}
 			if !reflect.DeepEqual(mp.ships, want) {
 				t.Fatalf("ship calls = %+v, want %+v", mp.ships, want)
 			}

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/shipdeck/shipdeck/store"
+	"github.com/shipdeck/shipdeck/sync/carrier"
 )
 
 func TestUnreadableStatusShowsOnTheOrderAndInTheLog(t *testing.T) {
@@ -86,5 +87,26 @@ func TestThrottledStatusReadsWaitTheServersDelay(t *testing.T) {
 	})
 	if n, err := r.eng.Track(ctx); err != nil || n != 2 {
 		t.Fatalf("after the delay: %d got tracking, %v", n, err)
+	}
+}
+
+func TestUnknownPushIsNotSettledByAnotherGenerationsOrder(t *testing.T) {
+	ss := newFake("ss", carrier.Capabilities{Lookup: true, Status: true, Cancel: true, IdempotentPush: true})
+	// ShipStation keeps one order per orderKey: the lookup by order number
+	// finds the first route generation's order, under another key.
+	ss.lookupFn = func(ext string) ([]carrier.Remote, error) {
+		return []carrier.Remote{{ID: "212000001", ExternalID: ext, Key: "shipdeck-A1-ss-g1", Status: carrier.StatusAccepted}}, nil
+	}
+	r := newLifeRig(t, ss)
+	now := r.clk.Now()
+	r.put(store.Order{ID: "A1", Status: store.StatusAwaitingShipment, State: store.StateUnknown, NextAttemptAt: now,
+		Push: &store.Push{Carrier: "ss", Generation: 2, IdempotencyKey: "shipdeck-A1-ss-g2"}})
+	r.pass()
+	got := r.order("A1")
+	if got.Push.ExternalID == "212000001" {
+		t.Fatalf("the unknown g2 push was settled by g1's order: %+v", got.Push)
+	}
+	if len(ss.pushes) != 1 || ss.pushes[0] != "shipdeck-A1-ss-g2" {
+		t.Fatalf("pushes %v: want the g2 push resent with its own key", ss.pushes)
 	}
 }

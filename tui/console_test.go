@@ -213,9 +213,9 @@ func TestDisabledReasonsFollowTheOrdersState(t *testing.T) {
 	h.run(h.m.queues.Refresh())
 	h.requireScreen(tuitest.PushingID)
 	h.press("r")
-	h.requireScreen("retry: order is in flight")
+	h.requireScreen("retry: it is in flight to")
 	h.press("e")
-	h.requireScreen("re-route: order is in flight")
+	h.requireScreen("re-route: it is in flight to")
 	if eng.Calls("Retry")+eng.Calls("Reroute") != 0 {
 		t.Fatal("a disabled action reached the engine")
 	}
@@ -260,7 +260,7 @@ func TestPaletteRunsActionsIncludingExport(t *testing.T) {
 	h.press(":")
 	h.typeText("release")
 	h.press("enter")
-	h.requireScreen("release: order is not held")
+	h.requireScreen("release: it is not held")
 }
 
 func TestEscapeSequencesInABuyerNameRenderAsHarmlessText(t *testing.T) {

@@ -121,8 +121,9 @@ func humanWindow(d time.Duration) string {
 func reconcileCmd(env *runEnv) *cobra.Command {
 	var asJSON, apply bool
 	var since string
+	var within time.Duration
 	c := &cobra.Command{
-		Use:   "reconcile [--since 7d] [--apply]",
+		Use:   "reconcile [--since 7d] [--within 3m] [--apply]",
 		Short: "Cross-check TikTok, the 3PLs and the store; --apply runs each finding's action (operator)",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -131,7 +132,18 @@ func reconcileCmd(env *runEnv) *cobra.Command {
 				return usageError{fmt.Errorf("--since: %w", err)}
 			}
 			return withApp(cmd, env, appOptions{}, func(ctx context.Context, a *app) error {
-				rep, err := a.eng.Reconcile(ctx, a.now().Add(-window))
+				if apply {
+					if err := a.eng.MayApplyFindings(env.actor); err != nil {
+						return commandError(err)
+					}
+				}
+				rctx := ctx
+				if within > 0 {
+					var cancel context.CancelFunc
+					rctx, cancel = context.WithTimeout(ctx, within)
+					defer cancel()
+				}
+				rep, err := a.eng.Reconcile(rctx, a.now().Add(-window))
 				if err != nil {
 					return err
 				}
@@ -144,8 +156,19 @@ func reconcileCmd(env *runEnv) *cobra.Command {
 				if !apply {
 					return nil
 				}
-				applied, failed := 0, 0
+				// An order with more than one finding needs a person: two
+				// actions on it could undo each other.
+				per := map[string]int{}
 				for _, f := range rep.Findings {
+					per[f.OrderID]++
+				}
+				applied, failed, left := 0, 0, 0
+				for _, f := range rep.Findings {
+					if per[f.OrderID] > 1 {
+						left++
+						fmt.Fprintf(env.out, "order %s: %d findings, left for an operator: %s\n", f.OrderID, per[f.OrderID], sanitize.Truncate(f.Explain, 90))
+						continue
+					}
 					if err := a.eng.ApplyFinding(ctx, env.actor, f); err != nil {
 						if errors.Is(err, shipsync.ErrForbidden) {
 							return commandError(err)
@@ -156,7 +179,7 @@ func reconcileCmd(env *runEnv) *cobra.Command {
 					}
 					applied++
 				}
-				fmt.Fprintf(env.out, "applied %d of %d findings\n", applied, len(rep.Findings))
+				fmt.Fprintf(env.out, "applied %d of %d findings; %d left for an operator\n", applied, len(rep.Findings), left)
 				if failed > 0 {
 					return fmt.Errorf("%d findings could not be applied", failed)
 				}
@@ -167,6 +190,7 @@ func reconcileCmd(env *runEnv) *cobra.Command {
 	c.Flags().BoolVar(&asJSON, "json", false, "print the report as JSON")
 	c.Flags().BoolVar(&apply, "apply", false, "run each finding's action through the audited commands (operator role)")
 	c.Flags().StringVar(&since, "since", "7d", "orders created within this long (e.g. 7d, 48h)")
+	c.Flags().DurationVar(&within, "within", 0, "stop checking after this long and report what was checked (at most 3m)")
 	return c
 }
 

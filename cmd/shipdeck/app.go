@@ -281,7 +281,8 @@ func (a *app) wire(ctx context.Context) error {
 	reconcileEvery, reconcileWindow := c.reconcileSchedule()
 	a.eng, err = shipsync.New(shipsync.Config{
 		Zone: a.zone, Shop: c.Shop.Name, ShopCipher: c.Shop.ShopCipher, ShopID: c.Shop.ShopID, Demo: a.demo, Overlap: c.Poll.Overlap.Duration, MinInterval: c.Poll.MinInterval.Duration, Speed: a.speed,
-		Account: c.accountConfig(), ReconcileEvery: reconcileEvery, ReconcileWindow: reconcileWindow, Costs: c.costConfig(),
+		RemorseWindow: c.Policy.RemorseWindow.Duration,
+		Account:       c.accountConfig(), ReconcileEvery: reconcileEvery, ReconcileWindow: reconcileWindow, Costs: c.costConfig(),
 	}, shipsync.Deps{
 		Store: a.st, Marketplace: mp, Planner: a.planner, Router: router, Carriers: carriers,
 		Health: tracker, Breakers: health.NewBreakers(health.BreakerConfig{}), Search: a.idx,

@@ -13,6 +13,7 @@ import (
 
 	"github.com/BurntSushi/toml"
 
+	"github.com/shipdeck/shipdeck/policy"
 	"github.com/shipdeck/shipdeck/sanitize"
 	"github.com/shipdeck/shipdeck/store"
 	"github.com/shipdeck/shipdeck/sync/carrier"
@@ -61,6 +62,7 @@ type Config struct {
 	Quota    QuotaConfig     `toml:"quota"`
 	Poll     PollConfig      `toml:"poll"`
 	Webhook  WebhookConfig   `toml:"webhook"`
+	Policy   PolicyConfig    `toml:"policy"`
 	Store    StoreConfig     `toml:"store"`
 	Carriers []CarrierConfig `toml:"carrier"`
 	Routes   []RouteConfig   `toml:"route"`
@@ -108,6 +110,23 @@ type PollConfig struct {
 	MaxInterval duration `toml:"max_interval"`
 	Overlap     duration `toml:"overlap"`
 }
+
+// PolicyConfig is the [policy] table: TikTok's order rules that are the
+// seller's to tune.
+type PolicyConfig struct {
+	// RemorseWindow is how long an order that skipped ON_HOLD
+	// (is_on_hold_order false) waits after payment before it is pushed.
+	RemorseWindow duration `toml:"remorse_window"`
+}
+
+// Remorse window bounds: TikTok gives buyers of the old flow an hour to
+// cancel after paying (changelog "For US and UK markets: introducing On
+// Hold order status"), and the two-business-day dispatch SLA leaves no room
+// for a day's wait.
+const (
+	minRemorseWindow = time.Hour
+	maxRemorseWindow = 24 * time.Hour
+)
 
 // WebhookConfig is the [webhook] table; an empty listen turns it off.
 type WebhookConfig struct {
@@ -252,6 +271,9 @@ func ParseConfig(path, src string) (*Config, error) {
 		k := und[0].String()
 		return nil, c.errAt(k, "unknown key (check the spelling against the README)")
 	}
+	if md.IsDefined("policy", "remorse_window") && c.Policy.RemorseWindow.Duration == 0 {
+		return nil, c.errAt("policy.remorse_window", "must be 1h..24h (leave it out for the default, 1h); got 0s")
+	}
 	c.defaults()
 	c.opsDefaults()
 	if err := c.validate(); err != nil {
@@ -290,6 +312,9 @@ func (c *Config) defaults() {
 	}
 	if c.Poll.Overlap.Duration == 0 {
 		c.Poll.Overlap.Duration = 2 * time.Minute
+	}
+	if c.Policy.RemorseWindow.Duration == 0 {
+		c.Policy.RemorseWindow.Duration = policy.DefaultRemorseWindow
 	}
 	if c.Shop.AuthURL == "" {
 		c.Shop.AuthURL = "https://auth.tiktok-shops.com"
@@ -352,6 +377,10 @@ func (c *Config) validate() error {
 		return c.errAt("quota.reserve_percent", "must be 0..90")
 	case c.Poll.MinInterval.Duration > c.Poll.MaxInterval.Duration:
 		return c.errAt("poll.min_interval", "must not exceed poll.max_interval")
+	case c.Policy.RemorseWindow.Duration < minRemorseWindow || c.Policy.RemorseWindow.Duration > maxRemorseWindow:
+		return c.errAt("policy.remorse_window", fmt.Sprintf(
+			"must be 1h..24h (TikTok lets a buyer of an order that skipped ON_HOLD cancel for an hour after paying); got %s",
+			c.Policy.RemorseWindow.Duration))
 	case c.Store.MinFree.Bytes < store.MinMinFree:
 		return c.errAt("store.min_free", "must be at least "+store.FormatMB(store.MinMinFree)+" (Badger's own files need that much room)")
 	case c.Webhook.MaxConnections < 1:

@@ -142,9 +142,11 @@ func startCrashSim(t *testing.T, bin, dir string, seed int64, budget int) *crash
 	if err != nil {
 		t.Fatal(err)
 	}
-	// A backlog from the last hour, and new orders every second or so.
+	// A backlog from the last two hours (orders older than one hour are past
+	// ON_HOLD and the buyer-remorse window, so they may be pushed), and new
+	// orders every second or so.
 	args := []string{"sim", "--listen", "127.0.0.1:0", "--speed", "1", "--seed", fmt.Sprint(seed),
-		"--history", "1h", "--orders-per-day", "60000", "--quota", fmt.Sprint(budget), "--quiet"}
+		"--history", "2h", "--orders-per-day", "60000", "--quota", fmt.Sprint(budget), "--quiet"}
 	cmd := exec.Command(bin, args...)
 	cmd.Stdout, cmd.Stderr = out, out
 	if err := cmd.Start(); err != nil {

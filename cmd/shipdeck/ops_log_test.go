@@ -63,7 +63,9 @@ func TestHeadlessSyncLogsWhatAnOperatorGreps(t *testing.T) {
 	bin := buildBinary(t)
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	s, err := sim.Start(ctx, sim.Options{Seed: 12, OrdersPerDay: 1500, Speed: 1, History: 2 * time.Hour,
+	// Four hours of history: orders older than an hour are past ON_HOLD
+	// and the buyer-remorse window, so there are plenty to push.
+	s, err := sim.Start(ctx, sim.Options{Seed: 12, OrdersPerDay: 1500, Speed: 1, History: 4 * time.Hour,
 		TimestampClock: sim.WallClock(), DailyLimit: 500, PerSecond: 50})
 	if err != nil {
 		t.Fatal(err)

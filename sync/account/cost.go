@@ -68,7 +68,10 @@ type CostConfig struct {
 func Costs(ctx context.Context, src OrderSource, cfg CostConfig, since time.Time) (store.CostReport, error) {
 	var orders []store.Order
 	err := src.OrdersCreatedSince(ctx, since, func(o store.Order) bool {
-		if o.Push != nil && o.Push.ExternalID != "" && sellerShips(&o) {
+		// Orders a 3PL holds and has not cancelled: one cancelled before it
+		// shipped cost nothing there, and FBT would not have shipped it.
+		if o.Push != nil && o.Push.ExternalID != "" && sellerShips(&o) &&
+			(o.Status != store.StatusCancelled || o.Push.TrackingNumber != "") {
 			orders = append(orders, o)
 		}
 		return true

@@ -18,6 +18,7 @@ import (
 	"slices"
 	"time"
 
+	"github.com/shipdeck/shipdeck/policy"
 	"github.com/shipdeck/shipdeck/store"
 )
 
@@ -112,6 +113,10 @@ type tally struct {
 	// among them are dropped as the scan goes, so an estimate over a
 	// million orders holds a few hundred, not every late one.
 	limit int
+	// riskCounted is set when at-risk orders are already in Total (SFCR:
+	// every order created in the window is), so the projection must not
+	// count them twice.
+	riskCounted bool
 }
 
 func (t *tally) total()                   { t.m.Total++ }
@@ -163,7 +168,11 @@ func (t *tally) finish(limit int) store.Metric {
 		return r
 	}
 	m.Value = rate(m.Bad, m.Total)
-	m.Projected = rate(m.Bad+m.AtRisk, m.Total+m.AtRisk)
+	if t.riskCounted {
+		m.Projected = rate(m.Bad+m.AtRisk, m.Total)
+	} else {
+		m.Projected = rate(m.Bad+m.AtRisk, m.Total+m.AtRisk)
+	}
 	t.sortOrders()
 	if len(t.orders) > limit {
 		t.orders = t.orders[:limit]
@@ -186,6 +195,7 @@ func newEstimator(cfg Config, now time.Time) *estimator {
 	e.ldr.m = store.Metric{Name: store.MetricLDR, Title: "Late dispatch rate", Threshold: cfg.LDRMax, Window: cfg.Window}
 	e.vtr.m = store.Metric{Name: store.MetricVTR, Title: "Valid tracking rate", Threshold: cfg.VTRMin, HigherIsBetter: true, Window: cfg.Window}
 	e.sfcr.m = store.Metric{Name: store.MetricSFCR, Title: "Seller-fault cancellation rate", Threshold: cfg.SFCRMax, Window: cfg.Window}
+	e.sfcr.riskCounted = true
 	e.otdr.m = store.Metric{Name: store.MetricOTDR, Title: "On-time delivery rate", Threshold: cfg.OTDRMin, HigherIsBetter: true, Window: cfg.DeliveryWindow}
 	for _, t := range []*tally{&e.ldr, &e.vtr, &e.sfcr, &e.otdr} {
 		t.limit = cfg.MaxOrders
@@ -197,7 +207,7 @@ func newEstimator(cfg Config, now time.Time) *estimator {
 // order: TikTok's own shipping and FBT orders are exempt from these
 // metrics (LDR counts "non-FBT late orders").
 func sellerShips(o *store.Order) bool {
-	return o.ShippingType != "TIKTOK"
+	return policy.WhoShips(o) == ""
 }
 
 func (e *estimator) in(t time.Time, window time.Duration) bool {
@@ -279,7 +289,7 @@ func (e *estimator) add(o *store.Order) {
 	// Scan watch: written back, not scanned, close to (or past) the
 	// deadline while it still sits in the window.
 	if !m.RTSTime.IsZero() && !m.Scanned() && !shipBy.IsZero() && shipBy.Sub(e.now) <= e.cfg.ScanWatch &&
-		e.now.Sub(shipBy) <= e.cfg.Window {
+		e.now.Sub(shipBy) <= e.cfg.ScanGrace {
 		f := store.ScanFlag{ID: o.ID, Carrier: o.Carrier(), ShipBy: shipBy,
 			HoursLeft: shipBy.Sub(e.now).Hours(), Since: e.now.Sub(m.RTSTime)}
 		if o.Push != nil {
@@ -333,7 +343,20 @@ func (e *estimator) add(o *store.Order) {
 }
 
 func (e *estimator) result() store.AccountHealth {
-	slices.SortFunc(e.scan, func(a, b store.ScanFlag) int { return cmp.Compare(a.HoursLeft, b.HoursLeft) })
+	// The ones that still have time first, soonest first; then the overdue
+	// ones, most recently overdue first: what chasing can still save leads.
+	slices.SortFunc(e.scan, func(a, b store.ScanFlag) int {
+		if (a.HoursLeft >= 0) != (b.HoursLeft >= 0) {
+			if a.HoursLeft >= 0 {
+				return -1
+			}
+			return 1
+		}
+		if a.HoursLeft >= 0 {
+			return cmp.Compare(a.HoursLeft, b.HoursLeft)
+		}
+		return cmp.Compare(b.HoursLeft, a.HoursLeft)
+	})
 	return store.AccountHealth{
 		At:        e.now,
 		Orders:    e.read,

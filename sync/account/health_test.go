@@ -2,6 +2,7 @@ package account
 
 import (
 	"fmt"
+	"slices"
 	"testing"
 	"time"
 
@@ -45,7 +46,7 @@ func TestEachOrderCountsWhereTikTokCountsIt(t *testing.T) {
 			o.Status, o.State = store.StatusAwaitingCollection, store.StateShipped
 			o.Milestones = store.Milestones{RTSTime: ago(100)}
 			return o
-		}, map[store.MetricName]effect{store.MetricLDR: {bad: true}, store.MetricVTR: {bad: true}}, true},
+		}, map[store.MetricName]effect{store.MetricLDR: {bad: true}, store.MetricVTR: {bad: true}}, false}, // 90 h overdue: off the scan watch, counted instead
 		{"written back, no scan, deadline in 5 h: at risk and on the scan watch", func() store.Order {
 			o := order("chase", 20, 5, 100)
 			o.Status, o.State = store.StatusAwaitingCollection, store.StateShipped
@@ -173,5 +174,39 @@ func TestShownOrdersDoNotDependOnHowManyAreRead(t *testing.T) {
 	}
 	if !pruned {
 		t.Fatal("no metric held enough orders to be pruned; the test checks nothing")
+	}
+}
+
+// The SFCR projection counts an order at risk of automatic cancellation
+// once: it is already among the orders created in the window.
+func TestSFCRProjectionCountsAtRiskOrdersOnce(t *testing.T) {
+	o := order("near-auto", 150, -60, 100)
+	o.ShippingDueTime = ago(-10)
+	m := Compute([]store.Order{o}, Config{}, now).Metric(store.MetricSFCR)
+	if m.Total != 1 || m.AtRisk != 1 || m.Projected != 1 {
+		t.Fatalf("SFCR total %d at risk %d projected %v, want 1, 1 and 1.0", m.Total, m.AtRisk, m.Projected)
+	}
+}
+
+// The scan watch leads with what chasing can still save: orders with time
+// left, soonest first, then the most recently overdue.
+func TestScanWatchLeadsWithTheOrdersStillSavable(t *testing.T) {
+	var orders []store.Order
+	for _, c := range []struct {
+		id     string
+		shipBy float64 // hours from now
+	}{{"overdue-long", -60}, {"due-in-8", 8}, {"overdue-short", -2}, {"due-in-1", 1}} {
+		o := order(c.id, 80, c.shipBy, 100)
+		o.Status, o.State = store.StatusAwaitingCollection, store.StateShipped
+		o.Milestones = store.Milestones{RTSTime: ago(70)}
+		orders = append(orders, o)
+	}
+	h := Compute(orders, Config{}, now)
+	var got []string
+	for _, f := range h.ScanWatch {
+		got = append(got, f.ID)
+	}
+	if want := []string{"due-in-1", "due-in-8", "overdue-short", "overdue-long"}; !slices.Equal(got, want) {
+		t.Fatalf("scan watch order %v, want %v", got, want)
 	}
 }

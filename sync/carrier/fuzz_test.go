@@ -73,6 +73,10 @@ func FuzzRESTOrderReply(f *testing.F) {
 	f.Add(200, []byte(`{"orders":[{"id":"3pl-1","status":"accepted"}]}`))
 	f.Add(409, []byte(`{"error":{"code":"already_shipped","message":"x"}}`))
 	f.Add(200, []byte(`{"id":"3pl-1","status":"shipped","shipped_at":"2026-13-45"}`))
+	f.Add(200, []byte(`{"id":100001,"external_id":576653688135258178,"status":"shipped","tracking_number":771234567890,"shipped_at":1773509405}`))
+	f.Add(200, []byte(`{"orders":[{"id":100001,"external_id":"576","status":"shipped","shipped_at":1773509405000,"extra":{"a":[1]}}]}`))
+	f.Add(200, []byte(`{"id":"3pl-1","status":"shipped","shipped_at":"2026-03-14 12:30:05"}`))
+	f.Add(200, []byte(`{"id":"3pl-1","status":"shipped","shipped_at":1e300}`))
 	r, err := NewREST(RESTConfig{Name: "fuzz", Endpoint: "http://127.0.0.1:1", Token: "tok-fuzz-secret", Now: fixedNow})
 	if err != nil {
 		f.Fatal(err)

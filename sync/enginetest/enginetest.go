@@ -113,7 +113,14 @@ func Wire(t testing.TB, s *sim.Sim, clock *sim.Clock, o Options) *Wired {
 		if ci.Kind == "shipstation" {
 			ad, err = carrier.NewShipStation(carrier.ShipStationConfig{Name: ci.Name, Endpoint: via(ci.URL), APIKey: ci.Key, APISecret: ci.Secret, Timeout: ct})
 		} else {
-			ad, err = carrier.NewREST(carrier.RESTConfig{Name: ci.Name, Endpoint: via(ci.URL), Token: ci.Token, Timeout: ct})
+			// The 3PL's zone-less times are in the zone the demo config names.
+			var zone *time.Location
+			if ci.Zone != "" {
+				if zone, err = time.LoadLocation(ci.Zone); err != nil {
+					t.Fatal(err)
+				}
+			}
+			ad, err = carrier.NewREST(carrier.RESTConfig{Name: ci.Name, Endpoint: via(ci.URL), Token: ci.Token, Timeout: ct, Zone: zone})
 		}
 		if err != nil {
 			t.Fatal(err)

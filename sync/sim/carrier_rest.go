@@ -36,6 +36,8 @@ type restCarrier struct {
 	byExternal map[string][]*restOrder
 	keys       map[string]*idemRecord
 	counters   CarrierCounters
+	// zone is where its zone-less times are (wireZoneless).
+	zone *time.Location
 }
 
 type restOrder struct {
@@ -78,7 +80,17 @@ func newRESTCarrier(info CarrierInfo, p carrierProfile, seed int64, salt uint64,
 		faultScale: faultScale,
 		orders:     map[string]*restOrder{}, byExternal: map[string][]*restOrder{}, keys: map[string]*idemRecord{},
 		counters: newCarrierCounters(info.Name, info.Kind, info.Profile),
+		zone:     zoneOr(p.Zone),
 	}
+}
+
+// zoneOr loads a profile's zone; the carrier package embeds the tz
+// database, so only a misspelt name falls back to UTC.
+func zoneOr(name string) *time.Location {
+	if loc, err := time.LoadLocation(name); err == nil && name != "" {
+		return loc
+	}
+	return time.UTC
 }
 
 func (c *restCarrier) handler() http.Handler {
@@ -257,7 +269,7 @@ func (c *restCarrier) create(r *http.Request, body []byte, now time.Time) restRe
 	}
 	c.seq++
 	id := fmt.Sprintf("%s-%06d", c.p.Prefix, 100000+c.seq)
-	if c.p.Wire != wireContract {
+	if c.p.Wire == wireUnix || c.p.Wire == wireUnixMillis {
 		id = strconv.Itoa(100000 + c.seq) // a numeric id, sent as a JSON number
 	}
 	o := &restOrder{
@@ -358,7 +370,7 @@ func (c *restCarrier) get(r *http.Request, _ []byte, now time.Time) restReply {
 // wireID writes an id in the 3PL's style: a JSON number when the style
 // has numeric ids and the id is all digits.
 func (c *restCarrier) wireID(id string) any {
-	if c.p.Wire == wireContract || id == "" || strings.Trim(id, "0123456789") != "" {
+	if (c.p.Wire != wireUnix && c.p.Wire != wireUnixMillis) || id == "" || strings.Trim(id, "0123456789") != "" {
 		return id
 	}
 	return json.Number(id)
@@ -377,9 +389,12 @@ func (c *restCarrier) wire(rm carrier.Remote) any {
 		m["tracking_number"], m["carrier_code"] = rm.TrackingNumber, rm.CarrierCode
 	}
 	if !rm.ShippedAt.IsZero() {
-		if c.p.Wire == wireUnixMillis {
+		switch c.p.Wire {
+		case wireUnixMillis:
 			m["shipped_at"] = rm.ShippedAt.UnixMilli()
-		} else {
+		case wireZoneless:
+			m["shipped_at"] = rm.ShippedAt.In(c.zone).Format(time.DateTime)
+		default:
 			m["shipped_at"] = rm.ShippedAt.Unix()
 		}
 	}

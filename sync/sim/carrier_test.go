@@ -72,7 +72,7 @@ func (c *restClient) create(key string, sh carrier.Shipment) restResult {
 // through it, so each 3PL's wire style (numeric ids, unix times) is read
 // the way shipdeck reads it.
 func (c *restClient) adapter() *carrier.REST {
-	a, err := carrier.NewREST(carrier.RESTConfig{Name: c.info.Name, Endpoint: c.info.URL, Token: c.info.Token, MaxRateWait: -1})
+	a, err := carrier.NewREST(carrier.RESTConfig{Name: c.info.Name, Endpoint: c.info.URL, Token: c.info.Token, MaxRateWait: -1, Zone: zoneOr(c.info.Zone)})
 	if err != nil {
 		c.t.Fatal(err)
 	}

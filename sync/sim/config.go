@@ -89,6 +89,10 @@ func (s *Sim) ConfigTOML() string {
 	b.WriteString("# TikTok answers slowly in the Beijing evening.\n")
 	b.WriteString("slow_windows = [\"18:00-21:00 Asia/Shanghai\"]\n\n")
 
+	b.WriteString("[policy]\n")
+	b.WriteString("# Orders that skipped ON_HOLD wait this long after payment.\n")
+	b.WriteString("remorse_window = \"1h\"\n\n")
+
 	b.WriteString("[poll]\n")
 	b.WriteString("min_interval = \"1m\"\nmax_interval = \"15m\"\noverlap = \"2m\"\n")
 
@@ -112,6 +116,9 @@ func (s *Sim) ConfigTOML() string {
 		if c.ProviderID != "" {
 			fmt.Fprintf(&b, "tiktok_provider_id = %s\n", q(c.ProviderID))
 		}
+		if c.Zone != "" {
+			fmt.Fprintf(&b, "zone = %s\n", q(c.Zone))
+		}
 		if c.Kind == carrier.KindREST {
 			// What the 3PL charges, for `shipdeck costs` (ShipStation
 			// reports each label's cost itself).
@@ -119,7 +126,12 @@ func (s *Sim) ConfigTOML() string {
 		}
 	}
 
-	b.WriteString("\n# Everything goes to the flaky 3PL first, so the console has failures to show.\n")
+	b.WriteString("\n# UK orders go to a 3PL that ships there.\n")
+	b.WriteString("[[route]]\n")
+	b.WriteString("when = { country = \"GB\" }\n")
+	b.WriteString("carrier = \"swift\"\n")
+	b.WriteString("fallback = [\"steady\"]\n")
+	b.WriteString("\n# Everything else goes to the flaky 3PL first, so the console has failures to show.\n")
 	b.WriteString("[[route]]\n")
 	b.WriteString("when = { country = \"US\" }\n")
 	b.WriteString("carrier = \"flaky\"\n")

@@ -38,7 +38,15 @@ type simOrder struct {
 	full         tiktok.Order
 	packageID    string
 	alwaysMasked bool // masked even once shippable (platform quirk)
-	onHold       bool
+	// onHold orders take TikTok's new flow (UNPAID → ON_HOLD for about an
+	// hour → AWAITING_SHIPMENT, is_on_hold_order true); the others the old
+	// one (UNPAID → AWAITING_SHIPMENT, is_on_hold_order false), where the
+	// buyer may still cancel for an hour after paying.
+	onHold bool
+	// tiktokShips orders are shipped by TikTok (shipping_type TIKTOK, or
+	// fulfilled by TikTok): TikTok moves them on at tiktokShipAt.
+	tiktokShips  bool
+	tiktokShipAt time.Time
 
 	// plan, decided at generation
 	payAt        time.Time // zero: never paid
@@ -92,13 +100,8 @@ func generateOrder(seed int64, at time.Time) *simOrder {
 		Name: name, FirstName: first, LastName: last, PhoneNumber: phone,
 		AddressLine1: line1, AddressLine2: line2,
 		AddressDetail: line2, PostalCode: place.Postal, RegionCode: "US",
-		FullAddress: strings.Join(nonEmpty(line1, line2, place.City, place.State+" "+place.Postal, "United States"), ", "),
-		DistrictInfo: []tiktok.DistrictInfo{
-			{AddressLevelName: "Country", AddressName: "United States", AddressLevel: "L0"},
-			{AddressLevelName: "State", AddressName: place.StateName, AddressLevel: "L1"},
-			{AddressLevelName: "County", AddressName: place.County, AddressLevel: "L2"},
-			{AddressLevelName: "City", AddressName: place.City, AddressLevel: "L3"},
-		},
+		FullAddress:  strings.Join(nonEmpty(line1, line2, place.City, place.State+" "+place.Postal, "United States"), ", "),
+		DistrictInfo: usDistricts(place),
 	}
 
 	option := DeliveryStandard
@@ -141,10 +144,10 @@ func generateOrder(seed int64, at time.Time) *simOrder {
 	o.collectIn = time.Duration(2+rng.IntN(9)) * time.Hour
 	o.transitFor = time.Duration(2+rng.IntN(4)) * 24 * time.Hour
 
-	// Life plan: a few minutes unpaid, ~10% on hold for about an hour,
-	// ~3% cancelled at some point.
+	// Life plan: a few minutes unpaid; ~60% take the new flow (on hold for
+	// about an hour), the rest the old one; ~3% cancelled at some point.
 	o.payAt = created.Add(time.Minute + time.Duration(rng.Int64N(int64(7*time.Minute))))
-	o.onHold = rng.Float64() < 0.10
+	o.onHold = rng.Float64() < newFlowShare
 	o.full.IsOnHoldOrder = o.onHold
 	readyAt := o.payAt
 	if o.onHold {
@@ -157,8 +160,12 @@ func generateOrder(seed int64, at time.Time) *simOrder {
 			o.cancelAt = created.Add(20*time.Minute + time.Duration(rng.Int64N(int64(40*time.Minute))))
 			o.payAt = time.Time{}
 			o.cancelReason = "Buyer did not pay in time"
-		case r < 0.55 && o.onHold: // buyer cancels inside the hold window
-			o.cancelAt = o.payAt.Add(time.Duration(rng.Int64N(int64(o.holdUntil.Sub(o.payAt)))))
+		case r < 0.55: // buyer cancels inside the hold window, or the old flow's remorse hour
+			window := time.Hour
+			if o.onHold {
+				window = o.holdUntil.Sub(o.payAt)
+			}
+			o.cancelAt = o.payAt.Add(time.Duration(rng.Int64N(int64(window))))
 			o.cancelReason = "Buyer changed their mind"
 		default: // buyer asks after the order became shippable
 			o.cancelReqAt = readyAt.Add(10*time.Minute + time.Duration(rng.Int64N(int64(8*time.Hour))))
@@ -166,7 +173,76 @@ func generateOrder(seed int64, at time.Time) *simOrder {
 			o.cancelReason = "Buyer no longer needs the item"
 		}
 	}
+	// Drawn last, so adding them left every earlier draw (and so the
+	// orders tests rely on) unchanged.
+	switch r := rng.Float64(); {
+	case r < tiktokShippingShare: // TikTok buys the label
+		o.full.ShippingType = ShippingTypeTikTok
+		o.tiktokShips = true
+	case r < tiktokShippingShare+fbtShare: // TikTok's warehouse ships it
+		o.full.ShippingType, o.full.FulfillmentType = ShippingTypeTikTok, FulfillmentByTikTok
+		o.tiktokShips, o.alwaysMasked = true, true
+	}
+	if o.tiktokShips {
+		o.tiktokShipAt = readyAt.Add(2*time.Hour + time.Duration(rng.Int64N(int64(10*time.Hour))))
+	}
+	if rng.Float64() < ukShare {
+		o.full.RecipientAddress, o.full.Payment.Currency = ukAddress(rng, name), "GBP"
+	}
 	return o
+}
+
+// Shares of generated orders.
+const (
+	newFlowShare        = 0.60
+	tiktokShippingShare = 0.04
+	fbtShare            = 0.03
+	ukShare             = 0.03
+)
+
+// Shipping and fulfilment types as TikTok sends them.
+const (
+	ShippingTypeTikTok  = "TIKTOK"
+	ShippingTypeSeller  = "SELLER"
+	FulfillmentBySeller = "FULFILLMENT_BY_SELLER"
+	FulfillmentByTikTok = "FULFILLMENT_BY_TIKTOK"
+)
+
+// usDistricts is a US address's district_info as TikTok's 202309 API sends
+// it: L0 the country, L1 the state (or federal district), L2 a county,
+// borough, parish or city, L3 always the city (changelog "For US market:
+// new property address_level added to Orders API").
+func usDistricts(p usPlace) []tiktok.DistrictInfo {
+	l1, l2 := "State", "County"
+	if n, ok := l2Level[p.State]; ok {
+		l2 = n
+	}
+	if p.State == "DC" {
+		l1 = "Federal District"
+	}
+	return []tiktok.DistrictInfo{
+		{AddressLevelName: "Country", AddressName: "United States", AddressLevel: "L0"},
+		{AddressLevelName: l1, AddressName: p.StateName, AddressLevel: "L1"},
+		{AddressLevelName: l2, AddressName: p.County, AddressLevel: "L2"},
+		{AddressLevelName: "City", AddressName: p.City, AddressLevel: "L3"},
+	}
+}
+
+// ukAddress is a UK recipient: the city is in post_town (changelog "Post
+// town added for UK recipient addresses in the Get Order Detail API").
+func ukAddress(rng *rand.Rand, name string) tiktok.RecipientAddress {
+	p := ukPlaces[rng.IntN(len(ukPlaces))]
+	first, last, _ := strings.Cut(name, " ")
+	line1 := fmt.Sprintf("%d %s", 1+rng.IntN(200), p.Street)
+	return tiktok.RecipientAddress{
+		Name: name, FirstName: first, LastName: last, PhoneNumber: "(+44)7700900" + randDigits(rng, 3),
+		AddressLine1: line1, PostalCode: p.Postal, RegionCode: "GB", PostTown: p.Town,
+		FullAddress: strings.Join([]string{line1, p.Town, p.Postal, "United Kingdom"}, ", "),
+		DistrictInfo: []tiktok.DistrictInfo{
+			{AddressLevelName: "Country", AddressName: "United Kingdom", AddressLevel: "L0"},
+			{AddressLevelName: "County", AddressName: p.County, AddressLevel: "L1"},
+		},
+	}
 }
 
 func nonEmpty(parts ...string) []string {
@@ -222,7 +298,9 @@ func (o *simOrder) view() tiktok.Order {
 	o.packageView(&v)
 	switch {
 	case v.Status == StatusOnHold:
-		v.RecipientAddress = tiktok.RecipientAddress{RegionCode: "US"}
+		// "When an order is On Hold, full_address, recipient_address and
+		// district_info are empty."
+		v.RecipientAddress = tiktok.RecipientAddress{RegionCode: o.full.RecipientAddress.RegionCode}
 	case v.Status == StatusUnpaid || v.Status == StatusCancelled || o.alwaysMasked:
 		v.RecipientAddress = maskAddress(o.full.RecipientAddress)
 	default:

@@ -70,6 +70,7 @@ const (
 	evCollect
 	evDeliver
 	evComplete
+	evTikTokShip
 )
 
 type event struct {
@@ -173,6 +174,7 @@ func (b *orderBook) create(at time.Time) {
 	b.schedule(o.holdUntil, evReleaseHold, o)
 	b.schedule(o.cancelReqAt, evCancelRequest, o)
 	b.schedule(o.cancelAt, evCancel, o)
+	b.schedule(o.tiktokShipAt, evTikTokShip, o)
 	b.schedule(time.Unix(o.full.ShippingDueTime, 0), evAutoCancel, o)
 	b.planClerk(o)
 	b.changed(o, at) // a new order is a status change too (to UNPAID)
@@ -229,6 +231,17 @@ func (b *orderBook) apply(e event) {
 			o.full.CancelReason = "Automatically cancelled: the package was not shipped before the shipping due time"
 			o.full.CancelTime, o.full.CancellationInitiator = e.at.Unix(), "SYSTEM"
 			b.setStatus(o, StatusCancelled, e.at)
+		}
+	case evTikTokShip:
+		// TikTok ships its own orders: a label it bought, then the
+		// carrier's pickup.
+		if o.full.Status == StatusAwaitingShipment {
+			o.shippedAt = e.at
+			o.full.RTSTime = e.at.Unix()
+			o.full.TrackingNumber = "TT" + strconv.FormatUint(uint64(e.at.UnixNano())%1e12, 10)
+			o.full.IsBuyerRequestCancel = false
+			b.setStatus(o, StatusAwaitingCollection, e.at)
+			b.schedule(e.at.Add(o.collectIn), evCollect, o)
 		}
 	case evCollect:
 		if o.full.Status == StatusAwaitingCollection {

@@ -52,6 +52,25 @@ var usPlaces = []usPlace{
 	{"Los Angeles", "CA", "California", "Los Angeles County", "90012"},
 	{"Newark", "NJ", "New Jersey", "Essex County", "07102"},
 	{"Kansas City", "MO", "Missouri", "Jackson County", "64105"},
+	{"Washington", "DC", "District of Columbia", "District of Columbia", "20001"},
+	{"New Orleans", "LA", "Louisiana", "Orleans Parish", "70112"},
+	{"Baltimore", "MD", "Maryland", "Baltimore", "21202"},
+}
+
+// l2Level names a state's second address level where it is not a county
+// (TikTok's US address_level table: county, borough, parish or city).
+var l2Level = map[string]string{"LA": "Parish", "MD": "City"}
+
+// ukPlace is a UK post town with its county and a real-looking postcode.
+type ukPlace struct {
+	Town, County, Postal, Street string
+}
+
+var ukPlaces = []ukPlace{
+	{"Reading", "Berkshire", "RG1 1DB", "Friar St"},
+	{"Manchester", "Greater Manchester", "M1 1AE", "Piccadilly"},
+	{"Leeds", "West Yorkshire", "LS1 4DY", "Briggate"},
+	{"Bristol", "Bristol", "BS1 4DJ", "Corn St"},
 }
 
 var streets = []string{

@@ -35,6 +35,8 @@ type carrierProfile struct {
 	Picky bool
 	// Wire is how the 3PL writes ids and times in its replies.
 	Wire wireStyle
+	// Zone is the zone of its zone-less times (wireZoneless).
+	Zone string
 }
 
 // wireStyle is how a simulated REST 3PL writes its replies. Real 3PLs do not
@@ -49,6 +51,8 @@ const (
 	wireUnix
 	// wireUnixMillis: numeric ids, unix milliseconds.
 	wireUnixMillis
+	// wireZoneless: string ids, local times without an offset in Zone.
+	wireZoneless
 )
 
 func carrierProfiles() []carrierProfile {
@@ -81,7 +85,7 @@ func carrierProfiles() []carrierProfile {
 			Latency: latencyProfile{Min: 80 * time.Millisecond, Max: 200 * time.Millisecond},
 			PickMin: 20 * time.Minute, PickMax: time.Hour, ShipMin: 2 * time.Hour, ShipMax: 6 * time.Hour,
 			CarrierCode: "dhl_ecommerce", ProviderID: ProviderDHLECommerce, TransitDays: 3, Tracking: dhlTracking,
-			Picky: true,
+			Picky: true, Wire: wireZoneless, Zone: "America/Chicago",
 		},
 	}
 }

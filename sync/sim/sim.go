@@ -110,6 +110,9 @@ type CarrierInfo struct {
 	TransitDays int
 	// ProviderID is the TikTok shipping provider its tracking numbers belong to.
 	ProviderID string
+	// Zone is the IANA zone of the times it sends without an offset ("" when
+	// every time it sends carries one).
+	Zone string
 }
 
 // ShopInfo is the simulated shop and the app credentials it accepts.
@@ -277,7 +280,7 @@ func Start(ctx context.Context, opts Options) (*Sim, error) {
 		info := CarrierInfo{
 			Name: p.Name, Kind: carrier.KindREST, URL: s.baseURL + "/carriers/" + p.Name,
 			Token: "sk_sim_" + p.Name + "_" + tokenString(opts.Seed, uint64(10+i), 20), Profile: p.Name,
-			TransitDays: p.TransitDays, ProviderID: p.ProviderID,
+			TransitDays: p.TransitDays, ProviderID: p.ProviderID, Zone: p.Zone,
 		}
 		c := newRESTCarrier(info, p, opts.Seed, uint64(200+i), clock, s.done, opts.Latency, opts.CarrierFaults, opts.Logger)
 		s.rest = append(s.rest, c)

@@ -60,6 +60,9 @@ func TestConfigTOMLMatchesTheSimulator(t *testing.T) {
 			MaxInterval string `toml:"max_interval"`
 			Overlap     string `toml:"overlap"`
 		} `toml:"poll"`
+		Policy struct {
+			RemorseWindow string `toml:"remorse_window"`
+		} `toml:"policy"`
 		Health struct {
 			ReconcileEvery  string `toml:"reconcile_every"`
 			ReconcileWindow string `toml:"reconcile_window"`
@@ -75,6 +78,7 @@ func TestConfigTOMLMatchesTheSimulator(t *testing.T) {
 			MaxInFlight      int    `toml:"max_in_flight"`
 			TransitDays      int    `toml:"transit_days"`
 			TiktokProviderID string `toml:"tiktok_provider_id"`
+			Zone             string `toml:"zone"`
 			Rates            struct {
 				PerOrderCents int64 `toml:"per_order_cents"`
 				PerUnitCents  int64 `toml:"per_unit_cents"`
@@ -103,6 +107,9 @@ func TestConfigTOMLMatchesTheSimulator(t *testing.T) {
 		cfg.Shop.AuthURL != s.AuthURL() || env[cfg.Shop.RefreshEnv] != s.Shop().RefreshToken {
 		t.Fatalf("shop section %+v does not match", cfg.Shop)
 	}
+	if cfg.Policy.RemorseWindow != "1h" {
+		t.Fatalf("policy section %+v", cfg.Policy)
+	}
 	if cfg.Quota.DailyLimit != 500 || cfg.Quota.PerSecond != 50 || cfg.Quota.ResetZone != "UTC" {
 		t.Fatalf("quota section %+v", cfg.Quota)
 	}
@@ -111,7 +118,7 @@ func TestConfigTOMLMatchesTheSimulator(t *testing.T) {
 	}
 	for i, c := range cfg.Carrier {
 		info := s.Carriers()[i]
-		if c.Name != info.Name || c.Endpoint != info.URL || c.TiktokProviderID != info.ProviderID || c.TransitDays != info.TransitDays {
+		if c.Name != info.Name || c.Endpoint != info.URL || c.TiktokProviderID != info.ProviderID || c.TransitDays != info.TransitDays || c.Zone != info.Zone {
 			t.Errorf("carrier %+v does not match %+v", c, info)
 		}
 		switch c.Kind {
@@ -125,8 +132,8 @@ func TestConfigTOMLMatchesTheSimulator(t *testing.T) {
 			}
 		}
 	}
-	if len(cfg.Route) == 0 || cfg.Route[0].When["country"] != "US" {
-		t.Fatalf("routes %+v", cfg.Route)
+	if len(cfg.Route) != 2 || cfg.Route[0].When["country"] != "GB" || cfg.Route[1].When["country"] != "US" {
+		t.Fatalf("routes %+v, want UK orders first, then US", cfg.Route)
 	}
 	for _, secret := range []string{s.Shop().AppSecret, s.Shop().AccessToken, s.Carriers()[0].Token} {
 		if strings.Contains(s.ConfigTOML(), secret) {

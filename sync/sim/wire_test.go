@@ -32,6 +32,12 @@ func TestRESTCarriersSendTheirOwnWireStyle(t *testing.T) {
 				t.Errorf("steady shipped_at %v, want unix seconds %d", o["shipped_at"], shipAt.Unix())
 			}
 		}},
+		{carrier: ProfilePicky, check: func(t *testing.T, o map[string]any, shipAt time.Time) {
+			chicago, _ := time.LoadLocation("America/Chicago")
+			if o["shipped_at"] != shipAt.In(chicago).Format(time.DateTime) {
+				t.Errorf("picky shipped_at %v, want zone-less Chicago time %s", o["shipped_at"], shipAt.In(chicago).Format(time.DateTime))
+			}
+		}},
 		{carrier: ProfileFlaky, check: func(t *testing.T, o map[string]any, shipAt time.Time) {
 			if n, _ := o["shipped_at"].(json.Number).Int64(); n != shipAt.UnixMilli() {
 				t.Errorf("flaky shipped_at %v, want unix milliseconds %d", o["shipped_at"], shipAt.UnixMilli())

@@ -70,6 +70,8 @@ type RecipientAddress struct {
 	RegionCode    string         `json:"region_code,omitempty"`
 	FullAddress   string         `json:"full_address,omitempty"`
 	DistrictInfo  []DistrictInfo `json:"district_info,omitempty"`
+	// PostTown is a UK address's post town.
+	PostTown string `json:"post_town,omitempty"`
 }
 
 // DistrictInfo is one level of an address (country, state, city...).

@@ -1,17 +1,14 @@
 package keys
 
 import (
-	"time"
-
-	"github.com/shipdeck/shipdeck/store"
+	"github.com/shipdeck/shipdeck/policy"
 )
 
-// Reasons are phrased for an operator: what is wrong, not which check
-// failed.
-
-// rerouteWindow is how long after shipping TikTok accepts new shipping
-// info, so how long a shipped order can still be re-routed.
-const rerouteWindow = 72 * time.Hour
+// Whether an action applies to the highlighted order is decided by package
+// policy, the same rules the engine enforces, so a key is disabled exactly
+// when the engine would refuse it, with the engine's reason. Only what the
+// console alone knows (nothing selected, marked orders, the counts) is
+// checked here.
 
 func needsOrder(ctx Context) string {
 	if ctx.Order == nil {
@@ -20,30 +17,19 @@ func needsOrder(ctx Context) string {
 	return ""
 }
 
-// idleOrder is where the single-order actions start: an order is selected
-// and no push of it is in flight.
-func idleOrder(ctx Context) string {
+// orderReason runs an order rule on the highlighted order.
+func orderReason(ctx Context, rule func() error) string {
 	if why := needsOrder(ctx); why != "" {
 		return why
 	}
-	if ctx.Order.State == store.StatePushing {
-		return "order is in flight"
-	}
-	return ""
+	return policy.Reason(rule())
 }
 
 func retryDisabled(ctx Context) string {
 	if ctx.Marked > 0 {
 		return ""
 	}
-	if why := idleOrder(ctx); why != "" {
-		return why
-	}
-	switch ctx.Order.State {
-	case store.StateFailed, store.StateDead, store.StateUnknown:
-		return ""
-	}
-	return "order is " + string(ctx.Order.State) + ": nothing to retry"
+	return orderReason(ctx, func() error { return policy.Retry(ctx.Order) })
 }
 
 func retryAllDisabled(ctx Context) string {
@@ -54,53 +40,29 @@ func retryAllDisabled(ctx Context) string {
 }
 
 func rerouteDisabled(ctx Context) string {
-	if why := idleOrder(ctx); why != "" {
-		return why
-	}
-	switch ctx.Order.State {
-	case store.StateCancelled:
-		return "order is cancelled"
-	case store.StateShipped:
-		if ctx.Order.ShippedAt.IsZero() || ctx.Now.Sub(ctx.Order.ShippedAt) > rerouteWindow {
-			return "shipped more than 72h ago"
-		}
-	}
-	return ""
+	return orderReason(ctx, func() error { return policy.Reroute(ctx.Order, ctx.Now) })
 }
 
 func holdDisabled(ctx Context) string {
 	if ctx.Marked > 0 {
 		return ""
 	}
-	if why := idleOrder(ctx); why != "" {
-		return why
-	}
-	switch ctx.Order.State {
-	case store.StateShipped, store.StateCancelled:
-		return "order is " + string(ctx.Order.State)
-	}
-	return ""
-}
-
-func releaseDisabled(ctx Context) string {
 	if why := needsOrder(ctx); why != "" {
 		return why
 	}
-	if ctx.Order.State != store.StateHeld {
-		return "order is not held"
+	// The hold key releases a held order.
+	if policy.Release(ctx.Order) == nil {
+		return ""
 	}
-	return ""
+	return policy.Reason(policy.Hold(ctx.Order))
+}
+
+func releaseDisabled(ctx Context) string {
+	return orderReason(ctx, func() error { return policy.Release(ctx.Order) })
 }
 
 func resolveDisabled(ctx Context) string {
-	if why := idleOrder(ctx); why != "" {
-		return why
-	}
-	switch ctx.Order.State {
-	case store.StateShipped, store.StateCancelled:
-		return "order is already " + string(ctx.Order.State)
-	}
-	return ""
+	return orderReason(ctx, func() error { return policy.Resolve(ctx.Order) })
 }
 
 func detailDisabled(ctx Context) string {

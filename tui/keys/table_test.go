@@ -98,12 +98,19 @@ func TestRemap(t *testing.T) {
 func TestReasons(t *testing.T) {
 	now := time.Date(2026, 11, 24, 12, 0, 0, 0, time.UTC)
 	order := func(st store.State) *store.Order {
-		return &store.Order{ID: "O1", State: st, Push: &store.Push{Carrier: "fastship"}}
+		return &store.Order{ID: "O1", State: st, Status: store.StatusAwaitingShipment, OnHold: true,
+			Recipient: store.Address{Name: "Ann Lee", Lines: []string{"1 Main St"}}, Push: &store.Push{Carrier: "fastship"}}
 	}
 	shipped := order(store.StateShipped)
 	shipped.ShippedAt = now.Add(-time.Hour)
 	oldShipped := order(store.StateShipped)
 	oldShipped.ShippedAt = now.Add(-100 * time.Hour)
+	tiktokShips := order(store.StateTikTokShips)
+	tiktokShips.ShippingType = store.ShippingTypeTikTok
+	remorse := order(store.StateNew)
+	remorse.Push, remorse.OnHold, remorse.Reason = nil, false, "buyer-remorse window until Nov 24 12:40 UTC"
+	onHold := order(store.StateNew)
+	onHold.Status = store.StatusOnHold
 	op := store.RoleOperator
 	tests := []struct {
 		binding string
@@ -114,24 +121,30 @@ func TestReasons(t *testing.T) {
 		{"retry", Context{Role: op}, "nothing selected"},
 		{"retry", Context{Role: op, Order: order(store.StateDead)}, ""},
 		{"retry", Context{Role: op, Order: order(store.StateUnknown)}, ""},
-		{"retry", Context{Role: op, Order: order(store.StatePushing)}, "order is in flight"},
-		{"retry", Context{Role: op, Order: order(store.StateQueued)}, "order is queued: nothing to retry"},
+		{"retry", Context{Role: op, Order: order(store.StatePushing)}, "it is in flight to fastship; wait for the result"},
+		{"retry", Context{Role: op, Order: order(store.StateQueued)}, "it is queued, not failed or dead"},
+		{"retry", Context{Role: op, Order: tiktokShips}, "TikTok ships it: shipping_type TIKTOK (the label is bought through TikTok)"},
 		{"retry", Context{Role: op, Marked: 3}, ""},
 		{"retry-all", Context{Role: op}, "no failed, dead or unknown orders"},
 		{"retry-all", Context{Role: op, Retryable: 4}, ""},
-		{"reroute", Context{Role: op, Order: order(store.StatePushing)}, "order is in flight"},
-		{"reroute", Context{Role: op, Order: order(store.StateCancelled)}, "order is cancelled"},
+		{"reroute", Context{Role: op, Order: order(store.StatePushing)}, "it is in flight to fastship; wait for the result"},
+		{"reroute", Context{Role: op, Order: order(store.StateCancelled)}, "it is cancelled on TikTok"},
+		{"reroute", Context{Role: op, Order: remorse, Now: now}, "it may not be pushed yet: buyer-remorse window until Nov 24 12:40 UTC"},
+		{"reroute", Context{Role: op, Order: onHold, Now: now}, "it may not be pushed: on hold at TikTok (status ON_HOLD): the buyer may still cancel; pushed when TikTok moves it to AWAITING_SHIPMENT"},
+		{"reroute", Context{Role: op, Order: tiktokShips, Now: now}, "TikTok ships it: shipping_type TIKTOK (the label is bought through TikTok)"},
 		{"reroute", Context{Role: op, Order: shipped, Now: now}, ""},
-		{"reroute", Context{Role: op, Order: oldShipped, Now: now}, "shipped more than 72h ago"},
+		{"reroute", Context{Role: op, Order: oldShipped, Now: now}, "TikTok only accepts new shipping info within 72 hours of shipping"},
 		{"hold", Context{Role: op, Order: order(store.StateHeld)}, ""},
-		{"hold", Context{Role: op, Order: order(store.StateShipped)}, "order is shipped"},
-		{"hold", Context{Role: op, Order: order(store.StatePushing)}, "order is in flight"},
+		{"hold", Context{Role: op, Order: order(store.StateShipped)}, "it is shipped"},
+		{"hold", Context{Role: op, Order: order(store.StatePushing)}, "it is in flight to fastship"},
+		{"hold", Context{Role: op, Order: tiktokShips}, "TikTok ships it: shipping_type TIKTOK (the label is bought through TikTok)"},
 		{"hold", Context{Role: op, Order: order(store.StatePushing), Marked: 2}, ""},
 		{"hold", Context{Role: op}, "nothing selected"},
-		{"release", Context{Role: op, Order: order(store.StateQueued)}, "order is not held"},
-		{"resolve", Context{Role: op, Order: order(store.StateShipped)}, "order is already shipped"},
+		{"release", Context{Role: op, Order: order(store.StateQueued)}, "it is not held"},
+		{"resolve", Context{Role: op, Order: order(store.StateShipped)}, "it is already shipped"},
 		{"resolve", Context{Role: op, Order: order(store.StateDead)}, ""},
-		{"resolve", Context{Role: op, Order: order(store.StatePushing)}, "order is in flight"},
+		{"resolve", Context{Role: op, Order: order(store.StatePushing)}, "it is in flight to fastship"},
+		{"resolve", Context{Role: op, Order: tiktokShips}, "TikTok ships it: shipping_type TIKTOK (the label is bought through TikTok)"},
 		{"reroute", Context{Role: op}, "nothing selected"},
 		{"reroute", Context{Role: op, Order: order(store.StateDead)}, ""},
 		{"release", Context{Role: op, Order: order(store.StateHeld)}, ""},

@@ -92,21 +92,42 @@ func AttemptsColumn() Column {
 // NextRetryColumn is when a failed push is retried, or "dead".
 func NextRetryColumn() Column {
 	return Column{Title: "NEXT", Width: 8, Cell: func(o *store.Order, now time.Time, th *theme.Theme) (string, lipgloss.Style) {
-		switch {
-		case o.State == store.StateDead:
+		if o.State == store.StateDead {
 			return "dead", th.State("dead")
-		case o.NextAttemptAt.IsZero():
-			return "—", th.Muted
-		case !o.NextAttemptAt.After(now):
-			return "due", th.Warn
 		}
-		return draw.Duration(o.NextAttemptAt.Sub(now)), th.Text
+		return untilNext(o, now, th)
 	}}
+}
+
+// untilNext is the time left until the order's next attempt: "—" when none
+// is scheduled, "due" once it has come.
+func untilNext(o *store.Order, now time.Time, th *theme.Theme) (string, lipgloss.Style) {
+	switch {
+	case o.NextAttemptAt.IsZero():
+		return "—", th.Muted
+	case !o.NextAttemptAt.After(now):
+		return "due", th.Warn
+	}
+	return draw.Duration(o.NextAttemptAt.Sub(now)), th.Text
 }
 
 // MessageColumn is the reason the order is where it is (the last error).
 func MessageColumn() Column {
 	return Column{Title: "MESSAGE", Cell: func(o *store.Order, _ time.Time, th *theme.Theme) (string, lipgloss.Style) {
 		return draw.Clean(o.Reason), th.Muted
+	}}
+}
+
+// WaitColumn is the countdown until a waiting order becomes eligible (the
+// end of its buyer-remorse window): "—" when it waits on TikTok instead,
+// "due" once the time has come.
+func WaitColumn() Column {
+	return Column{Title: "WAIT", Width: 7, Cell: untilNext}
+}
+
+// StatusColumn is the order's status on TikTok.
+func StatusColumn() Column {
+	return Column{Title: "TIKTOK", Width: 19, Drop: 2, Cell: func(o *store.Order, _ time.Time, th *theme.Theme) (string, lipgloss.Style) {
+		return draw.Clean(string(o.Status)), th.Text
 	}}
 }

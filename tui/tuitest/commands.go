@@ -7,15 +7,16 @@ import (
 	"strings"
 	"time"
 
+	"github.com/shipdeck/shipdeck/policy"
 	"github.com/shipdeck/shipdeck/store"
 )
 
 // command runs one operator change on one order as the real engine does,
 // under the lock instead of in a transaction: the role check, then change,
-// which says why the order's state refuses it or else changes the copy it
-// is given, then the stored order, its audit entry and a snapshot. Calls
-// are counted by method name ("re-route" is Reroute).
-func (e *Engine) command(actor store.Actor, verb, id, detail string, change func(o *store.Order) (refusal string)) error {
+// which returns the rules' refusal or else changes the copy it is given,
+// then the stored order, its audit entry and a snapshot. Calls are counted
+// by method name ("re-route" is Reroute).
+func (e *Engine) command(actor store.Actor, verb, id, detail string, change func(o *store.Order) error) error {
 	if err := allow(actor, store.RoleOperator, verb); err != nil {
 		return err
 	}
@@ -28,8 +29,8 @@ func (e *Engine) command(actor store.Actor, verb, id, detail string, change func
 		return fmt.Errorf("%s order %s: no such order", verb, id)
 	}
 	next := o.Clone()
-	if why := change(&next); why != "" {
-		return refuse(verb, id, why)
+	if err := change(&next); err != nil {
+		return err
 	}
 	e.put(actor, action, &next, o.State, detail)
 	e.publishLocked()
@@ -52,47 +53,15 @@ func (e *Engine) appendAudit(actor store.Actor, action, id, before, after, detai
 		Text: action + ": " + before + " → " + after})
 }
 
-// retryable says why a retry does not apply to o, or "".
-func retryable(o *store.Order) string {
-	switch o.State {
-	case store.StateFailed, store.StateDead, store.StateUnknown:
-		return ""
-	case store.StatePushing:
-		return "it is in flight to " + o.Carrier()
-	}
-	return "it is " + string(o.State) + ", not failed or dead"
-}
-
-// busy says why hold, resolve and re-route do not apply to o: it is in
-// flight, shipped or cancelled.
-func busy(o *store.Order) string {
-	switch o.State {
-	case store.StatePushing:
-		return "it is in flight to " + o.Carrier()
-	case store.StateShipped, store.StateCancelled:
-		return "it is " + string(o.State)
-	}
-	return ""
-}
-
-func retryOrder(o *store.Order) {
-	if o.Push == nil {
-		o.State = store.StateReady
-	} else {
-		o.State = store.StateQueued
-	}
-	o.Attempts, o.Reason, o.NextAttemptAt = 0, "", time.Time{}
-}
-
 // Retry implements the console's engine interface: a failed, dead or
 // unknown order goes back to queued.
 func (e *Engine) Retry(ctx context.Context, actor store.Actor, id string) error {
-	return e.command(actor, "retry", id, "", func(o *store.Order) string {
-		if why := retryable(o); why != "" {
-			return why
+	return e.command(actor, "retry", id, "", func(o *store.Order) error {
+		if err := policy.Retry(o); err != nil {
+			return err
 		}
-		retryOrder(o)
-		return ""
+		policy.ApplyRetry(o, e.now())
+		return nil
 	})
 }
 
@@ -118,10 +87,10 @@ func (e *Engine) RetryMatching(ctx context.Context, actor store.Actor, f store.F
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	e.calls["RetryMatching"]++
-	todo := e.sorted(func(o *store.Order) bool { return f.Matches(o) && retryable(o) == "" })
+	todo := e.sorted(func(o *store.Order) bool { return f.Matches(o) && policy.Retry(o) == nil })
 	for _, o := range todo {
 		before := o.State
-		retryOrder(o)
+		policy.ApplyRetry(o, e.now())
 		e.put(actor, "retry", o, before, "bulk")
 	}
 	e.publishLocked()
@@ -131,12 +100,12 @@ func (e *Engine) RetryMatching(ctx context.Context, actor store.Actor, f store.F
 // Reroute implements the console's engine interface: the order moves to
 // the carrier with a new route generation and is queued.
 func (e *Engine) Reroute(ctx context.Context, actor store.Actor, id, to string) error {
-	return e.command(actor, "re-route", id, "to "+to, func(o *store.Order) string {
+	return e.command(actor, "re-route", id, "to "+to, func(o *store.Order) error {
 		if !slices.Contains(e.carriersLocked(), to) {
-			return fmt.Sprintf("no carrier named %q", to)
+			return refuse("re-route", id, fmt.Sprintf("no carrier named %q", to))
 		}
-		if why := busy(o); why != "" {
-			return why
+		if err := policy.RerouteTo(o, to, e.now()); err != nil {
+			return err
 		}
 		gen := 1
 		var prev []string
@@ -147,54 +116,42 @@ func (e *Engine) Reroute(ctx context.Context, actor store.Actor, id, to string) 
 		o.Push = &store.Push{Carrier: to, Generation: gen, IdempotencyKey: fmt.Sprintf("%s-%s-%d", id, to, gen),
 			RouteRule: "operator", PreviousCarriers: prev}
 		o.State, o.Reason, o.ErrorClass, o.Attempts, o.NextAttemptAt, o.HeldFrom = store.StateQueued, "", "", 0, time.Time{}, ""
-		return ""
+		return nil
 	})
 }
 
 // Hold implements the console's engine interface.
 func (e *Engine) Hold(ctx context.Context, actor store.Actor, id string) error {
-	return e.command(actor, "hold", id, "", func(o *store.Order) string {
-		if o.State == store.StateHeld {
-			return "it is already held"
+	return e.command(actor, "hold", id, "", func(o *store.Order) error {
+		if err := policy.Hold(o); err != nil {
+			return err
 		}
-		if why := busy(o); why != "" {
-			return why
-		}
-		o.HeldFrom, o.State, o.Reason = o.State, store.StateHeld, "held by "+actor.Name
-		return ""
+		policy.ApplyHold(o, actor.Name)
+		return nil
 	})
 }
 
 // Release implements the console's engine interface: a held order returns
-// to the state it was held in.
+// to the state it was held in, or where the push rules put it now.
 func (e *Engine) Release(ctx context.Context, actor store.Actor, id string) error {
-	return e.command(actor, "release", id, "", func(o *store.Order) string {
-		if o.State != store.StateHeld {
-			return "it is not held"
+	return e.command(actor, "release", id, "", func(o *store.Order) error {
+		if err := policy.Release(o); err != nil {
+			return err
 		}
-		back := o.HeldFrom
-		if back == "" || back == store.StatePushing {
-			back = store.StateReady
-		}
-		o.State, o.HeldFrom, o.Reason = back, "", ""
-		return ""
+		policy.Rules{}.ApplyRelease(o, e.now())
+		return nil
 	})
 }
 
 // Resolve implements the console's engine interface: the order is marked
 // shipped outside shipdeck.
 func (e *Engine) Resolve(ctx context.Context, actor store.Actor, id, reason string) error {
-	reason = strings.TrimSpace(reason)
-	return e.command(actor, "resolve", id, reason, func(o *store.Order) string {
-		if reason == "" {
-			return "a reason is required"
+	return e.command(actor, "resolve", id, strings.TrimSpace(reason), func(o *store.Order) error {
+		if err := policy.ResolveWith(o, reason); err != nil {
+			return err
 		}
-		if why := busy(o); why != "" {
-			return why
-		}
-		o.State, o.NextAttemptAt, o.HeldFrom = store.StateShipped, time.Time{}, ""
-		o.Reason = "resolved outside shipdeck by " + actor.Name + ": " + reason
-		return ""
+		policy.ApplyResolve(o, actor.Name, reason)
+		return nil
 	})
 }
 

@@ -19,6 +19,7 @@ import (
 	gosync "sync"
 	"time"
 
+	"github.com/shipdeck/shipdeck/policy"
 	"github.com/shipdeck/shipdeck/store"
 )
 
@@ -26,9 +27,9 @@ import (
 // command.
 var ErrForbidden = errors.New("not allowed for this role")
 
-// ErrRefused is returned (wrapped, with the reason) when a command does not
-// apply to the order's state.
-var ErrRefused = errors.New("refused")
+// ErrRefused is matched by every refusal: a command that does not apply to
+// the order's state. The rules are the engine's own (package policy).
+var ErrRefused = policy.ErrRefused
 
 // Engine is an in-memory engine with real command behaviour. It is safe for
 // concurrent use, because the console calls it from commands.
@@ -435,5 +436,5 @@ func allow(actor store.Actor, need store.Role, action string) error {
 }
 
 func refuse(action, id, why string) error {
-	return fmt.Errorf("%s order %s: %w: %s", action, id, ErrRefused, why)
+	return policy.Refuse(policy.Action(action), id, why)
 }

@@ -55,7 +55,7 @@ func Lines(c *common.Common, v View, width int) []string {
 			line += sep + th.Warn.Render(fmt.Sprintf("%d at risk → %s", m.AtRisk, pct(m.Projected)))
 		}
 		out = append(out, line+sep+style.Render(status))
-		if (m.Breached() || m.ProjectedBreach()) && (worst == nil || m.Projected-m.Threshold > worst.Projected-worst.Threshold) {
+		if (m.Breached() || m.ProjectedBreach()) && (worst == nil || overBy(m) > overBy(*worst)) {
 			worst = &h.Metrics[i]
 		}
 	}
@@ -143,6 +143,15 @@ func costLines(c *common.Common, r store.CostReport, width int) []string {
 	}
 	return append(out, th.Muted.Render(fmt.Sprintf("FBT rate card of %s: %s a unit alone, %s in multi-unit orders (shipdeck costs)",
 		r.FBT.Effective.Format("2006-01-02"), money(r.FBT.SingleUnitCents), money(r.FBT.MultiUnitCents))))
+}
+
+// overBy is how far a metric's projection is on the wrong side of its
+// line, whichever side is good.
+func overBy(m store.Metric) float64 {
+	if m.HigherIsBetter {
+		return m.Threshold - m.Projected
+	}
+	return m.Projected - m.Threshold
 }
 
 // kindLabel names a finding kind in a few words.

@@ -1,7 +1,9 @@
 // Package queues is the queues pane: order counts per local state and per
-// marketplace status (ON_HOLD is its own bucket), and a windowed list of
-// the selected queue sorted by ship-by deadline with the countdown coloured
-// by urgency.
+// marketplace status (ON_HOLD is its own bucket, and so are the orders
+// TikTok ships), and a windowed list of the selected queue sorted by
+// ship-by deadline with the countdown coloured by urgency; the new, held
+// and TikTok-ships queues also say why each order is there, and the new
+// queue how long until an order leaves the buyer-remorse window.
 package queues
 
 import (
@@ -146,7 +148,18 @@ func (m *Model) fetchFor(b bucket) orderlist.FetchFunc {
 }
 
 func (m *Model) columnsFor(b bucket) []orderlist.Column {
-	cols := []orderlist.Column{orderlist.IDColumn(), orderlist.BuyerColumn(), orderlist.SKUColumn()}
+	id, buyer := orderlist.IDColumn(), orderlist.BuyerColumn()
+	switch b.state {
+	case store.StateNew:
+		// Why each order is not pushed yet, and for those waiting out the
+		// buyer-remorse window, how long until it is.
+		return []orderlist.Column{id, buyer, orderlist.WaitColumn(), orderlist.ShipByColumn(), orderlist.MessageColumn()}
+	case store.StateTikTokShips:
+		return []orderlist.Column{id, buyer, orderlist.StatusColumn(), orderlist.MessageColumn()}
+	case store.StateHeld:
+		return []orderlist.Column{id, buyer, orderlist.CarrierColumn(), orderlist.ShipByColumn(), orderlist.MessageColumn()}
+	}
+	cols := []orderlist.Column{id, buyer, orderlist.SKUColumn()}
 	if b.status != "" {
 		cols = append(cols, orderlist.StateColumn())
 	}

@@ -24,6 +24,11 @@ var shortStatus = map[store.MarketStatus]string{
 	store.StatusUnknown:            "UNKNOWN",
 }
 
+// stateLabel names local states whose name would read poorly as a chip.
+var stateLabel = map[store.State]string{
+	store.StateTikTokShips: "TikTok ships",
+}
+
 // chipLines lays the buckets out as "name count" chips wrapped to the
 // pane's width: local states first, then marketplace statuses, each group
 // on lines of its own.
@@ -36,6 +41,9 @@ func (m *Model) chipLines() []string {
 	tiktok := []string{th.Muted.Render("tiktok")}
 	for i, b := range m.buckets {
 		name, st := string(b.state), th.State(string(b.state))
+		if l, ok := stateLabel[b.state]; ok {
+			name = l
+		}
 		if b.status != "" {
 			name, st = shortStatus[b.status], th.Text
 			if b.status == store.StatusOnHold {
