@@ -48,6 +48,10 @@ type restOrder struct {
 	shipAt      time.Time
 	cancelledAt time.Time
 	tracking    string
+	// byHand marks an order a clerk keyed in (KeyByHand); firstKey is the
+	// first Idempotency-Key refused against it, the push that met it.
+	byHand   bool
+	firstKey string
 }
 
 // idemRecord is the stored outcome of the first request under a key.
@@ -262,7 +266,15 @@ func (c *restCarrier) create(r *http.Request, body []byte, now time.Time) restRe
 	}
 	for _, o := range c.byExternal[s.ExternalID] {
 		if o.cancelledAt.IsZero() {
-			c.counters.DuplicateExternalIDs++
+			// A push meeting a clerk's order (under its first key, or
+			// that key again) is not shipdeck sending an order twice;
+			// another key for it is.
+			if o.byHand && (o.firstKey == "" || o.firstKey == key) {
+				o.firstKey = key
+				c.counters.HandKeyedRefusals++
+			} else {
+				c.counters.DuplicateExternalIDs++
+			}
 			return restReply{status: http.StatusUnprocessableEntity, body: errorBody("duplicate_external_id",
 				fmt.Sprintf("order %s already exists for external_id %s", o.id, s.ExternalID))}
 		}

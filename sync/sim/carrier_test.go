@@ -338,3 +338,30 @@ func TestLostReplyIsResolvedByLookupOrReplay(t *testing.T) {
 		t.Fatal("a fault for an unknown carrier was accepted")
 	}
 }
+
+// A push that meets an order a clerk keyed in by hand is refused like any
+// duplicate, but it is not shipdeck sending the order twice: the crash
+// loop must not count it as one. The same key again is still not a
+// duplicate; another key for that order is (shipdeck changed its key).
+func TestCarrierHandKeyedIsNotADuplicatePush(t *testing.T) {
+	s, _ := startSim(t, Options{OrdersPerDay: -1})
+	c := newRESTClient(t, s, ProfileSwift)
+	const ext = "576653688135258178"
+	if _, err := s.KeyByHand(ProfileSwift, ext); err != nil {
+		t.Fatal(err)
+	}
+	for i, key := range []string{"shipdeck-" + ext + "-swift-g1", "shipdeck-" + ext + "-swift-g1", "shipdeck-" + ext + "-swift-g2"} {
+		if res := c.create(key, shipment(ext)); res.status != http.StatusUnprocessableEntity || res.errorCode() != "duplicate_external_id" {
+			t.Fatalf("push %d under %s: HTTP %d %s, want 422 duplicate_external_id", i+1, key, res.status, res.body)
+		}
+		want := 0
+		if i == 2 {
+			want = 1
+		}
+		got := s.Counters().Carriers[ProfileSwift]
+		if got.DuplicateExternalIDs != want || got.HandKeyedRefusals != min(i+1, 2) {
+			t.Fatalf("after push %d under %s: %d duplicate external ids (want %d), %d hand-keyed refusals (want %d)",
+				i+1, key, got.DuplicateExternalIDs, want, got.HandKeyedRefusals, min(i+1, 2))
+		}
+	}
+}

@@ -73,9 +73,13 @@ type CarrierCounters struct {
 	CancelsTooLate        int            `json:"cancels_too_late"`
 	// HandKeyed counts orders created outside the API (KeyByHand); they
 	// are not duplicates of shipdeck's pushes.
-	HandKeyed   int `json:"hand_keyed,omitempty"`
-	AuthRejects int `json:"auth_rejects"`
-	RateLimited int `json:"rate_limited"`
+	HandKeyed int `json:"hand_keyed,omitempty"`
+	// HandKeyedRefusals counts creates refused because a clerk had keyed
+	// the order in first, under the first key that met it; another key
+	// for the same order counts in DuplicateExternalIDs.
+	HandKeyedRefusals int `json:"hand_keyed_refusals,omitempty"`
+	AuthRejects       int `json:"auth_rejects"`
+	RateLimited       int `json:"rate_limited"`
 	// Faults counts simulated failures by kind; "after_create:<kind>" are
 	// failures after the order was created.
 	Faults map[string]int `json:"faults"`

@@ -91,7 +91,7 @@ func (c *restCarrier) keyByHand(externalID string, now time.Time) string {
 	defer c.mu.Unlock()
 	c.seq++
 	o := &restOrder{id: fmt.Sprintf("%s-H%05d", c.p.Prefix, c.seq), externalID: externalID, created: now,
-		tracking: c.p.Tracking(c.rng)}
+		tracking: c.p.Tracking(c.rng), byHand: true}
 	o.pickAt = now.Add(between(c.rng, c.p.PickMin, c.p.PickMax))
 	o.shipAt = o.pickAt.Add(between(c.rng, c.p.ShipMin, c.p.ShipMax))
 	c.orders[o.id] = o
