@@ -310,3 +310,44 @@ func TestInMemoryStore(t *testing.T) {
 		t.Fatalf("counts %+v %v", c, err)
 	}
 }
+
+// A SIGKILL between Badger creating a log file and sizing it (or between
+// truncating a flushed one to zero and removing it) leaves an empty
+// *.mem or *.vlog file, and Badger refuses to open beside one ("Create a
+// new file"). Open removes them: they hold nothing, and everything
+// committed is still there.
+func TestOpenAfterAKillLeftEmptyLogs(t *testing.T) {
+	dir := t.TempDir()
+	s, err := Open(dir, Options{GCInterval: -1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	populate(t, s)
+	before := image(t, s)
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	// The next memtable log and value log, created but not yet sized, and
+	// an old memtable log truncated on its way out.
+	for _, name := range []string{"99999.mem", "999999.vlog", "00001.mem"} {
+		if err := os.WriteFile(filepath.Join(dir, name), nil, 0o600); err != nil {
+			t.Fatal(err)
+		}
+		s, err := Open(dir, Options{GCInterval: -1})
+		if err != nil {
+			t.Fatalf("open beside an empty %s: %v", name, err)
+		}
+		after := image(t, s)
+		err = s.Update(context.Background(), func(tx *Tx) error { return tx.AddAudit(AuditEntry{Who: "b", Action: "note"}) })
+		if cerr := s.Close(); err == nil {
+			err = cerr
+		}
+		if err != nil {
+			t.Fatalf("write after opening beside an empty %s: %v", name, err)
+		}
+		after.Audit, before.Audit = nil, nil
+		if !reflect.DeepEqual(before, after) {
+			t.Fatalf("store opened beside an empty %s differs:\nbefore %+v\nafter  %+v", name, before, after)
+		}
+	}
+}

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
+	"path/filepath"
 	"strings"
 	"sync"
 	"time"
@@ -90,6 +91,10 @@ func Open(dir string, opts Options) (*Store, error) {
 			return nil, err
 		}
 		s.lock = lock
+		if err := removeEmptyLogs(dir); err != nil {
+			s.lock.release()
+			return nil, fmt.Errorf("open store %s: %w", dir, err)
+		}
 		bopts = badger.DefaultOptions(dir).WithSyncWrites(true)
 	}
 	bopts = bopts.
@@ -125,6 +130,41 @@ func Open(dir string, opts Options) (*Store, error) {
 		close(s.diskDone)
 	}
 	return s, nil
+}
+
+// removeEmptyLogs deletes the zero-length memtable logs (*.mem) and value
+// logs (*.vlog) a kill can leave: Badger creates such a file empty and
+// only then sizes it, and deletes one by truncating it to zero before
+// removing it, so a SIGKILL between the two steps leaves an empty file.
+// Badger then refuses to open ("Create a new file": it only expects an
+// empty file when it creates one). An empty log holds nothing: Badger
+// writes a header into every log it sizes and never truncates a live one
+// below it, so removing it loses no commit. The caller holds the lock.
+func removeEmptyLogs(dir string) error {
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return fmt.Errorf("list database files: %w", err)
+	}
+	for _, e := range entries {
+		name := e.Name()
+		if !e.Type().IsRegular() || !strings.HasSuffix(name, ".mem") && !strings.HasSuffix(name, ".vlog") {
+			continue
+		}
+		info, err := e.Info()
+		if errors.Is(err, os.ErrNotExist) {
+			continue
+		}
+		if err != nil {
+			return fmt.Errorf("stat database file %s: %w", name, err)
+		}
+		if info.Size() != 0 {
+			continue
+		}
+		if err := os.Remove(filepath.Join(dir, name)); err != nil && !errors.Is(err, os.ErrNotExist) {
+			return fmt.Errorf("remove empty database file %s left by a crash: %w", name, err)
+		}
+	}
+	return nil
 }
 
 // openBadger opens Badger, turning a panic on unreadable files into an
