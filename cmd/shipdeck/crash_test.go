@@ -440,7 +440,7 @@ func crashStoredOrders(t *testing.T, bin string, s *crashSim, data string) map[s
 func checkCrashInvariants(t *testing.T, before, after sim.Counters, stored map[string]store.Order, budget int) {
 	t.Helper()
 	at := map[string][]string{}
-	creates, lookups, replays := 0, 0, 0
+	creates, lookups, replays, handKeyed := 0, 0, 0, 0
 	perCarrier := map[string]int{}
 	for name, cc := range after.Carriers {
 		if n := cc.Creates(); n > 0 {
@@ -462,6 +462,7 @@ func checkCrashInvariants(t *testing.T, before, after sim.Counters, stored map[s
 		creates += cc.Creates()
 		lookups += cc.Requests["lookup"]
 		replays += cc.Replays
+		handKeyed += cc.HandKeyedRefusals
 	}
 	for id, carriers := range at {
 		if len(carriers) > 1 {
@@ -511,9 +512,9 @@ func checkCrashInvariants(t *testing.T, before, after sim.Counters, stored map[s
 		t.Logf("failed or dead after the drain (retries may still be due): %s %s",
 			crashExamples(stored, store.StateFailed, 3), crashExamples(stored, store.StateDead, 3))
 	}
-	t.Logf("stored %d orders %v; %d created at 3PLs %v, %d lookups resolving interrupted pushes, %d idempotent replays; "+
+	t.Logf("stored %d orders %v; %d created at 3PLs %v, %d lookups resolving interrupted pushes, %d idempotent replays, %d pushes meeting an order keyed in by hand; "+
 		"TikTok calls %v, quota used %d of %d, %d package write-backs",
-		len(stored), counts, creates, perCarrier, lookups, replays, m.Calls, m.QuotaUsed, budget, len(m.ShipsByPackage))
+		len(stored), counts, creates, perCarrier, lookups, replays, handKeyed, m.Calls, m.QuotaUsed, budget, len(m.ShipsByPackage))
 }
 
 // crashExamples describes up to n stored orders in state st.
