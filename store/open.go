@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
+	"path/filepath"
 	"strings"
 	"sync"
 	"time"
@@ -90,6 +91,10 @@ func Open(dir string, opts Options) (*Store, error) {
 			return nil, err
 		}
 		s.lock = lock
+		if err := removeEmptyMemtables(dir); err != nil {
+			s.lock.release()
+			return nil, fmt.Errorf("open store %s: %w", dir, err)
+		}
 		bopts = badger.DefaultOptions(dir).WithSyncWrites(true)
 	}
 	bopts = bopts.
@@ -125,6 +130,33 @@ func Open(dir string, opts Options) (*Store, error) {
 		close(s.diskDone)
 	}
 	return s, nil
+}
+
+// removeEmptyMemtables deletes memtable logs (*.mem) of zero bytes. Badger
+// creates a memtable log and only then sizes it; a kill between the two
+// leaves an empty file, which Badger v4 refuses to reopen ("while opening
+// fid: N err: Create a new file"), so the store would never open again.
+// An empty log holds no write, so removing it loses nothing.
+func removeEmptyMemtables(dir string) error {
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return err
+	}
+	for _, e := range entries {
+		if e.IsDir() || !strings.HasSuffix(e.Name(), ".mem") {
+			continue
+		}
+		info, err := e.Info()
+		if err != nil {
+			return err
+		}
+		if info.Size() == 0 {
+			if err := os.Remove(filepath.Join(dir, e.Name())); err != nil {
+				return fmt.Errorf("remove the empty memtable log %s a crash left: %w", e.Name(), err)
+			}
+		}
+	}
+	return nil
 }
 
 // openBadger opens Badger, turning a panic on unreadable files into an
