@@ -7,11 +7,11 @@ package common
 
 import (
 	"context"
-	"slices"
 	"time"
 
 	tea "charm.land/bubbletea/v2"
 
+	"github.com/shipdeck/shipdeck/policy"
 	"github.com/shipdeck/shipdeck/store"
 	"github.com/shipdeck/shipdeck/theme"
 	"github.com/shipdeck/shipdeck/zone"
@@ -116,10 +116,10 @@ func FailedFilter() (store.Filter, string) {
 // mean the default, failed and dead).
 func RetryFilter(f store.Filter) (store.Filter, string) {
 	desc := "orders in this view (" + f.String() + ")"
-	retryable := []store.State{store.StateFailed, store.StateDead, store.StateUnknown}
 	var states []store.State
 	for _, s := range f.StatesOrDefault() {
-		if slices.Contains(retryable, s) {
+		// The engine's own rule decides which states a retry applies to.
+		if policy.Retry(&store.Order{State: s}) == nil {
 			states = append(states, s)
 		}
 	}

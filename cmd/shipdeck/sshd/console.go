@@ -3,6 +3,7 @@ package sshd
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"time"
 
@@ -31,7 +32,7 @@ func (s *Server) runConsole(ctx context.Context, live *liveSession, sess ssh.Ses
 		// Signals to the serve process are serve's to handle.
 		tea.WithoutSignalHandler())
 	p := tea.NewProgram(model, opts...)
-	_, winch, _ := sess.Pty()
+	winch := s.windowSizes(sess, fmt.Sprintf("%p", live))
 
 	done := make(chan struct{})
 	supervised := make(chan struct{})
@@ -43,11 +44,6 @@ func (s *Server) runConsole(ctx context.Context, live *liveSession, sess ssh.Ses
 	p.Kill() // restores the terminal if Run left early; a no-op otherwise
 	close(done)
 	<-supervised
-	// Resizes that arrive after the program are drained so the session's
-	// request loop never blocks on them; this ends when the channel closes.
-	if winch != nil {
-		go drainWindows(winch)
-	}
 
 	switch {
 	case runErr == nil:
@@ -148,11 +144,6 @@ func (s *Server) endConsole(live *liveSession, p *tea.Program, done <-chan struc
 		"remote", live.remote, "grace", quitGrace.String())
 	p.Kill()
 	<-done
-}
-
-func drainWindows(winch <-chan ssh.Window) {
-	for range winch {
-	}
 }
 
 // inputActivity is the session as the console sees it: every read of

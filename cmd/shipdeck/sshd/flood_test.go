@@ -12,6 +12,8 @@ import (
 	tea "charm.land/bubbletea/v2"
 	"charm.land/ssh"
 	gossh "golang.org/x/crypto/ssh"
+
+	"github.com/shipdeck/shipdeck/cmd/shipdeck/sshd/sshtest"
 )
 
 // floodRequests is how many window-change requests the flood tests send,
@@ -190,4 +192,15 @@ func TestWindowChangeFloodStillTimesOutIdle(t *testing.T) {
 	}
 	con := openConsole(t, ts.dial(t, "ana"))
 	con.WaitFor(t, "hello ana")
+}
+
+func TestWindowChangesReachTheConsole(t *testing.T) {
+	ts := startServerWith(t, Config{}, floodHandler{}, operatorSpec{"ana", "operator"})
+	con := sshtest.OpenTerm(t, ts.dial(t, "ana"), 80, 24, true)
+	con.WaitFor(t, "hello ana (operator) 80x24")
+	// Smaller than the emulator, so the whole frame stays on its screen.
+	for _, h := range []int{20, 21, 22} {
+		con.Resize(t, 70, h)
+	}
+	con.WaitFor(t, "hello ana (operator) 70x22")
 }

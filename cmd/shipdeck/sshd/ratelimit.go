@@ -45,15 +45,6 @@ func (b *bucket) full(now time.Time) bool {
 	return b.tokens >= b.burst
 }
 
-// untilNext is how long until a token is available (0 if one is).
-func (b *bucket) untilNext(now time.Time) time.Duration {
-	b.refill(now)
-	if b.tokens >= 1 {
-		return 0
-	}
-	return time.Duration((1 - b.tokens) / b.perSecond * float64(time.Second))
-}
-
 // connLimiter is a token bucket per remote IP: perMinute connections a
 // minute, in bursts of up to perMinute.
 type connLimiter struct {

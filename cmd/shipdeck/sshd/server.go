@@ -30,6 +30,11 @@ type Server struct {
 
 	mu sync.Mutex
 	ln net.Listener
+
+	// sizes passes each console's window sizes from its channel (see
+	// windowSizes), keyed by the console's token.
+	sizesMu sync.Mutex
+	sizes   map[string]<-chan ssh.Window
 }
 
 // New builds a server: it loads (or creates) the host key and sets up

@@ -161,6 +161,15 @@ func (term *Term) Watch(match func(string) bool) <-chan time.Time {
 	return w.seen
 }
 
+// Resize tells the server the client's window is now w×h (the emulator
+// keeps its size).
+func (term *Term) Resize(t testing.TB, w, h int) {
+	t.Helper()
+	if err := term.sess.WindowChange(h, w); err != nil {
+		t.Fatalf("window change: %v", err)
+	}
+}
+
 // Screen is the emulated screen's text ("" when only counting).
 func (term *Term) Screen() string {
 	term.mu.Lock()
