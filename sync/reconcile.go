@@ -25,10 +25,13 @@ import (
 // holds. Each finding names the action that fixes it (ApplyFinding).
 func (e *Engine) Reconcile(ctx context.Context, since time.Time) (store.ReconcileReport, error) {
 	rep := store.ReconcileReport{At: e.now(), Since: since, Findings: []store.Finding{}}
-	var orders []store.Order
+	// Only the ids are kept while the window is read, and each order is
+	// read again when its turn comes: a large window costs a few bytes an
+	// order, and the cross-check sees the order as it is then.
+	var orders []string
 	err := e.st.OrdersCreatedSince(ctx, since, func(o store.Order) bool {
 		if e.reconcilable(&o) {
-			orders = append(orders, o)
+			orders = append(orders, o.ID)
 		}
 		return true
 	})
@@ -39,20 +42,24 @@ func (e *Engine) Reconcile(ctx context.Context, since time.Time) (store.Reconcil
 	ctx, cancel := context.WithTimeout(ctx, reconcileBudget)
 	defer cancel()
 	run := &reconcileRun{rep: &rep, skip: map[string]bool{}, fails: map[string]int{}, asked: map[string]int{}}
-	work := make(chan *store.Order)
+	work := make(chan string)
 	var wg gosync.WaitGroup
 	for range reconcileWorkers {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			for o := range work {
-				e.reconcileOrder(ctx, o, run)
+			for id := range work {
+				o, err := e.st.Order(ctx, id)
+				if err != nil || !e.reconcilable(&o) {
+					continue // gone or settled since the window was read
+				}
+				e.reconcileOrder(ctx, &o, run)
 			}
 		}()
 	}
-	for i := range orders {
+	for _, id := range orders {
 		select {
-		case work <- &orders[i]:
+		case work <- id:
 			rep.Checked++
 		case <-ctx.Done():
 		}
