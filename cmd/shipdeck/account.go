@@ -127,11 +127,7 @@ func reconcileCmd(env *runEnv) *cobra.Command {
 		Short: "Cross-check TikTok, the 3PLs and the store; --apply runs each finding's action (operator)",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			window, err := parseSince(since)
-			if err != nil {
-				return usageError{fmt.Errorf("--since: %w", err)}
-			}
-			return withApp(cmd, env, appOptions{}, func(ctx context.Context, a *app) error {
+			return withSince(cmd, env, since, func(ctx context.Context, a *app, window time.Duration) error {
 				if apply {
 					if err := a.eng.MayApplyFindings(env.actor); err != nil {
 						return commandError(err)
@@ -212,6 +208,16 @@ func printReconcile(w io.Writer, rep store.ReconcileReport) {
 	}
 }
 
+// withSince runs fn with the app and the window a --since flag names; a
+// window that does not read is a usage error.
+func withSince(cmd *cobra.Command, env *runEnv, since string, fn func(ctx context.Context, a *app, window time.Duration) error) error {
+	window, err := parseSince(since)
+	if err != nil {
+		return usageError{fmt.Errorf("--since: %w", err)}
+	}
+	return withApp(cmd, env, appOptions{}, func(ctx context.Context, a *app) error { return fn(ctx, a, window) })
+}
+
 // parseSince reads "30d", "12h" or a Go duration.
 func parseSince(s string) (time.Duration, error) {
 	s = strings.TrimSpace(s)
@@ -238,11 +244,7 @@ func costsCmd(env *runEnv) *cobra.Command {
 		Short: "What the 3PLs cost against TikTok FBT's rate card, per order and per SKU",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			window, err := parseSince(since)
-			if err != nil {
-				return usageError{fmt.Errorf("--since: %w", err)}
-			}
-			return withApp(cmd, env, appOptions{}, func(ctx context.Context, a *app) error {
+			return withSince(cmd, env, since, func(ctx context.Context, a *app, window time.Duration) error {
 				rep, err := account.Costs(ctx, a.st, a.cfg.costConfig(), a.now().Add(-window))
 				if err != nil {
 					return err
