@@ -50,6 +50,7 @@ func (s *Store) preallocate() {
 			// Done, or the filesystem allocates on write anyway, or Badger
 			// already flushed and removed it.
 			s.prealloc[name] = true
+		case errors.Is(err, errNotSizedYet):
 		default:
 			s.log.Warn("store: could not preallocate a database file", "file", name, "err", err)
 		}
@@ -72,7 +73,12 @@ func fallocate(path string) error {
 		return err
 	}
 	if fi.Size() == 0 {
-		return nil
+		// Badger has created the file but not sized it yet: not done, so
+		// the next pass preallocates it once it has its size.
+		return errNotSizedYet
 	}
 	return unix.Fallocate(int(f.Fd()), 0, 0, fi.Size())
 }
+
+// errNotSizedYet marks a file Badger has not sized yet.
+var errNotSizedYet = errors.New("not sized yet")
