@@ -3,6 +3,7 @@ package tui
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 
 	tea "charm.land/bubbletea/v2"
@@ -243,10 +244,16 @@ func (m *Model) drillCarrier(name string) tea.Cmd {
 }
 
 // carrierStates are the states of orders routed to a carrier and not yet
-// finished: what a carrier's drill-down lists.
+// finished: what a carrier's drill-down lists. Derived from store.States,
+// so a new state shows unless it is one that no carrier holds.
 func carrierStates() []store.State {
-	return []store.State{store.StateQueued, store.StatePushing, store.StatePushed, store.StateTracking,
-		store.StateFailed, store.StateDead, store.StateUnknown, store.StateHeld}
+	return slices.DeleteFunc(store.States(), func(s store.State) bool {
+		switch s {
+		case store.StateNew, store.StateReady, store.StateShipped, store.StateCancelled, store.StateTikTokShips:
+			return true
+		}
+		return false
+	})
 }
 
 // health opens the account-health view.

@@ -3,6 +3,7 @@ package tui
 import (
 	"context"
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 
@@ -114,13 +115,13 @@ func (m *Model) filterClass(arg string) tea.Cmd {
 		f, _ := common.FailedFilter()
 		f.States = append(f.States, store.StateUnknown)
 		orders, err := eng.Matching(ctx, f, 0, classSample)
-		var classes []string
+		seen := map[string]bool{}
 		for _, o := range orders {
-			if o.ErrorClass != "" && !slices.Contains(classes, o.ErrorClass) {
-				classes = append(classes, o.ErrorClass)
+			if o.ErrorClass != "" {
+				seen[o.ErrorClass] = true
 			}
 		}
-		slices.Sort(classes)
+		classes := slices.Sorted(maps.Keys(seen))
 		return classesMsg{classes: classes, err: err}
 	})
 }

@@ -145,11 +145,9 @@ func circuitAfter(text string) string {
 // View implements common.Component.
 func (m *Model) View() string {
 	lines := m.lines()
-	w, h := draw.DialogSize(110, len(lines)+2, m.w, m.ht)
-	body := max(0, h-2)
-	m.scroll = min(m.scroll, max(0, len(lines)-body))
+	w, _ := draw.DialogSize(110, len(lines)+2, m.w, m.ht)
 	for i, line := range lines {
 		lines[i] = draw.Cut(line, max(0, w-2))
 	}
-	return m.c.Dialog("Carrier "+draw.Clean(m.name)+" — esc closes", lines[m.scroll:], w, h)
+	return m.c.ScrollDialog("Carrier "+draw.Clean(m.name)+" — esc closes", lines, 110, m.w, m.ht, &m.scroll)
 }

@@ -184,11 +184,10 @@ func (m *Model) Update(msg tea.Msg) tea.Cmd {
 	case common.SnapshotMsg:
 		changed := !countsEqual(m.counts, msg.Snapshot.Counts)
 		m.counts = msg.Snapshot.Counts
-		_, filtered := m.list.Filter()
 		resized := m.list.SetTotal(int(m.buckets[m.sel].count(m.counts)))
 		prevRows := len(m.chips)
 		m.layout()
-		if changed || resized || m.list.Stale() || prevRows != len(m.chips) || filtered && changed {
+		if changed || resized || m.list.Stale() || prevRows != len(m.chips) {
 			return m.list.Refresh()
 		}
 		return nil
