@@ -105,7 +105,9 @@ func classifyOverloaded(message string) (Class, string) {
 		return ClassNeedsHuman, reasonCredentials
 	case strings.Contains(m, "shop_cipher") && !strings.Contains(m, "not required"):
 		// "Invalid identifier. The shop_cipher ... is invalid": the shop
-		// was re-authorized or the cipher belongs to another shop.
+		// was re-authorized or the cipher belongs to another shop. 36009004
+		// carries this among its messages (marketplace-and-3pl-apis.md §1.4,
+		// the error table; "Missing identifier … shop_cipher" is 106013).
 		return ClassShopCipher, reasonShopCipher
 	case strings.Contains(m, "not required"), strings.Contains(m, "shop_id"), strings.Contains(m, "version"),
 		strings.Contains(m, "invalid param"):
@@ -143,7 +145,10 @@ func reasonFor(class Class, code int) string {
 		return reasonTransient
 	}
 	if code == CodeRegionNotAllowed {
-		// Mark Package As Shipped outside its markets (EcomPHP issue #26).
+		// Mark Package As Shipped outside its markets: 21008106 "This
+		// interface cannot be used in this region or this business type"
+		// (marketplace-and-3pl-apis.md §1.4, from the EcomPHP TikTok Shop
+		// SDK's issue #26).
 		return "TikTok does not offer this call in the shop's market or business type; ship the order in Seller Center, then resolve it"
 	}
 	return reasonBadRequest

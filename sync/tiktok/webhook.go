@@ -114,7 +114,7 @@ func (v *Verifier) Verify(ctx context.Context, authorization string, body []byte
 }
 
 // BodyID is the dedup key of a notification without tts_notification_id:
-// "body-" and the hex SHA-256 of its raw bytes.
+// "body-" and the first 16 bytes of the SHA-256 of its raw bytes, in hex.
 func BodyID(body []byte) string {
 	sum := sha256.Sum256(body)
 	return "body-" + hex.EncodeToString(sum[:16])
