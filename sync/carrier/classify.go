@@ -99,11 +99,11 @@ func (c *httpClient) unreadable(op string, rep reply, err error) *Error {
 	return e
 }
 
-// requestIDHeaders are where 3PLs put their id of a request: X-Request-Id
-// is the common convention (ShipBob and many REST APIs), Request-Id the
-// Stripe-style one our generic contract follows, X-Correlation-Id common in
-// .NET APIs such as ShipStation's, and the two Amazon spellings where a 3PL
-// sits behind API Gateway.
+// requestIDHeaders are the usual places an HTTP API names its id of a
+// request: X-Request-Id (the common convention), Request-Id (Stripe's, whose
+// style the generic contract follows), X-Correlation-Id, and the two Amazon
+// spellings a 3PL behind API Gateway or S3 sends. None is promised by a 3PL
+// document we hold, so each is read only when present.
 var requestIDHeaders = []string{"X-Request-Id", "Request-Id", "X-Correlation-Id", "X-Amzn-Requestid", "X-Amz-Request-Id"}
 
 // requestID is the 3PL's id of the request a reply answers, cleaned and
