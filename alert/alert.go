@@ -79,6 +79,7 @@ type Config struct {
 }
 
 func (c *Config) defaults() {
+	c.Shop = sanitize.Line(c.Shop) // it reaches subjects, Slack text and payloads
 	if c.AtRisk == 0 {
 		c.AtRisk = 4 * time.Hour
 	}
@@ -454,7 +455,8 @@ func (m *Monitor) orderConditions(ctx context.Context, now time.Time, add func(r
 				add(RuleAtRisk, o.ID, Warning, fmt.Sprintf("order %s is not pushed yet and ships by %s (in %s; %s)",
 					o.ID, by.UTC().Format(time.RFC3339), by.Sub(now).Round(time.Minute), o.State))
 			}
-			return true
+			// Both lists full: the pass is bounded, the rest wait.
+			return late < m.cfg.MaxOrders || risk < m.cfg.MaxOrders
 		})
 		if err != nil {
 			return err

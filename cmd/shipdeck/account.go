@@ -162,7 +162,7 @@ func reconcileCmd(env *runEnv) *cobra.Command {
 				for _, f := range rep.Findings {
 					if per[f.OrderID] > 1 {
 						left++
-						fmt.Fprintf(env.out, "order %s: %d findings, left for an operator: %s\n", f.OrderID, per[f.OrderID], sanitize.Truncate(f.Explain, 90))
+						fmt.Fprintf(env.out, "order %s: %d findings, left for an operator: %s\n", sanitize.Line(f.OrderID), per[f.OrderID], sanitize.Truncate(f.Explain, 90))
 						continue
 					}
 					if err := a.eng.ApplyFinding(ctx, env.actor, f); err != nil {
@@ -170,7 +170,7 @@ func reconcileCmd(env *runEnv) *cobra.Command {
 							return commandError(err)
 						}
 						failed++
-						fmt.Fprintf(env.out, "order %s %s: %s\n", f.OrderID, f.Action, sanitize.Line(err.Error()))
+						fmt.Fprintf(env.out, "order %s %s: %s\n", sanitize.Line(f.OrderID), f.Action, sanitize.Line(err.Error()))
 						continue
 					}
 					applied++
