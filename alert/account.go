@@ -2,7 +2,6 @@ package alert
 
 import (
 	"fmt"
-	"strconv"
 
 	"github.com/shipdeck/shipdeck/store"
 )
@@ -21,8 +20,6 @@ const (
 // it across any line.
 const minProjectedOrders = 10
 
-func percent(v float64) string { return strconv.FormatFloat(100*v, 'f', 1, 64) + "%" }
-
 // accountConditions adds the account-health alerts the engine's latest
 // estimate and reconciliation call for, one per metric, so a metric moving
 // from "at risk" to "over the line" resolves one alert and fires another.
@@ -31,10 +28,10 @@ func accountConditions(snap store.Snapshot, add func(rule, subject, severity, su
 		switch {
 		case m.Breached():
 			add(RuleMetric, string(m.Name), Critical, fmt.Sprintf("%s (%s) is %s, over TikTok's line of %s: %d of %d orders count against it",
-				m.Name, m.Title, percent(m.Value), percent(m.Threshold), m.Bad, m.Total))
+				m.Name, m.Title, store.FormatShare(m.Value), store.FormatShare(m.Threshold), m.Bad, m.Total))
 		case m.ProjectedBreach() && m.Total >= minProjectedOrders:
 			add(RuleMetric, string(m.Name)+"-projected", Warning, fmt.Sprintf("%s (%s) will be %s, over TikTok's line of %s, if the %d orders at risk go wrong (now %s)",
-				m.Name, m.Title, percent(m.Projected), percent(m.Threshold), m.AtRisk, percent(m.Value)))
+				m.Name, m.Title, store.FormatShare(m.Projected), store.FormatShare(m.Threshold), m.AtRisk, store.FormatShare(m.Value)))
 		}
 	}
 	if n := len(snap.Health.ScanWatch); n > 0 {

@@ -1,6 +1,10 @@
 package store
 
-import "time"
+import (
+	"fmt"
+	"strconv"
+	"time"
+)
 
 // MetricName names one of TikTok's four fulfilment metrics.
 type MetricName string
@@ -97,4 +101,17 @@ func (h AccountHealth) Metric(n MetricName) Metric {
 		}
 	}
 	return Metric{Name: n}
+}
+
+// FormatShare writes a share such as a metric's value as a percentage
+// with one decimal ("4.0%"), the way every view of account health shows it.
+func FormatShare(v float64) string { return strconv.FormatFloat(100*v, 'f', 1, 64) + "%" }
+
+// FormatCents writes an amount in minor units as dollars ("$12.34").
+func FormatCents(cents int64) string {
+	sign := ""
+	if cents < 0 {
+		sign, cents = "-", -cents
+	}
+	return fmt.Sprintf("%s$%d.%02d", sign, cents/100, cents%100)
 }

@@ -43,9 +43,6 @@ func healthCmd(env *runEnv) *cobra.Command {
 	return c
 }
 
-// pct formats a share as a percentage.
-func pct(v float64) string { return strconv.FormatFloat(100*v, 'f', 1, 64) + "%" }
-
 // printHealth writes the health view: each metric against TikTok's line,
 // the projection, the orders behind it, and the scan watch.
 func printHealth(w io.Writer, h store.AccountHealth, list int) error {
@@ -65,8 +62,8 @@ func printHealth(w io.Writer, h store.AccountHealth, list int) error {
 		case m.ProjectedBreach():
 			status = "at risk"
 		}
-		fmt.Fprintf(tw, "%s %s\t%s\t%s\t%d of %d\t%d\t%s\t%s\n", m.Name, m.Title, pct(m.Value), side+pct(m.Threshold),
-			m.Bad, m.Total, m.AtRisk, pct(m.Projected), status)
+		fmt.Fprintf(tw, "%s %s\t%s\t%s\t%d of %d\t%d\t%s\t%s\n", m.Name, m.Title, store.FormatShare(m.Value), side+store.FormatShare(m.Threshold),
+			m.Bad, m.Total, m.AtRisk, store.FormatShare(m.Projected), status)
 	}
 	if err := tw.Flush(); err != nil {
 		return err
@@ -263,21 +260,13 @@ func costsCmd(env *runEnv) *cobra.Command {
 	return c
 }
 
-func money(cents int64) string {
-	sign := ""
-	if cents < 0 {
-		sign, cents = "-", -cents
-	}
-	return fmt.Sprintf("%s$%d.%02d", sign, cents/100, cents%100)
-}
-
 // printCosts writes the cost comparison.
 func printCosts(w io.Writer, r store.CostReport, list int) {
 	fmt.Fprintf(w, "orders at 3PLs since %s: %d (%d priced, %d with no reported cost and no rate card)\n",
 		r.Since.Format(time.DateOnly), r.Orders, r.Priced, r.Unknown)
-	fmt.Fprintf(w, "3PLs: %s   FBT would be: %s   FBT minus 3PLs: %s\n", money(r.ThreePLCents), money(r.FBTCents), money(r.DiffCents))
+	fmt.Fprintf(w, "3PLs: %s   FBT would be: %s   FBT minus 3PLs: %s\n", store.FormatCents(r.ThreePLCents), store.FormatCents(r.FBTCents), store.FormatCents(r.DiffCents))
 	fmt.Fprintf(w, "FBT rate card effective %s: %s/unit single-unit orders, %s/unit multi-unit, before placement and storage fees\n",
-		r.FBT.Effective.Format(time.DateOnly), money(r.FBT.SingleUnitCents), money(r.FBT.MultiUnitCents))
+		r.FBT.Effective.Format(time.DateOnly), store.FormatCents(r.FBT.SingleUnitCents), store.FormatCents(r.FBT.MultiUnitCents))
 	if len(r.PerSKU) == 0 {
 		return
 	}
@@ -288,7 +277,7 @@ func printCosts(w io.Writer, r store.CostReport, list int) {
 			fmt.Fprintf(tw, "…\t%d more SKUs\n", len(r.PerSKU)-list)
 			break
 		}
-		fmt.Fprintf(tw, "%s\t%d\t%s\t%s\t%s\n", sanitize.Line(s.SKU), s.Units, money(s.ThreePLCents), money(s.FBTCents), money(s.FBTCents-s.ThreePLCents))
+		fmt.Fprintf(tw, "%s\t%d\t%s\t%s\t%s\n", sanitize.Line(s.SKU), s.Units, store.FormatCents(s.ThreePLCents), store.FormatCents(s.FBTCents), store.FormatCents(s.FBTCents-s.ThreePLCents))
 	}
 	_ = tw.Flush()
 }

@@ -23,8 +23,6 @@ type View struct {
 	Costs     store.CostReport
 }
 
-func pct(v float64) string { return strconv.FormatFloat(100*v, 'f', 1, 64) + "%" }
-
 // Lines draws the view, width cells wide.
 func Lines(c *common.Common, v View, width int) []string {
 	th := c.Theme
@@ -49,10 +47,10 @@ func Lines(c *common.Common, v View, width int) []string {
 		case m.ProjectedBreach():
 			style, status = th.Warn, "at risk"
 		}
-		line := th.Strong.Render(string(m.Name)) + " " + style.Render(pct(m.Value)) + " " + th.Muted.Render(side+pct(m.Threshold)) +
+		line := th.Strong.Render(string(m.Name)) + " " + style.Render(store.FormatShare(m.Value)) + " " + th.Muted.Render(side+store.FormatShare(m.Threshold)) +
 			sep + fmt.Sprintf("%d/%d", m.Bad, m.Total)
 		if m.AtRisk > 0 {
-			line += sep + th.Warn.Render(fmt.Sprintf("%d at risk → %s", m.AtRisk, pct(m.Projected)))
+			line += sep + th.Warn.Render(fmt.Sprintf("%d at risk → %s", m.AtRisk, store.FormatShare(m.Projected)))
 		}
 		out = append(out, line+sep+style.Render(status))
 		if (m.Breached() || m.ProjectedBreach()) && (worst == nil || overBy(m) > overBy(*worst)) {
@@ -109,15 +107,6 @@ func Lines(c *common.Common, v View, width int) []string {
 	return append(out, costLines(c, v.Costs, width)...)
 }
 
-// money formats cents as dollars.
-func money(cents int64) string {
-	sign := ""
-	if cents < 0 {
-		sign, cents = "-", -cents
-	}
-	return fmt.Sprintf("%s$%d.%02d", sign, cents/100, cents%100)
-}
-
 // costLines compares what the 3PLs cost with what FBT would have.
 func costLines(c *common.Common, r store.CostReport, width int) []string {
 	th := c.Theme
@@ -128,21 +117,21 @@ func costLines(c *common.Common, r store.CostReport, width int) []string {
 	if r.Orders == 0 {
 		return []string{th.Muted.Render("costs: no orders at 3PLs in the last 30 days")}
 	}
-	diff := th.Good.Render("FBT would cost " + money(r.DiffCents) + " more")
+	diff := th.Good.Render("FBT would cost " + store.FormatCents(r.DiffCents) + " more")
 	if r.DiffCents < 0 {
-		diff = th.Warn.Render("FBT would save " + money(-r.DiffCents))
+		diff = th.Warn.Render("FBT would save " + store.FormatCents(-r.DiffCents))
 	}
-	out := []string{th.Strong.Render("costs, 30 days") + sep + "3PLs " + money(r.ThreePLCents) + sep + "FBT " + money(r.FBTCents) + sep + diff +
+	out := []string{th.Strong.Render("costs, 30 days") + sep + "3PLs " + store.FormatCents(r.ThreePLCents) + sep + "FBT " + store.FormatCents(r.FBTCents) + sep + diff +
 		sep + th.Muted.Render(fmt.Sprintf("%d of %d orders priced", r.Priced, r.Orders))}
 	items := []string{}
 	for _, s := range r.PerSKU {
-		items = append(items, draw.Clean(s.SKU)+" "+money(s.ThreePLCents)+"/"+money(s.FBTCents))
+		items = append(items, draw.Clean(s.SKU)+" "+store.FormatCents(s.ThreePLCents)+"/"+store.FormatCents(s.FBTCents))
 	}
 	if len(items) > 0 {
 		out = append(out, draw.Wrap(append([]string{th.Muted.Render("3PL/FBT by SKU:")}, items...), sep, width)...)
 	}
 	return append(out, th.Muted.Render(fmt.Sprintf("FBT rate card of %s: %s a unit alone, %s in multi-unit orders (shipdeck costs)",
-		r.FBT.Effective.Format("2006-01-02"), money(r.FBT.SingleUnitCents), money(r.FBT.MultiUnitCents))))
+		r.FBT.Effective.Format("2006-01-02"), store.FormatCents(r.FBT.SingleUnitCents), store.FormatCents(r.FBT.MultiUnitCents))))
 }
 
 // overBy is how far a metric's projection is on the wrong side of its
