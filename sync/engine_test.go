@@ -494,3 +494,29 @@ func TestRunStoppedWhileStartingIsACleanStop(t *testing.T) {
 		t.Fatalf("run stopped while starting: %v", err)
 	}
 }
+
+// The header's alert strip leads with the critical alerts.
+func TestSnapshotListsCriticalAlertsFirst(t *testing.T) {
+	w := newWorld(t, worldOptions{ordersPerDay: 10})
+	ctx := context.Background()
+	err := w.st.Update(ctx, func(tx *store.Tx) error {
+		for _, a := range []store.Alert{
+			{Key: "a/1", Rule: "order_at_risk", Severity: "warning", Summary: "at risk"},
+			{Key: "b/1", Rule: "push_dead", Severity: "critical", Summary: "dead"},
+			{Key: "c/1", Rule: "quota_exhaustion", Severity: "warning", Summary: "quota"},
+		} {
+			if err := tx.PutAlert(a); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	w.eng.Refresh(ctx)
+	got := w.eng.Snapshot().Alerts
+	if len(got) != 3 || got[0].Severity != "critical" {
+		t.Fatalf("alerts in the snapshot: %+v; want the critical one first", got)
+	}
+}

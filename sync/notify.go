@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/shipdeck/shipdeck/sanitize"
 	"strings"
 	"time"
 
@@ -47,7 +48,7 @@ func (e *Engine) HandleNotification(ctx context.Context, n tiktok.Notification) 
 		})
 	}
 	if err != nil {
-		return fmt.Errorf("notification %s (type %d): %w", oneLine(n.NotificationID), n.Type, err)
+		return fmt.Errorf("notification %s (type %d): %w", sanitize.Line(n.NotificationID), n.Type, err)
 	}
 	return nil
 }
@@ -69,14 +70,14 @@ func (e *Engine) noteDeauthorized(ctx context.Context, msg string, at time.Time)
 		if err != nil {
 			return err
 		}
-		sh.DeauthorizedAt, sh.DeauthMessage = at, oneLine(msg)
+		sh.DeauthorizedAt, sh.DeauthMessage = at, sanitize.Line(msg)
 		return tx.SetShop(sh)
 	})
 	if err != nil {
 		return fmt.Errorf("record seller deauthorization: %w", err)
 	}
-	e.log.Warn("TikTok: the seller deauthorized the app", "message", oneLine(msg))
-	e.applyAuth(store.Shop{DeauthorizedAt: at, DeauthMessage: oneLine(msg)})
+	e.log.Warn("TikTok: the seller deauthorized the app", "message", sanitize.Line(msg))
+	e.applyAuth(store.Shop{DeauthorizedAt: at, DeauthMessage: sanitize.Line(msg)})
 	return nil
 }
 
@@ -208,7 +209,7 @@ func addressLine(a store.Address) string {
 	parts = append(parts, a.City, a.Region, a.PostalCode, a.Country)
 	var out []string
 	for _, p := range parts {
-		if p = strings.TrimSpace(oneLine(p)); p != "" {
+		if p = strings.TrimSpace(sanitize.Line(p)); p != "" {
 			out = append(out, p)
 		}
 	}

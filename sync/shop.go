@@ -7,6 +7,7 @@ import (
 	"strings"
 	gosync "sync"
 
+	"github.com/shipdeck/shipdeck/sanitize"
 	"github.com/shipdeck/shipdeck/store"
 	"github.com/shipdeck/shipdeck/sync/tiktok"
 )
@@ -33,7 +34,7 @@ func (e *ShopError) Error() string {
 			if i > 0 {
 				b.WriteString("; ")
 			}
-			fmt.Fprintf(&b, "%s (%s, %s)", oneLine(s.ID), oneLine(s.Name), oneLine(s.Region))
+			fmt.Fprintf(&b, "%s (%s, %s)", sanitize.Line(s.ID), sanitize.Line(s.Name), sanitize.Line(s.Region))
 		}
 	}
 	if e.Err != nil {
@@ -45,16 +46,6 @@ func (e *ShopError) Error() string {
 
 // Unwrap lets errors.Is find ErrShopChoice and the cause.
 func (e *ShopError) Unwrap() []error { return []error{ErrShopChoice, e.Err} }
-
-// oneLine keeps text from TikTok on one line of an error.
-func oneLine(s string) string {
-	return strings.Map(func(r rune) rune {
-		if r < 0x20 || r == 0x7f {
-			return ' '
-		}
-		return r
-	}, s)
-}
 
 // shopCipher settles which shop shipdeck works for. A configured
 // shop_cipher is used as is; otherwise the stored one, else Get Authorized
@@ -130,7 +121,7 @@ func (e *Engine) discoverLocked(ctx context.Context) (string, error) {
 	}
 	e.shop.cipher = pick.Cipher
 	e.mp.SetShopCipher(pick.Cipher)
-	e.log.Info("shop discovered", "shop_id", pick.ID, "name", oneLine(pick.Name), "region", pick.Region)
+	e.log.Info("shop discovered", "shop_id", pick.ID, "name", sanitize.Line(pick.Name), "region", pick.Region)
 	return pick.Cipher, nil
 }
 
@@ -145,7 +136,7 @@ func PickShop(shops []tiktok.Shop, shopID string) (tiktok.Shop, error) {
 			}
 		}
 		return tiktok.Shop{}, &ShopError{Shops: shops,
-			Reason: fmt.Sprintf("[shop] shop_id %s is not among the shops that authorized this app", oneLine(shopID))}
+			Reason: fmt.Sprintf("[shop] shop_id %s is not among the shops that authorized this app", sanitize.Line(shopID))}
 	}
 	switch len(shops) {
 	case 0:

@@ -83,7 +83,8 @@ func (e *Engine) Refresh(ctx context.Context) {
 	if err != nil {
 		e.log.Warn("snapshot alerts", "err", err)
 	}
-	slices.SortStableFunc(alerts, func(a, b store.Alert) int { return strings.Compare(b.Severity, a.Severity) }) // critical before warning
+	// critical before warning: "critical" sorts before "warning".
+	slices.SortStableFunc(alerts, func(a, b store.Alert) int { return strings.Compare(a.Severity, b.Severity) })
 	carriers := make([]store.CarrierStats, 0, len(e.names))
 	for _, name := range e.names {
 		slot := e.carriers[name]

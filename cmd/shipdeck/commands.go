@@ -740,7 +740,7 @@ func auditCmd(env *runEnv) *cobra.Command {
 				fmt.Fprintln(tw, "WHEN\tWHO\tROLE\tACTION\tORDER\tBEFORE\tAFTER\tDETAIL")
 				for _, e := range entries {
 					fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", a.zone.Long(e.At), sanitize.Line(e.Who), e.Role, e.Action,
-						sanitize.Line(e.OrderID), e.Before, e.After, sanitize.Truncate(e.Detail, 50))
+						sanitize.Line(e.OrderID), sanitize.Truncate(e.Before, 40), sanitize.Truncate(e.After, 40), sanitize.Truncate(e.Detail, 50))
 				}
 				return tw.Flush()
 			})
