@@ -4,39 +4,41 @@ import (
 	"fmt"
 	"regexp"
 	"strings"
+
+	"github.com/shipdeck/shipdeck/sync/carrier"
 )
 
 // trackingFormat is one carrier's published tracking-number shape.
 type trackingFormat struct {
+	// carrier is the TikTok provider name, as the carrier package's
+	// provider table maps 3PL carrier codes to it.
 	carrier  string
 	patterns []*regexp.Regexp
-	// codes are the carrier codes 3PLs use for it (ShipStation's
-	// carrierCode values among them).
-	codes []string
 }
 
 // trackingFormats lists the shapes US carriers publish for their numbers:
 // UPS "1Z" + 16 (UPS tracking-number help), USPS IMpb 20–22 digits starting
 // 9[1-5] and S10 international "AA123456789US" (USPS Publication 199),
 // FedEx 12, 15, 20 or 22 digits (FedEx tracking help), DHL eCommerce
-// "GM"/"LX"/"RX" + 16–18 digits, Amazon Logistics "TBA" + 12 digits,
+// "GM"/"LX"/"RX" + 16–18 digits, Amazon Shipping "TBA" + 12 digits,
 // OnTrac "C"/"D" + 14 digits or "1LS" + 12–15, LaserShip "1LS" + 12.
 func trackingFormats() []trackingFormat {
 	re := regexp.MustCompile
 	return []trackingFormat{
-		{"UPS", []*regexp.Regexp{re(`^1Z[0-9A-Z]{16}$`)}, []string{"ups", "ups_walleted", "ups_ground_saver"}},
-		{"USPS", []*regexp.Regexp{re(`^9[1-5][0-9]{18,20}$`), re(`^[A-Z]{2}[0-9]{9}US$`)}, []string{"usps", "stamps_com", "endicia", "usps_ground_advantage"}},
-		{"FedEx", []*regexp.Regexp{re(`^([0-9]{12}|[0-9]{15}|[0-9]{20}|[0-9]{22})$`)}, []string{"fedex", "fedex_walleted"}},
-		{"DHL eCommerce", []*regexp.Regexp{re(`^(GM|LX|RX)[0-9]{16,18}$`)}, []string{"dhl_ecommerce", "dhl_global_mail"}},
-		{"Amazon Logistics", []*regexp.Regexp{re(`^TBA[0-9]{12}$`)}, []string{"amazon", "amazon_shipping", "amazon_logistics"}},
-		{"OnTrac", []*regexp.Regexp{re(`^[CD][0-9]{14}$`), re(`^1LS[0-9]{12,15}$`)}, []string{"ontrac"}},
-		{"LaserShip", []*regexp.Regexp{re(`^1LS[0-9]{12}$`)}, []string{"lasership"}},
+		{"UPS", []*regexp.Regexp{re(`^1Z[0-9A-Z]{16}$`)}},
+		{"USPS", []*regexp.Regexp{re(`^9[1-5][0-9]{18,20}$`), re(`^[A-Z]{2}[0-9]{9}US$`)}},
+		{"FedEx", []*regexp.Regexp{re(`^([0-9]{12}|[0-9]{15}|[0-9]{20}|[0-9]{22})$`)}},
+		{"DHL eCommerce", []*regexp.Regexp{re(`^(GM|LX|RX)[0-9]{16,18}$`)}},
+		{"Amazon Shipping", []*regexp.Regexp{re(`^TBA[0-9]{12}$`)}},
+		{"OnTrac", []*regexp.Regexp{re(`^[CD][0-9]{14}$`), re(`^1LS[0-9]{12,15}$`)}},
+		{"LaserShip", []*regexp.Regexp{re(`^1LS[0-9]{12}$`)}},
 	}
 }
 
 // TrackingError is a tracking number shipdeck will not write back: TikTok
 // would refuse it (21004012 special characters, 21004015 provider
-// mismatch, 21011022 invalid number) or count it against the Valid
+// mismatch, 21011022 invalid number: Mark Package As Shipped's error
+// codes, seller-operations reference §1.4) or count it against the Valid
 // Tracking Rate.
 type TrackingError struct {
 	Number   string
@@ -50,21 +52,21 @@ func (e *TrackingError) Error() string {
 	return fmt.Sprintf("tracking number %q for %s: %s (TikTok would refuse it with %d)", e.Number, e.Provider, e.Reason, e.TikTokCode)
 }
 
-// CarrierFor names the carrier a provider name or 3PL carrier code stands
-// for, or "" when shipdeck does not know its format.
+// CarrierFor names the carrier a TikTok provider name or a 3PL carrier
+// code stands for (codes through the carrier package's provider table, the
+// same one the write-back uses), or "" when shipdeck does not know its
+// format.
 func CarrierFor(providerOrCode string) string {
-	p := strings.ToLower(strings.TrimSpace(providerOrCode))
+	p := strings.TrimSpace(providerOrCode)
 	if p == "" {
 		return ""
+	}
+	if _, name := carrier.DefaultProviders().Provider(p); name != "" {
+		p = name
 	}
 	for _, f := range trackingFormats() {
 		if strings.EqualFold(p, f.carrier) {
 			return f.carrier
-		}
-		for _, c := range f.codes {
-			if p == c {
-				return f.carrier
-			}
 		}
 	}
 	return ""
@@ -98,6 +100,9 @@ func CheckTracking(number, provider string) error {
 			return &TrackingError{Number: number, Provider: provider, Reason: fmt.Sprintf("contains %q; TikTok accepts letters and digits only", r), TikTokCode: 21004012}
 		}
 	}
+	// No TikTok page we hold gives a length; 8 to 40 covers every carrier
+	// format above and is what the simulator enforces, so a number outside
+	// it is certainly not a tracking number.
 	if len(n) < 8 || len(n) > 40 {
 		return &TrackingError{Number: number, Provider: provider, Reason: fmt.Sprintf("%d characters; TikTok accepts 8 to 40", len(n)), TikTokCode: 21011022}
 	}

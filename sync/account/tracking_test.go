@@ -16,7 +16,8 @@ func TestCheckTrackingCatchesWhatTikTokWouldRefuse(t *testing.T) {
 		{"9400111899223197428490", "stamps_com", 0},
 		{"EA123456789US", "USPS", 0},
 		{"794644790132", "FedEx", 0},
-		{"TBA123456789012", "Amazon Logistics", 0},
+		{"TBA123456789012", "Amazon Shipping", 0}, // the provider table's name for it
+		{"1Z999AA10123456784", "Amazon Shipping", 21004015},
 		{"ZX81TRACK0001", "Veho", 0},                // no known format: TikTok's general rules only
 		{"1Z999AA10123456784", "USPS", 21004015},    // a UPS number sent as USPS
 		{"9400111899223197428490", "UPS", 21004015}, // a USPS number sent as UPS

@@ -261,7 +261,8 @@ type CancellationStatusChange struct {
 
 // AuthorizationNotice is the data of SELLER_DEAUTHORIZATION (type 6) and
 // UPCOMING_AUTHORIZATION_EXPIRATION (type 7) notifications. TikTok sends
-// type 7 thirty days before expiry, then daily.
+// type 7 thirty days before expiry, then daily (marketplace-and-3pl-apis
+// reference §1.8, the webhook table).
 type AuthorizationNotice struct {
 	Message string `json:"message"`
 	// ExpirationTime is when the authorization expires (unix seconds;
