@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"fmt"
 	"slices"
 	"testing"
 	"time"
@@ -75,5 +76,33 @@ func TestLayoutOneStoreGainsTheCreationIndexAtOpen(t *testing.T) {
 	_ = s.db.View(func(txn *badger.Txn) error { schema, err = getValue(txn, []byte(keySchema)); return err })
 	if string(schema) != schemaVersion {
 		t.Fatalf("schema after upgrade = %q, want %q", schema, schemaVersion)
+	}
+}
+
+// Past one read batch (256) the window still comes out whole, oldest
+// first, and stopping early stops.
+func TestOrdersCreatedSinceAcrossBatches(t *testing.T) {
+	s := openTestStore(t, t.TempDir(), Options{})
+	var orders []Order
+	for i := range 600 {
+		o := newOrder(fmt.Sprintf("o%04d", i), StateNew, StatusAwaitingShipment, testBase)
+		o.CreateTime = testBase.Add(time.Duration(i) * time.Minute)
+		orders = append(orders, o)
+	}
+	putOrders(t, s, orders...)
+	var got []string
+	if err := s.OrdersCreatedSince(context.Background(), testBase.Add(100*time.Minute), func(o Order) bool {
+		got = append(got, o.ID)
+		return true
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != 500 || got[0] != "o0100" || got[499] != "o0599" || !slices.IsSorted(got) {
+		t.Fatalf("read %d orders from %v to %v; want o0100..o0599 in order", len(got), got[:1], got[len(got)-1:])
+	}
+	n := 0
+	_ = s.OrdersCreatedSince(context.Background(), time.Time{}, func(Order) bool { n++; return n < 300 })
+	if n != 300 {
+		t.Fatalf("stopping at 300 read %d", n)
 	}
 }
