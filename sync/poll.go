@@ -145,8 +145,9 @@ func (e *Engine) storeOrders(ctx context.Context, orders []tiktok.Order) (int, e
 	now := e.now()
 	changed := 0
 	var fresh []time.Time
+	var moved []store.Order // address changed at a 3PL: logged once committed
 	err := e.st.Update(ctx, func(tx *store.Tx) error {
-		changed, fresh = 0, fresh[:0]
+		changed, fresh, moved = 0, fresh[:0], moved[:0]
 		for _, t := range orders {
 			in := fromTikTok(t)
 			var curp *store.Order
@@ -164,7 +165,7 @@ func (e *Engine) storeOrders(ctx context.Context, orders []tiktok.Order) (int, e
 			if curp != nil {
 				if flagged, yes := flagAddressChange(*curp, o); yes {
 					o = flagged
-					e.log.Warn("address changed after the order reached its 3PL", "order", o.ID, "carrier", o.Carrier())
+					moved = append(moved, o)
 					if err := tx.AddAudit(store.AuditEntry{At: now, Who: "tiktok", Action: "address_changed", OrderID: o.ID,
 						Before: addressLine(curp.Recipient), After: addressLine(o.Recipient), Detail: o.Reason}); err != nil {
 						return err
@@ -183,6 +184,9 @@ func (e *Engine) storeOrders(ctx context.Context, orders []tiktok.Order) (int, e
 	})
 	if err != nil {
 		return 0, err
+	}
+	for _, o := range moved {
+		e.log.Warn("address changed after the order reached its 3PL", "order", o.ID, "carrier", o.Carrier())
 	}
 	for _, created := range fresh {
 		e.emit(Event{Kind: EventDetected, At: now, Delay: max(now.Sub(created), 0)})
