@@ -51,6 +51,10 @@ func (s *Store) bulk(ctx context.Context, orders []Order, keepStored bool) (int,
 		written, err = s.bulkWrite(ctx, orders, last, keepStored)
 		return err
 	})
+	// A bulk write goes through Badger's mapped logs and tables; an
+	// import of a million orders would otherwise keep all it wrote
+	// resident (see releaseMapped).
+	releaseMapped(s.mapped)
 	return written, err
 }
 

@@ -19,6 +19,18 @@ const MinMinFree = 16 << 20
 
 const defaultDiskCheckEvery = time.Second
 
+// scanReleaseEvery is how many orders a long read reads between two
+// releases of the store's mapped pages (see releaseMapped). The disk watch
+// also releases them whenever the process's file-backed resident memory
+// (the executable's pages included) is over mappedBudget when it looks,
+// every pageCheckEvery: a compaction writes and reads tables through their
+// mappings at a hundred megabytes a second or more.
+const (
+	scanReleaseEvery = 16_384
+	mappedBudget     = 48 << 20
+	pageCheckEvery   = 100 * time.Millisecond
+)
+
 // ErrDiskFull is matched (errors.Is) by every write refused, and every
 // open refused, because the data directory's filesystem has less free
 // space than the reserve. The error itself is a *DiskFullError.
@@ -153,6 +165,8 @@ func (s *Store) runDiskWatch(interval time.Duration) {
 	defer close(s.diskDone)
 	t := time.NewTicker(interval)
 	defer t.Stop()
+	pages := time.NewTicker(pageCheckEvery)
+	defer pages.Stop()
 	for {
 		select {
 		case <-s.stopMaint:
@@ -162,6 +176,10 @@ func (s *Store) runDiskWatch(interval time.Duration) {
 			s.noteDisk(d, changed)
 			if !d.Low {
 				s.preallocate()
+			}
+		case <-pages.C:
+			if mappedOverBudget() {
+				releaseMapped(s.mapped)
 			}
 		}
 	}

@@ -14,3 +14,9 @@ func freeSpace(string) (uint64, error) {
 
 // preallocate is a no-op where fallocate is unavailable.
 func (s *Store) preallocate() {}
+
+// releaseMapped is a no-op where MADV_PAGEOUT is unavailable.
+func releaseMapped(string) uint64 { return 0 }
+
+// mappedOverBudget is false where releaseMapped does nothing.
+func mappedOverBudget() bool { return false }

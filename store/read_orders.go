@@ -213,12 +213,15 @@ func readOrders(txn *badger.Txn, ids []string) ([]Order, error) {
 // It reads every order: use it for exports and search indexes, never on a
 // per-frame path.
 func (s *Store) ScanOrders(ctx context.Context, fn func(Order) bool) error {
+	pages := s.longRead()
+	defer pages.done()
 	return s.view(ctx, func(txn *badger.Txn) error {
 		err := eachValue(txn, []byte(prefixOrder), func(k, v []byte) error {
 			var o Order
 			if err := json.Unmarshal(v, &o); err != nil {
 				return fmt.Errorf("scan orders: decode %s: %w", k[len(prefixOrder):], err)
 			}
+			pages.read()
 			if !fn(o) {
 				return errStopScan
 			}
@@ -307,6 +310,8 @@ var errStopScan = errors.New("scan stopped")
 func (s *Store) OrdersCreatedSince(ctx context.Context, since time.Time, fn func(Order) bool) error {
 	prefix := []byte(prefixCreated)
 	seek := key(prefixCreated, string(u64(timeSortKey(since))))
+	pages := s.longRead()
+	defer pages.done()
 	return s.view(ctx, func(txn *badger.Txn) error {
 		var ids []string
 		const batch = 256
@@ -317,6 +322,7 @@ func (s *Store) OrdersCreatedSince(ctx context.Context, since time.Time, fn func
 				return false, err
 			}
 			for _, o := range orders {
+				pages.read()
 				if !fn(o) {
 					return false, nil
 				}
@@ -339,4 +345,30 @@ func (s *Store) OrdersCreatedSince(ctx context.Context, since time.Time, fn func
 		_, ferr = flush()
 		return ferr
 	})
+}
+
+// longRead counts the orders a read that may cover much of the store has
+// read, and lets go of the store's mapped pages every scanReleaseEvery
+// orders and at its end (see releaseMapped), so one pass over a million
+// orders does not leave the whole store resident. A short read leaves
+// the pages it touched: they are the ones the next read wants.
+type longRead struct {
+	dir string
+	n   int
+}
+
+func (s *Store) longRead() *longRead { return &longRead{dir: s.mapped} }
+
+// read counts one order read.
+func (r *longRead) read() {
+	if r.n++; r.n%scanReleaseEvery == 0 {
+		releaseMapped(r.dir)
+	}
+}
+
+// done ends the read.
+func (r *longRead) done() {
+	if r.n >= scanReleaseEvery/4 {
+		releaseMapped(r.dir)
+	}
 }

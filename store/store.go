@@ -81,12 +81,15 @@ type Options struct {
 // goroutine that group-commits concurrent transactions into one synced
 // Badger commit, so callers never see ErrConflict between their own writes.
 type Store struct {
-	db   *badger.DB
-	dir  string
-	opts Options
-	now  func() time.Time
-	log  *slog.Logger
-	lock *dirLock
+	db  *badger.DB
+	dir string
+	// mapped is dir as /proc/self/maps names it (absolute, links
+	// resolved), or empty for an in-memory store; see releaseMapped.
+	mapped string
+	opts   Options
+	now    func() time.Time
+	log    *slog.Logger
+	lock   *dirLock
 
 	// sendMu guards closing reqs against concurrent sends.
 	sendMu     sync.RWMutex

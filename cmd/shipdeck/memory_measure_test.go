@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"os"
+	"path/filepath"
 	"runtime"
 	"runtime/debug"
 	"runtime/metrics"
@@ -24,6 +25,8 @@ import (
 // passes 100000 and 1000000.
 var (
 	memOrders  = flag.Int("mem.orders", 100_000, "orders in the store for TestMeasureConsoleMemory")
+	memWindow  = flag.Duration("mem.window", 20*time.Second, "how long TestMeasureConsoleMemory watches the running console before it measures")
+	memSpeed   = flag.Float64("mem.speed", 1, "the demo's speed in TestMeasureConsoleMemory: 1 runs the worker's periodic work (health estimate, reconciliation) on a real shop's schedule")
 	memProfile = flag.String("mem.profile", "", "write TestMeasureConsoleMemory's heap profile to this file")
 )
 
@@ -48,6 +51,7 @@ func BenchmarkConsoleMemory(b *testing.B) {
 				m = measureConsoleMemory(b, n)
 			}
 			b.ReportMetric(float64(m.rss)/(1<<20), "rss-MiB")
+			b.ReportMetric(float64(m.peak)/(1<<20), "peak-rss-MiB")
 			b.ReportMetric(float64(m.anon)/(1<<20), "anon-MiB")
 			b.ReportMetric(float64(m.heap)/(1<<20), "heap-MiB")
 		})
@@ -56,7 +60,7 @@ func BenchmarkConsoleMemory(b *testing.B) {
 
 // consoleMemory is one measurement, in bytes.
 type consoleMemory struct {
-	rss, anon, file, heap uint64
+	peak, rss, anon, file, heap uint64
 }
 
 // measureConsoleMemory measures the resident memory of the console with a
@@ -73,7 +77,7 @@ func measureConsoleMemory(tb testing.TB, n int) consoleMemory {
 	built := time.Since(start)
 	debug.FreeOSMemory()
 
-	d := startServedDemoIn(tb, dir, 60, nil)
+	d := startServedDemoIn(tb, dir, *memSpeed, nil)
 	term := sshtest.OpenTerm(tb, d.dial("olga"), 120, 40, true)
 	term.WaitFor(tb, "DEMO")
 	deadline := time.Now().Add(5 * time.Minute)
@@ -87,16 +91,50 @@ func measureConsoleMemory(tb testing.TB, n int) consoleMemory {
 	if _, err := d.a.eng.Search(context.Background(), "buyer 42", 10); err != nil {
 		tb.Fatal(err)
 	}
-	time.Sleep(3 * time.Second) // the worker polls and pushes meanwhile
+	// The worker polls, pushes and refreshes its estimates meanwhile;
+	// the peak over this window is reported beside the figure after GC.
+	var peak uint64
+	for end := time.Now().Add(*memWindow); time.Now().Before(end); time.Sleep(250 * time.Millisecond) {
+		peak = max(peak, procStatus(tb, "VmRSS"))
+		if os.Getenv("MEMDEBUG") != "" {
+			var st uint64
+			kinds := map[string]uint64{}
+			for path, rss := range mappedRSS(tb) {
+				if strings.HasPrefix(path, dir) {
+					st += rss
+					kinds[filepath.Ext(path)] += rss >> 20
+				}
+			}
+			tb.Logf("kinds %v status RssFile %d", kinds, procStatus(tb, "RssFile")>>20)
+			tb.Logf("store mapped %d MiB anon %d MiB heap %d MiB", st>>20, procStatus(tb, "RssAnon")>>20, readMetric("/memory/classes/heap/objects:bytes")>>20)
+		}
+	}
 	runtime.GC()
 	debug.FreeOSMemory()
 	if *memProfile != "" {
 		writeHeapProfile(tb, *memProfile)
 	}
-	m := consoleMemory{rss: procStatus(tb, "VmRSS"), anon: procStatus(tb, "RssAnon"), file: procStatus(tb, "RssFile"),
+	m := consoleMemory{peak: peak, rss: procStatus(tb, "VmRSS"), anon: procStatus(tb, "RssAnon"), file: procStatus(tb, "RssFile"),
 		heap: readMetric("/memory/classes/heap/objects:bytes")}
-	tb.Logf("console memory, %d orders (store built in %s, index built in %s): VmRSS %d MiB (anon %d MiB, file-backed %d MiB); Go heap objects %d MiB, Go runtime total %d MiB",
-		n, built.Round(time.Millisecond), indexed.Round(time.Millisecond), m.rss>>20, m.anon>>20, m.file>>20, m.heap>>20, readMetric("/memory/classes/total:bytes")>>20)
+	tb.Logf("console memory, %d orders (store built in %s, index built in %s): VmRSS after GC %d MiB (anon %d MiB, file-backed %d MiB), peak over %s running %d MiB; Go heap objects %d MiB",
+		n, built.Round(time.Millisecond), indexed.Round(time.Millisecond), m.rss>>20, m.anon>>20, m.file>>20, *memWindow, m.peak>>20, m.heap>>20)
+	byFile := map[string]uint64{}
+	for path, rss := range mappedRSS(tb) {
+		switch {
+		case strings.HasPrefix(path, dir):
+			byFile["store"] += rss
+		case strings.HasSuffix(path, ".test") || strings.HasSuffix(path, "shipdeck"):
+			byFile["executable"] += rss
+		default:
+			byFile["other"] += rss
+		}
+	}
+	tb.Logf("Go runtime: heap objects %d MiB, heap unused %d MiB, heap free %d MiB, released %d MiB, stacks %d MiB, metadata %d MiB, other %d MiB",
+		readMetric("/memory/classes/heap/objects:bytes")>>20, readMetric("/memory/classes/heap/unused:bytes")>>20,
+		readMetric("/memory/classes/heap/free:bytes")>>20, readMetric("/memory/classes/heap/released:bytes")>>20,
+		readMetric("/memory/classes/heap/stacks:bytes")>>20, readMetric("/memory/classes/metadata/other:bytes")>>20+readMetric("/memory/classes/metadata/mspan/inuse:bytes")>>20+readMetric("/memory/classes/metadata/mcache/inuse:bytes")>>20,
+		readMetric("/memory/classes/other:bytes")>>20)
+	tb.Logf("file-backed by file: executable %d MiB, store %d MiB, other %d MiB", byFile["executable"]>>20, byFile["store"]>>20, byFile["other"]>>20)
 	if m.rss == 0 || m.heap == 0 {
 		tb.Fatal("no memory figure read")
 	}
@@ -189,4 +227,35 @@ func readMetric(name string) uint64 {
 		return 0
 	}
 	return s[0].Value.Uint64()
+}
+
+// mappedRSS sums the resident size of this process's file mappings by
+// file (from /proc/self/smaps), so a measurement says how much of VmRSS is
+// the executable and how much the store's mapped files.
+func mappedRSS(tb testing.TB) map[string]uint64 {
+	tb.Helper()
+	f, err := os.Open("/proc/self/smaps")
+	if err != nil {
+		tb.Skipf("no /proc here: %v", err)
+	}
+	defer f.Close()
+	out := map[string]uint64{}
+	sc := bufio.NewScanner(f)
+	path := ""
+	for sc.Scan() {
+		line := sc.Text()
+		fields := strings.Fields(line)
+		if len(fields) >= 5 && strings.Contains(fields[0], "-") && !strings.HasSuffix(fields[0], ":") {
+			path = ""
+			if len(fields) >= 6 {
+				path = fields[5]
+			}
+			continue
+		}
+		if len(fields) == 3 && fields[0] == "Rss:" && strings.HasPrefix(path, "/") {
+			kb, _ := strconv.ParseUint(fields[1], 10, 64)
+			out[path] += kb << 10
+		}
+	}
+	return out
 }

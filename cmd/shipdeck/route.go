@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"runtime/debug"
 	"strings"
 	"time"
 
@@ -69,6 +70,7 @@ func importCmd(env *runEnv) *cobra.Command {
 				return err
 			}
 			defer f.Close()
+			defer limitImportHeap()()
 			return withApp(cmd, env, appOptions{NoSearch: true}, func(ctx context.Context, a *app) error {
 				start := time.Now()
 				res, err := a.eng.ImportFile(ctx, f, args[0], a.now(), shipsync.ImportProgress{
@@ -109,6 +111,26 @@ func importCmd(env *runEnv) *cobra.Command {
 	}
 	c.Flags().BoolVar(&noPush, "no-push", false, "store the orders only; the worker pushes them later")
 	return c
+}
+
+// importHeapLimit is the import's soft Go heap limit. What an import
+// holds is bounded by design (one batch of orders, the Bloom filter of its
+// first pass, Badger's memtables and table builders: about 130 MB at any
+// file size), but with Go's default pacing the heap doubles that with
+// garbage before each collection; the limit makes the collector run
+// sooner instead. It is soft: a heap that truly needed more would grow
+// past it (with more frequent collections), never fail. BenchmarkImportCSV
+// measures the peak with it (README, "Memory at a million orders").
+const importHeapLimit = 200 << 20
+
+// limitImportHeap sets importHeapLimit unless the operator set GOMEMLIMIT,
+// and returns what restores the previous limit.
+func limitImportHeap() func() {
+	if _, set := os.LookupEnv("GOMEMLIMIT"); set {
+		return func() {}
+	}
+	prev := debug.SetMemoryLimit(importHeapLimit)
+	return func() { debug.SetMemoryLimit(prev) }
 }
 
 // reportQueued says how many orders still wait for a push, and why.
