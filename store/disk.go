@@ -24,10 +24,12 @@ const defaultDiskCheckEvery = time.Second
 // also releases them whenever the process's file-backed resident memory
 // (the executable's pages included) is over mappedBudget when it looks,
 // every pageCheckEvery: a compaction writes and reads tables through their
-// mappings at a hundred megabytes a second or more.
+// mappings at a hundred megabytes a second or more. While a long read runs
+// (see longRead) the budget is longReadBudget.
 const (
-	scanReleaseEvery = 16_384
+	scanReleaseEvery = 65_536
 	mappedBudget     = 48 << 20
+	longReadBudget   = 4 * mappedBudget
 	pageCheckEvery   = 100 * time.Millisecond
 )
 
@@ -178,7 +180,11 @@ func (s *Store) runDiskWatch(interval time.Duration) {
 				s.preallocate()
 			}
 		case <-pages.C:
-			if mappedOverBudget() {
+			budget := uint64(mappedBudget)
+			if s.longReads.Load() > 0 {
+				budget = longReadBudget
+			}
+			if mappedOver(budget) {
 				releaseMapped(s.mapped)
 			}
 		}

@@ -18,5 +18,5 @@ func (s *Store) preallocate() {}
 // releaseMapped is a no-op where MADV_PAGEOUT is unavailable.
 func releaseMapped(string) uint64 { return 0 }
 
-// mappedOverBudget is false where releaseMapped does nothing.
-func mappedOverBudget() bool { return false }
+// mappedOver is false where releaseMapped does nothing.
+func mappedOver(uint64) bool { return false }

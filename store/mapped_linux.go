@@ -61,9 +61,9 @@ func releaseMapped(dir string) uint64 {
 	return total
 }
 
-// mappedOverBudget reports whether the process's file-backed resident
-// memory (RssFile in /proc/self/status) is over mappedBudget.
-func mappedOverBudget() bool {
+// mappedOver reports whether the process's file-backed resident memory
+// (RssFile in /proc/self/status) is over budget bytes.
+func mappedOver(budget uint64) bool {
 	b, err := os.ReadFile("/proc/self/status")
 	if err != nil {
 		return false
@@ -74,5 +74,5 @@ func mappedOverBudget() bool {
 	}
 	line, _, _ := bytes.Cut(rest, []byte("\n"))
 	kb, err := strconv.ParseUint(string(bytes.TrimSuffix(bytes.TrimSpace(line), []byte(" kB"))), 10, 64)
-	return err == nil && kb<<10 > mappedBudget
+	return err == nil && kb<<10 > budget
 }

@@ -350,25 +350,33 @@ func (s *Store) OrdersCreatedSince(ctx context.Context, since time.Time, fn func
 // longRead counts the orders a read that may cover much of the store has
 // read, and lets go of the store's mapped pages every scanReleaseEvery
 // orders and at its end (see releaseMapped), so one pass over a million
-// orders does not leave the whole store resident. A short read leaves
-// the pages it touched: they are the ones the next read wants.
+// orders does not leave the whole store resident. While one runs the disk
+// watch allows more (longReadBudget): releasing at the usual budget it
+// dropped pages the read had only just read ahead, and the table indexes
+// every lookup needs, and a full scan of a million orders took three
+// times as long. A short read
+// leaves the pages it touched: they are the ones the next read wants.
 type longRead struct {
-	dir string
-	n   int
+	s *Store
+	n int
 }
 
-func (s *Store) longRead() *longRead { return &longRead{dir: s.mapped} }
+func (s *Store) longRead() *longRead {
+	s.longReads.Add(1)
+	return &longRead{s: s}
+}
 
 // read counts one order read.
 func (r *longRead) read() {
 	if r.n++; r.n%scanReleaseEvery == 0 {
-		releaseMapped(r.dir)
+		releaseMapped(r.s.mapped)
 	}
 }
 
 // done ends the read.
 func (r *longRead) done() {
+	r.s.longReads.Add(-1)
 	if r.n >= scanReleaseEvery/4 {
-		releaseMapped(r.dir)
+		releaseMapped(r.s.mapped)
 	}
 }

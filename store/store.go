@@ -4,6 +4,7 @@ import (
 	"errors"
 	"log/slog"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	badger "github.com/dgraph-io/badger/v4"
@@ -86,10 +87,12 @@ type Store struct {
 	// mapped is dir as /proc/self/maps names it (absolute, links
 	// resolved), or empty for an in-memory store; see releaseMapped.
 	mapped string
-	opts   Options
-	now    func() time.Time
-	log    *slog.Logger
-	lock   *dirLock
+	// longReads counts the long reads in progress (see longRead).
+	longReads atomic.Int32
+	opts      Options
+	now       func() time.Time
+	log       *slog.Logger
+	lock      *dirLock
 
 	// sendMu guards closing reqs against concurrent sends.
 	sendMu     sync.RWMutex

@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"os"
-	"path/filepath"
 	"runtime"
 	"runtime/debug"
 	"runtime/metrics"
@@ -27,6 +26,7 @@ var (
 	memOrders  = flag.Int("mem.orders", 100_000, "orders in the store for TestMeasureConsoleMemory")
 	memWindow  = flag.Duration("mem.window", 20*time.Second, "how long TestMeasureConsoleMemory watches the running console before it measures")
 	memSpeed   = flag.Float64("mem.speed", 1, "the demo's speed in TestMeasureConsoleMemory: 1 runs the worker's periodic work (health estimate, reconciliation) on a real shop's schedule")
+	memSpan    = flag.Duration("mem.span", 2*365*24*time.Hour, "how far back TestMeasureConsoleMemory's orders were created")
 	memProfile = flag.String("mem.profile", "", "write TestMeasureConsoleMemory's heap profile to this file")
 )
 
@@ -96,18 +96,6 @@ func measureConsoleMemory(tb testing.TB, n int) consoleMemory {
 	var peak uint64
 	for end := time.Now().Add(*memWindow); time.Now().Before(end); time.Sleep(250 * time.Millisecond) {
 		peak = max(peak, procStatus(tb, "VmRSS"))
-		if os.Getenv("MEMDEBUG") != "" {
-			var st uint64
-			kinds := map[string]uint64{}
-			for path, rss := range mappedRSS(tb) {
-				if strings.HasPrefix(path, dir) {
-					st += rss
-					kinds[filepath.Ext(path)] += rss >> 20
-				}
-			}
-			tb.Logf("kinds %v status RssFile %d", kinds, procStatus(tb, "RssFile")>>20)
-			tb.Logf("store mapped %d MiB anon %d MiB heap %d MiB", st>>20, procStatus(tb, "RssAnon")>>20, readMetric("/memory/classes/heap/objects:bytes")>>20)
-		}
 	}
 	runtime.GC()
 	debug.FreeOSMemory()
@@ -142,7 +130,12 @@ func measureConsoleMemory(tb testing.TB, n int) consoleMemory {
 }
 
 // fillStore writes n orders of a big synthetic shop into a store in dir
-// with the bulk path and closes it.
+// with the bulk path and closes it. The orders were created over the last
+// *memSpan: a seller of a few thousand orders a month reaches a million
+// orders over years, and the worker's periodic reads (the account-health
+// estimate reads the orders of its 51-day window every 5 minutes, the
+// reconciliation its 14 days) cover the recent ones, not the store.
+// -mem.span 240h puts every order in those windows.
 func fillStore(t testing.TB, dir string, n int) {
 	t.Helper()
 	st, err := store.Open(dir, store.Options{GCInterval: -1})
@@ -157,7 +150,7 @@ func fillStore(t testing.TB, dir string, n int) {
 	for from := 0; from < n; from += chunk {
 		orders := make([]store.Order, min(chunk, n-from))
 		for i := range orders {
-			created := now.Add(-time.Duration(r.IntN(10*24*3600)) * time.Second)
+			created := now.Add(-time.Duration(r.Int64N(int64(*memSpan/time.Second))) * time.Second)
 			o := store.Order{
 				ID: fmt.Sprintf("5790%014d", from+i), Status: store.StatusInTransit, State: states[r.IntN(len(states))],
 				Source: "tiktok", CreateTime: created, UpdateTime: created, StoredAt: created,
