@@ -38,7 +38,7 @@ import (
 //     slower. A store written compressed stays readable: Badger records
 //     each table's compression in its manifest.
 const (
-	maxMemTableSize  = 8 << 20
+	maxMemTableSize  = 4 << 20
 	baseTableSize    = 1 << 20
 	valueLogFileSize = 64 << 20
 	numCompactors    = 2
