@@ -161,7 +161,10 @@ func TestOversizedGroupIsSplitNeverOneCall(t *testing.T) {
 	var commits atomic.Int32
 	s.commitTxn = func(txn *badger.Txn) error { commits.Add(1); return txn.Commit() }
 	ctx := context.Background()
-	detail := strings.Repeat("x", 300<<10)
+	// Values under Badger's value threshold count whole against the
+	// transaction, whose limit is 15% of the memtable.
+	threshold := int(valueThresholdFor(memTableSizeFor(DefaultMinFree)))
+	detail := strings.Repeat("x", threshold/2)
 	var group []*writeRequest
 	for i := range 20 {
 		group = append(group, request(ctx, func(tx *Tx) error {
@@ -171,9 +174,9 @@ func TestOversizedGroupIsSplitNeverOneCall(t *testing.T) {
 			return tx.PutOrder(newOrder(fmt.Sprintf("o%02d", i), StateReady, StatusAwaitingShipment, testBase))
 		}))
 		if i == 10 {
-			// Values stay under Badger's value threshold, so all 3 MiB
-			// count against the transaction.
-			part := strings.Repeat("y", 500<<10)
+			// Six values just under the threshold: more than any
+			// transaction holds.
+			part := strings.Repeat("y", threshold-1024)
 			group = append(group, request(ctx, func(tx *Tx) error {
 				for range 6 {
 					if err := tx.AddAudit(AuditEntry{Who: "t", Action: "huge", Detail: part}); err != nil {
