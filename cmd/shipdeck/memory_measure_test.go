@@ -67,9 +67,14 @@ type consoleMemory struct {
 // store of n orders: the demo's worker running against the simulator, the
 // search index built over every order, one console open over SSH at
 // 120×40. It builds the store first (bulk writes, then closed, as after an
-// import and a restart), returns that garbage to the OS, opens everything,
-// waits for the index, then reads VmRSS after a GC. It asserts only that
-// the figures were taken; the ceilings are judged from the figures.
+// import and a restart), returns that garbage to the OS, opens everything
+// (the worker at -mem.speed, 1 by default), waits for the index, watches
+// VmRSS for -mem.window (its peak is reported too), then reads VmRSS after
+// a GC, split into anonymous and file-backed memory, the file-backed part
+// by file (executable, store). The simulator and the SSH client's
+// terminal emulator share the process and are counted (about 12 MB). It
+// asserts only that the figures were taken; the ceilings are judged from
+// the figures.
 func measureConsoleMemory(tb testing.TB, n int) consoleMemory {
 	dir := tb.TempDir()
 	start := time.Now()
