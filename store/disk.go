@@ -28,7 +28,7 @@ const defaultDiskCheckEvery = time.Second
 // (see longRead) the budget is longReadBudget.
 const (
 	scanReleaseEvery = 65_536
-	mappedBudget     = 48 << 20
+	mappedBudget     = 32 << 20
 	longReadBudget   = 4 * mappedBudget
 	pageCheckEvery   = 100 * time.Millisecond
 )
