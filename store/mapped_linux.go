@@ -13,8 +13,8 @@ import (
 // that this process has mapped, and returns how many bytes of mappings it
 // asked about. Badger maps every table, value log and memtable log and
 // reads and writes through the mappings (Badger v4: table.CreateTable
-// copies a new table into its mapping; tables opened uncompressed are read
-// straight from it), so every page a scan, an import or a compaction
+// copies a new table into its mapping, and Table.read slices blocks out
+// of it), so every page a scan, an import or a compaction
 // touched stays in the process's resident set until the file is closed:
 // at a million orders, one pass over the orders kept the whole store
 // resident. MADV_PAGEOUT (Linux 5.4) writes back and reclaims those pages;

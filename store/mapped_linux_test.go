@@ -61,8 +61,8 @@ func TestLongReadsLetGoOfTheStoresPages(t *testing.T) {
 		}
 		return nil
 	})
-	if size < 16<<20 {
-		t.Fatalf("the store's tables hold %d bytes; the test needs more than 16 MB", size)
+	if size < 8<<20 {
+		t.Fatalf("the store's tables hold %d bytes; the test needs more than 8 MB", size)
 	}
 	for _, read := range []struct {
 		name string

@@ -9,11 +9,11 @@ import (
 	"github.com/dgraph-io/badger/v4/options"
 )
 
-// TestStoreWrittenCompressedStaysReadable opens a store whose tables an
-// earlier shipdeck wrote snappy-compressed (with the block cache that
-// compression needs) under the options of today's, which writes tables
-// uncompressed and has no block cache: every order reads back, and new
-// writes and a compaction beside the old tables work.
+// TestStoreWrittenCompressedStaysReadable opens a store whose tables a
+// bulk load (or an earlier shipdeck) wrote snappy-compressed, with the
+// block cache that compression needs, under the everyday options, which
+// write tables uncompressed and have no block cache: every order reads
+// back, and new writes and a compaction beside the old tables work.
 func TestStoreWrittenCompressedStaysReadable(t *testing.T) {
 	dir := t.TempDir()
 	s := openTestStore(t, dir, Options{})
@@ -25,7 +25,7 @@ func TestStoreWrittenCompressedStaysReadable(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	// Write every key again under the earlier options, so the newest
+	// Write every key again compressed, so the newest
 	// version of each sits in a compressed table.
 	db, err := badger.Open(badger.DefaultOptions(dir).WithCompression(options.Snappy).
 		WithBlockCacheSize(16 << 20).WithLogger(nil))

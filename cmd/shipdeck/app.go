@@ -83,6 +83,8 @@ type appOptions struct {
 	// NoSearch leaves out the search index, for commands that never search
 	// (an import would otherwise hold every order it stores in memory).
 	NoSearch bool
+	// BulkLoad opens the store for a bulk load (see store.Options).
+	BulkLoad bool
 }
 
 // openApp loads the config (or starts the demo simulator), opens the store
@@ -118,7 +120,7 @@ func openApp(ctx context.Context, f flags, opts appOptions) (a *app, err error) 
 	if err := a.openLog(opts.LogTo); err != nil {
 		return nil, err
 	}
-	sopts := store.Options{Logger: a.log, Now: a.now, MinFree: a.cfg.Store.MinFree.Bytes}
+	sopts := store.Options{Logger: a.log, Now: a.now, MinFree: a.cfg.Store.MinFree.Bytes, BulkLoad: opts.BulkLoad}
 	if !opts.NoSearch {
 		a.idx = search.New()
 		sopts.OnOrders = func(o []store.Order) { shipsync.IndexOrders(a.idx, o) }

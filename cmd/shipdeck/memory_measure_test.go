@@ -150,7 +150,7 @@ func measureConsoleMemory(tb testing.TB, n int) consoleMemory {
 }
 
 // fillStore writes n orders of a big synthetic shop into a store in dir
-// with the bulk path and closes it. The orders were created over the last
+// with the bulk path, as shipdeck import does, and closes it. The orders were created over the last
 // *memSpan: a seller of a few thousand orders a month reaches a million
 // orders over years, and the worker's periodic reads (the account-health
 // estimate reads the orders of its 51-day window every 5 minutes, the
@@ -158,7 +158,7 @@ func measureConsoleMemory(tb testing.TB, n int) consoleMemory {
 // -mem.span 240h puts every order in those windows.
 func fillStore(t testing.TB, dir string, n int) {
 	t.Helper()
-	st, err := store.Open(dir, store.Options{GCInterval: -1})
+	st, err := store.Open(dir, store.Options{GCInterval: -1, BulkLoad: true})
 	if err != nil {
 		t.Fatal(err)
 	}

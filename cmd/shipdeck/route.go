@@ -71,7 +71,7 @@ func importCmd(env *runEnv) *cobra.Command {
 			}
 			defer f.Close()
 			defer limitImportHeap()()
-			return withApp(cmd, env, appOptions{NoSearch: true}, func(ctx context.Context, a *app) error {
+			return withApp(cmd, env, appOptions{NoSearch: true, BulkLoad: true}, func(ctx context.Context, a *app) error {
 				start := time.Now()
 				res, err := a.eng.ImportFile(ctx, f, args[0], a.now(), shipsync.ImportProgress{
 					Rows: progressBar(env, "importing"),
