@@ -354,8 +354,8 @@ func (s *Store) OrdersCreatedSince(ctx context.Context, since time.Time, fn func
 // watch allows more (longReadBudget): releasing at the usual budget it
 // dropped pages the read had only just read ahead, and the table indexes
 // every lookup needs, and a full scan of a million orders took three
-// times as long. A short read
-// leaves the pages it touched: they are the ones the next read wants.
+// times as long. A short read leaves the pages it touched: they are the
+// ones the next read wants.
 type longRead struct {
 	s *Store
 	n int
