@@ -99,11 +99,7 @@ func newRig(t *testing.T) *rig {
 		msrv.Close()
 		csrv.Close()
 	})
-	st, err := store.Open(t.TempDir(), store.Options{Now: r.clock.Now})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = st.Close() })
+	st := openStore(t, r.clock.Now)
 	r.st = st
 	planner, err := quota.New(quota.Config{DailyLimit: 1_000_000, PerSecond: 1_000_000, MinInterval: time.Minute, MaxInterval: 15 * time.Minute},
 		quota.StoreLedger{Store: st}, r.clock.Now, quota.StoreProfile(st, r.clock.Now))

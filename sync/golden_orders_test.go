@@ -113,11 +113,7 @@ func TestGoldenOrderPayloads(t *testing.T) {
 			}
 			tk := newDetailServer(t, body)
 			clk := &stepClock{t: goldenNow}
-			st, err := store.Open(t.TempDir(), store.Options{Now: clk.Now, GCInterval: -1})
-			if err != nil {
-				t.Fatal(err)
-			}
-			t.Cleanup(func() { st.Close() })
+			st := openStore(t, clk.Now)
 			client, err := tiktok.New(tiktok.Config{BaseURL: tk.srv.URL, AuthBaseURL: tk.srv.URL, AppKey: "golden",
 				AppSecret: "golden-secret", AccessToken: "golden-token", ShopCipher: "GCP_golden", Now: clk.Now})
 			if err != nil {

@@ -95,11 +95,7 @@ func (f *fixtureTikTok) called(path string) []fixtureCall {
 // (with no shop_cipher configured) and one fake 3PL.
 func goldenEngine(t *testing.T, f *fixtureTikTok, clk *stepClock) (*shipsync.Engine, *store.Store, *fakeCarrier) {
 	t.Helper()
-	st, err := store.Open(t.TempDir(), store.Options{Now: clk.Now, GCInterval: -1})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
+	st := openStore(t, clk.Now)
 	tt, err := tiktok.New(tiktok.Config{BaseURL: f.srv.URL, AppKey: "abcdef", AppSecret: "123", AccessToken: "TTP_golden", Now: clk.Now})
 	if err != nil {
 		t.Fatal(err)

@@ -218,11 +218,7 @@ type lifeRig struct {
 func newLifeRig(t *testing.T, cars ...*fakeCarrier) *lifeRig {
 	t.Helper()
 	clk := &stepClock{t: time.Date(2026, 11, 24, 15, 0, 0, 0, time.UTC)}
-	st, err := store.Open(t.TempDir(), store.Options{Now: clk.Now, GCInterval: -1})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
+	st := openStore(t, clk.Now)
 	mp := &fakeMP{orders: map[string]tiktok.Order{}}
 	var cs []shipsync.Carrier
 	var infos []route.CarrierInfo
@@ -270,4 +266,16 @@ func (r *lifeRig) put(o store.Order) {
 	if err := r.st.Update(r.ctx, func(tx *store.Tx) error { return tx.PutOrder(o) }); err != nil {
 		r.t.Fatal(err)
 	}
+}
+
+// openStore opens a store in a temporary directory on the clock now,
+// closed when the test ends.
+func openStore(t testing.TB, now func() time.Time) *store.Store {
+	t.Helper()
+	st, err := store.Open(t.TempDir(), store.Options{Now: now, GCInterval: -1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = st.Close() })
+	return st
 }

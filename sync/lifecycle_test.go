@@ -281,11 +281,7 @@ func TestQueuedOrderStopsWhenTikTokHoldsOrShipsIt(t *testing.T) {
 // behind them.
 func TestOpenCircuitDoesNotStarveRouting(t *testing.T) {
 	clk := &stepClock{t: time.Date(2026, 11, 24, 15, 0, 0, 0, time.UTC)}
-	st, err := store.Open(t.TempDir(), store.Options{Now: clk.Now, GCInterval: -1})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.Close()
+	st := openStore(t, clk.Now)
 	a, b := newFake("a", restCaps), newFake("b", restCaps)
 	infos := []route.CarrierInfo{{Name: "a", TransitDays: 2}, {Name: "b", TransitDays: 2}}
 	router, err := route.New([]route.Rule{{Name: "us", Carrier: "a", When: route.When{Country: "US"}}, {Name: "rest", Carrier: "b"}}, infos, "b")

@@ -180,11 +180,7 @@ func TestShipStationGoldenPayloadsThroughTheEngine(t *testing.T) {
 			ctx := context.Background()
 			now := time.Date(2026, 11, 24, 15, 0, 0, 0, time.UTC)
 			clock := func() time.Time { return now }
-			st, err := store.Open(t.TempDir(), store.Options{Now: clock, GCInterval: -1})
-			if err != nil {
-				t.Fatal(err)
-			}
-			t.Cleanup(func() { st.Close() })
+			st := openStore(t, clock)
 			g := &goldenShipStation{t: t, status: "awaiting_shipment", ours: tc.ours}
 			srv := httptest.NewServer(g)
 			t.Cleanup(srv.Close)
@@ -275,11 +271,7 @@ func TestShipStationCancelOnTikTokRepostsTheOrder(t *testing.T) {
 	ctx := context.Background()
 	now := time.Date(2026, 11, 24, 15, 0, 0, 0, time.UTC)
 	clock := func() time.Time { return now }
-	st, err := store.Open(t.TempDir(), store.Options{Now: clock, GCInterval: -1})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
+	st := openStore(t, clock)
 	g := &goldenShipStation{t: t, status: "awaiting_shipment", number: "576653688135258178", key: "shipdeck-576653688135258178-shipstation-g1"}
 	srv := httptest.NewServer(g)
 	t.Cleanup(srv.Close)
