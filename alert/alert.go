@@ -276,17 +276,13 @@ func (m *Monitor) Evaluate(ctx context.Context) (fired, resolved int, err error)
 	return len(fire), len(clear), nil
 }
 
-// maxActivity bounds the activity entries one pass writes; the rest are
-// counted in one entry, so a burst does not push the log's history out.
-const maxActivity = 20
-
 // addActivity lists the pass's transitions in the console's activity log
 // (its alerts list, key a), critical fires as errors.
 func addActivity(tx *store.Tx, now time.Time, fire, clear []store.Alert) error {
 	n := 0
 	add := func(a store.Alert, level, verb string) error {
 		n++
-		if n > maxActivity {
+		if n > maxListed {
 			return nil
 		}
 		return tx.AddActivity(store.Activity{At: now, Kind: store.ActivityAlert, Level: level, Text: verb + ": " + a.Summary,
@@ -306,9 +302,9 @@ func addActivity(tx *store.Tx, now time.Time, fire, clear []store.Alert) error {
 			return err
 		}
 	}
-	if n > maxActivity {
+	if n > maxListed {
 		return tx.AddActivity(store.Activity{At: now, Kind: store.ActivityAlert, Level: "warn",
-			Text: fmt.Sprintf("and %d more alert changes: shipdeck alerts lists those firing", n-maxActivity)})
+			Text: fmt.Sprintf("and %d more alert changes: shipdeck alerts lists those firing", n-maxListed)})
 	}
 	return nil
 }

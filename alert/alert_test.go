@@ -371,7 +371,7 @@ func TestAlertBurstIsGroupedIntoOneMessage(t *testing.T) {
 		if a.Kind == store.ActivityAlert {
 			alerts++
 			more = more || strings.Contains(a.Text, "and 10 more alert changes")
-			if strings.HasPrefix(a.Text, "alert push_dead") && (a.Level != "error" || a.OrderID == "") {
+			if strings.HasPrefix(a.Text, "alert fired: push of order") && (a.Level != "error" || a.OrderID == "") {
 				t.Errorf("activity entry %+v: want level error and the order", a)
 			}
 		}

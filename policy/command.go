@@ -124,9 +124,7 @@ func RerouteTo(o *store.Order, to string, now time.Time) error {
 	return nil
 }
 
-func refuse(a Action, o *store.Order, why string) error {
-	return &Refusal{Action: a, OrderID: o.ID, Reason: why}
-}
+func refuse(a Action, o *store.Order, why string) error { return Refuse(a, o.ID, why) }
 
 func inFlight(o *store.Order) string { return "it is in flight to " + o.Carrier() }
 

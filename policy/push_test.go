@@ -43,7 +43,7 @@ func TestPushFollowsTikToksOrderSemantics(t *testing.T) {
 		{"shipping_type TIKTOK", Rules{}, func(o *store.Order) { o.ShippingType = store.ShippingTypeTikTok }, TikTokShips, "shipping_type TIKTOK", time.Time{}},
 		{"fulfilled by TikTok", Rules{}, func(o *store.Order) { o.FulfillmentType = store.FulfillmentByTikTok }, TikTokShips, "fulfillment_type FULFILLMENT_BY_TIKTOK", time.Time{}},
 		{"TikTok ships even while unpaid", Rules{}, func(o *store.Order) { o.Status, o.ShippingType = store.StatusUnpaid, store.ShippingTypeTikTok }, TikTokShips, "TikTok ships it", time.Time{}},
-		{"TikTok shipping unmasked: still TikTok's", Rules{}, func(o *store.Order) { o.ShippingType = store.ShippingTypeTikTok }, TikTokShips, "", time.Time{}},
+		{"TikTok shipping, masked: still TikTok's, not a hold", Rules{}, func(o *store.Order) { o.ShippingType, o.Recipient.Masked = store.ShippingTypeTikTok, true }, TikTokShips, "shipping_type TIKTOK", time.Time{}},
 		{"masked on a shippable order: explained hold", Rules{}, func(o *store.Order) { o.Recipient.Masked = true }, Blocked, "address masked by TikTok", time.Time{}},
 		{"no address at all: explained hold", Rules{}, func(o *store.Order) { o.Recipient = store.Address{} }, Blocked, "TikTok sent no recipient address", time.Time{}},
 		{"unpaid", Rules{}, func(o *store.Order) { o.Status = store.StatusUnpaid }, Blocked, "unpaid", time.Time{}},

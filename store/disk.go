@@ -22,13 +22,13 @@ const defaultDiskCheckEvery = time.Second
 // scanReleaseEvery is how many orders a long read reads between two
 // releases of the store's mapped pages (see releaseMapped). The disk watch
 // also releases them whenever the process's file-backed resident memory
-// (the executable's pages included) is over mappedBudget when it looks,
+// has grown by more than mappedBudget since the store opened when it looks,
 // every pageCheckEvery: a compaction writes and reads tables through their
 // mappings at a hundred megabytes a second or more. While a long read runs
 // (see longRead) the budget is longReadBudget.
 const (
 	scanReleaseEvery = 65_536
-	mappedBudget     = 32 << 20
+	mappedBudget     = 16 << 20
 	longReadBudget   = 4 * mappedBudget
 	pageCheckEvery   = 100 * time.Millisecond
 )
@@ -169,6 +169,10 @@ func (s *Store) runDiskWatch(interval time.Duration) {
 	defer t.Stop()
 	pages := time.NewTicker(pageCheckEvery)
 	defer pages.Stop()
+	// The executable's pages count in RssFile too and are never released:
+	// the budget is for what the store adds to what the process held when
+	// its watch started.
+	base := rssFile()
 	for {
 		select {
 		case <-s.stopMaint:
@@ -184,7 +188,7 @@ func (s *Store) runDiskWatch(interval time.Duration) {
 			if s.longReads.Load() > 0 {
 				budget = longReadBudget
 			}
-			if mappedOver(budget) {
+			if rss := rssFile(); rss > base+budget {
 				releaseMapped(s.mapped)
 			}
 		}

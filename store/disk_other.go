@@ -16,7 +16,7 @@ func freeSpace(string) (uint64, error) {
 func (s *Store) preallocate() {}
 
 // releaseMapped is a no-op where MADV_PAGEOUT is unavailable.
-func releaseMapped(string) uint64 { return 0 }
+func releaseMapped(string) {}
 
-// mappedOver is false where releaseMapped does nothing.
-func mappedOver(uint64) bool { return false }
+// rssFile is not read where releaseMapped does nothing.
+func rssFile() uint64 { return 0 }

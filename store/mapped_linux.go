@@ -10,8 +10,7 @@ import (
 )
 
 // releaseMapped asks the kernel to reclaim the pages of the store's files
-// that this process has mapped, and returns how many bytes of mappings it
-// asked about. Badger maps every table, value log and memtable log and
+// that this process has mapped. Badger maps every table, value log and memtable log and
 // reads and writes through the mappings (Badger v4: table.CreateTable
 // copies a new table into its mapping, and Table.read slices blocks out
 // of it), so every page a scan, an import or a compaction
@@ -23,17 +22,16 @@ import (
 // advice is given, and if Badger unmaps a table in between and the address
 // is reused for anonymous memory, PAGEOUT only pages that memory out (to
 // swap, or not at all without one), where DONTNEED would zero it.
-func releaseMapped(dir string) uint64 {
+func releaseMapped(dir string) {
 	if dir == "" {
-		return 0
+		return
 	}
 	f, err := os.Open("/proc/self/maps")
 	if err != nil {
-		return 0
+		return
 	}
 	defer f.Close()
 	prefix := []byte(dir + "/")
-	var total uint64
 	sc := bufio.NewScanner(f)
 	sc.Buffer(make([]byte, 0, 4096), 1<<16)
 	for sc.Scan() {
@@ -56,23 +54,24 @@ func releaseMapped(dir string) uint64 {
 		// An error means the mapping went away meanwhile (Badger closed
 		// the table): nothing to reclaim.
 		_, _, _ = unix.Syscall(unix.SYS_MADVISE, uintptr(start), uintptr(end-start), unix.MADV_PAGEOUT)
-		total += end - start
 	}
-	return total
 }
 
-// mappedOver reports whether the process's file-backed resident memory
-// (RssFile in /proc/self/status) is over budget bytes.
-func mappedOver(budget uint64) bool {
+// rssFile is the process's file-backed resident memory (RssFile in
+// /proc/self/status), or 0 when it cannot be read.
+func rssFile() uint64 {
 	b, err := os.ReadFile("/proc/self/status")
 	if err != nil {
-		return false
+		return 0
 	}
 	_, rest, ok := bytes.Cut(b, []byte("\nRssFile:"))
 	if !ok {
-		return false
+		return 0
 	}
 	line, _, _ := bytes.Cut(rest, []byte("\n"))
 	kb, err := strconv.ParseUint(string(bytes.TrimSuffix(bytes.TrimSpace(line), []byte(" kB"))), 10, 64)
-	return err == nil && kb<<10 > budget
+	if err != nil {
+		return 0
+	}
+	return kb << 10
 }

@@ -100,13 +100,13 @@ func preflightTracking(o store.Order) error {
 const costWindow = 30 * 24 * time.Hour
 
 // refreshCosts prices the last 30 days' orders for the snapshot, keeping
-// the totals and the five SKUs with the most units, not the per-order list.
+// the totals and the five SKUs with the most units; it reads the orders
+// one at a time and holds none of them.
 func (e *Engine) refreshCosts(ctx context.Context) error {
-	r, err := account.Costs(ctx, e.st, e.cfg.Costs, e.now().Add(-costWindow))
+	r, err := account.CostTotals(ctx, e.st, e.cfg.Costs, e.now().Add(-costWindow))
 	if err != nil {
 		return err
 	}
-	r.PerOrder = nil
 	r.PerSKU = r.PerSKU[:min(len(r.PerSKU), 5)]
 	e.mu.Lock()
 	e.costs = r

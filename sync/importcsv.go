@@ -277,8 +277,8 @@ func parseRow(get func(string) string, now time.Time) (store.LineItem, store.Ord
 		return li, o, "order_id is empty"
 	case fieldsMsg != "":
 		return li, o, fieldsMsg
-	case len(id) > 64 || strings.ContainsAny(id, " /\\\x00"):
-		return li, o, "order_id must be up to 64 characters without spaces or slashes"
+	case strings.ContainsAny(id, " /\\\x00"):
+		return li, o, "order_id must not hold spaces or slashes"
 	case get("name") == "":
 		return li, o, "name is empty"
 	case get("address1") == "":
@@ -326,7 +326,7 @@ func parseRow(get func(string) string, now time.Time) (store.LineItem, store.Ord
 		lines = append(lines, a2)
 	}
 	o = store.Order{
-		ID: id, Status: store.StatusAwaitingShipment, Source: "import", CreateTime: now, UpdateTime: now,
+		ID: id, Status: store.StatusAwaitingShipment, Source: store.SourceImport, CreateTime: now, UpdateTime: now,
 		RTSSLATime: shipBy, DeliveryDueTime: due,
 		Recipient: store.Address{Name: get("name"), Phone: get("phone"), Lines: lines, City: get("city"),
 			Region: get("region"), PostalCode: get("postal_code"), Country: strings.ToUpper(get("country"))},

@@ -201,7 +201,7 @@ func (e *Engine) writeBackOne(ctx context.Context, o store.Order) (bool, error) 
 	if o.Push == nil {
 		return false, nil
 	}
-	if e.mp == nil || o.Source == "import" {
+	if e.mp == nil || o.Source == store.SourceImport {
 		// Not a TikTok order: tracking is the end.
 		return true, e.finishWriteBack(ctx, o, now, writeBackResult{note: "imported order: no TikTok write-back"})
 	}

@@ -94,8 +94,9 @@ func (s secrets) wrap(err error) error {
 	if err == nil {
 		return nil
 	}
-	if msg := err.Error(); s.clean(msg) != sanitize.Text(msg) {
-		return &redactedError{msg: s.clean(msg), err: err}
+	msg := err.Error()
+	if c := s.clean(msg); c != sanitize.Text(msg) {
+		return &redactedError{msg: c, err: err}
 	}
 	return err
 }

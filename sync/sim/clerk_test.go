@@ -2,6 +2,7 @@ package sim
 
 import (
 	"context"
+	"slices"
 	"testing"
 	"time"
 )
@@ -36,7 +37,7 @@ func TestClerkWorksOutsideShipdeck(t *testing.T) {
 	if n1 == 0 || len(shipped1) == 0 {
 		t.Fatalf("hand-keyed %d, seller-shipped %d: want some of each", n1, len(shipped1))
 	}
-	if n1 != n2 || len(shipped1) != len(shipped2) {
+	if n1 != n2 || !slices.Equal(shipped1, shipped2) {
 		t.Fatalf("not deterministic: %d/%d hand-keyed, %d/%d seller-shipped", n1, n2, len(shipped1), len(shipped2))
 	}
 }
