@@ -19,9 +19,6 @@ import (
 // terminal is the console running in a terminal emulator.
 type terminal = tuitest.Terminal
 
-// waitLimit bounds a wait for the screen.
-const waitLimit = tuitest.WaitLimit
-
 func startTerminal(t *testing.T, eng Engine, actor store.Actor, w, h int, tune ...func(*Options)) *terminal {
 	t.Helper()
 	opts := Options{Actor: actor, Theme: theme.New(theme.Options{Dark: true}), ExportDir: t.TempDir(),

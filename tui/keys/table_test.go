@@ -164,3 +164,23 @@ func TestReasons(t *testing.T) {
 		}
 	}
 }
+
+// Tab and shift+tab move a dialog's highlight like down and up, except in
+// the palette, where tab completes.
+func TestTabMovesTheHighlightInLists(t *testing.T) {
+	tbl := Default()
+	tests := []struct{ overlay, key, want string }{
+		{"picker", "tab", "tab-next"},
+		{"choose", "tab", "tab-next"},
+		{"search", "tab", "tab-next"},
+		{"search", "shift+tab", "tab-previous"},
+		{"palette", "shift+tab", "tab-previous"},
+		{"palette", "tab", "complete"},
+	}
+	for _, tt := range tests {
+		b, ok := tbl.LookupIn(tt.overlay, tt.key)
+		if !ok || b.Name != tt.want {
+			t.Errorf("%s in %s: %q (found %v), want %q", tt.key, tt.overlay, b.Name, ok, tt.want)
+		}
+	}
+}

@@ -7,9 +7,9 @@ package widget
 func MoveCursor(action string, cursor, n, page int) (int, bool) {
 	last := max(0, n-1)
 	switch action {
-	case "previous":
+	case "previous", "tab-previous":
 		return max(0, cursor-1), true
-	case "next":
+	case "next", "tab-next":
 		return min(last, cursor+1), true
 	case "page-down":
 		return min(last, cursor+max(page, 1)), true

@@ -40,3 +40,12 @@ func TestInputEditsAndCleansPastes(t *testing.T) {
 		t.Fatalf("view is %d wide", w)
 	}
 }
+
+func TestTabActionsMoveTheCursorLikeUpAndDown(t *testing.T) {
+	if c, ok := MoveCursor("tab-next", 2, 5, 3); !ok || c != 3 {
+		t.Errorf("tab-next from 2: %d, %v; want 3", c, ok)
+	}
+	if c, ok := MoveCursor("tab-previous", 2, 5, 3); !ok || c != 1 {
+		t.Errorf("tab-previous from 2: %d, %v; want 1", c, ok)
+	}
+}
