@@ -1,6 +1,8 @@
 package tui
 
 import (
+	"errors"
+	"slices"
 	"testing"
 	"time"
 
@@ -8,6 +10,7 @@ import (
 
 	"github.com/shipdeck/shipdeck/store"
 	"github.com/shipdeck/shipdeck/theme"
+	"github.com/shipdeck/shipdeck/tui/keys"
 	"github.com/shipdeck/shipdeck/tui/tuitest"
 )
 
@@ -58,7 +61,10 @@ func TestDialogKeysComeFromTheKeyTableAndShowInHelp(t *testing.T) {
 
 func TestARemapThatClashesInsideOneDialogIsRefused(t *testing.T) {
 	_, err := New(tuitest.Fixture(testNow), Options{KeyMap: map[string][]string{"confirm": {"n"}}})
-	if err == nil {
-		t.Fatal("confirm and decline both on n in the confirm dialog was accepted")
+	var re *keys.RemapError
+	if !errors.As(err, &re) || len(re.Unknown) != 0 || !slices.ContainsFunc(re.Conflicts, func(c keys.Conflict) bool {
+		return c.Key == "n" && slices.Contains(c.Bindings, "confirm") && slices.Contains(c.Bindings, "decline")
+	}) {
+		t.Fatalf("confirm and decline both on n in the confirm dialog: %v, want a conflict on n between them", err)
 	}
 }

@@ -35,7 +35,7 @@ func TestPaneShowsWhatNeedsTheOperator(t *testing.T) {
 	text := ansi.ReplaceAllString(strings.Join(Lines(c, v, 100), "\n"), "")
 	for _, want := range []string{
 		"LDR 5.0% ≤4.0%", "5/100", "2 at risk → 6.9%", "over the line", // counted over TikTok's line
-		"SFCR 1.0% ≤2.5%", "at risk", // the projection crosses it
+		"SFCR 1.0% ≤2.5%", // its status is checked on its own line below
 		"VTR 100.0% ≥95.0%", "OTDR", "no orders yet",
 		"LDR orders:", "no carrier scan by the dispatch deadline",
 		"scan watch: 1 written back, no carrier scan", "57002 at swift 3.5 h left",
@@ -46,6 +46,15 @@ func TestPaneShowsWhatNeedsTheOperator(t *testing.T) {
 		if !strings.Contains(text, want) {
 			t.Errorf("pane lacks %q:\n%s", want, text)
 		}
+	}
+	sfcr := ""
+	for _, line := range strings.Split(text, "\n") {
+		if l := strings.TrimSpace(line); strings.HasPrefix(l, "SFCR") {
+			sfcr = l
+		}
+	}
+	if !strings.HasSuffix(sfcr, "at risk") {
+		t.Errorf("SFCR's projection crosses its line, but its status is not at risk: %q", sfcr)
 	}
 	if strings.Contains(text, "\x1b]52") || strings.Contains(text, "\x07") {
 		t.Errorf("an escape sequence from an order id reached the pane: %q", text)
