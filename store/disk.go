@@ -28,8 +28,8 @@ const defaultDiskCheckEvery = time.Second
 // (see longRead) the budget is longReadBudget.
 const (
 	scanReleaseEvery = 65_536
-	mappedBudget     = 16 << 20
-	longReadBudget   = 4 * mappedBudget
+	mappedBudget     = 8 << 20
+	longReadBudget   = 96 << 20
 	pageCheckEvery   = 100 * time.Millisecond
 )
 
