@@ -29,7 +29,7 @@ const defaultDiskCheckEvery = time.Second
 const (
 	scanReleaseEvery = 65_536
 	mappedBudget     = 8 << 20
-	longReadBudget   = 96 << 20
+	longReadBudget   = 48 << 20
 	pageCheckEvery   = 100 * time.Millisecond
 )
 
